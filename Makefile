@@ -1,0 +1,31 @@
+# One command to set up and run the demo, one to run the tests. Python 3.11+ and pip are all it needs.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test test-fast lint clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install citetrail with its models
+
+demo: $(STAMP)  ## ingest corpus/ and check the sample claims
+	$(BIN)/citetrail ingest corpus/
+	$(BIN)/citetrail check "Russia wants about 6,000 square kilometres it has not yet conquered"
+	$(BIN)/citetrail check "Trump met Putin in Moscow"
+	$(BIN)/citetrail check "The EU approved new sanctions on Russia"
+
+test: $(STAMP)  ## the whole suite, slow tests included (what CI runs)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+test-fast: $(STAMP)  ## the suite without the slow tests
+	$(BIN)/pytest -q -m "not slow"
+
+clean:
+	rm -rf $(VENV) .citetrail build

@@ -1,0 +1,115 @@
+"""The verifier's dev table: accuracy and macro-F1 on every held-out set, speed, and quantisation cost.
+
+    python eval/verifier_report.py [--data build/verifier-data] [--fp32 build/verifier/model]
+
+Scores the shipped int8 model (and, when the fp32 training output is at hand, the model before
+quantisation) on the held-out files written by `python -m pipeline.judge.data`, none of which is
+trained on. Writes eval/reports/verifier.md and verifier.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.judge.data import LABELS, read_jsonl
+from pipeline.judge.metrics import classification_report, expected_calibration_error
+from pipeline.judge.model import SHIPPED_DIR, NLIJudge
+
+REPORTS = Path(__file__).parent / "reports"
+SPEED_PAIRS = 1024
+TARGETS = {"scifact_dev": ("macro_f1", 0.75), "vitaminc_heldout": ("macro_f1", 0.75), "mnli_dev_mismatched": ("accuracy", 0.72)}
+
+
+def score_set(judge: NLIJudge, rows: list[dict]) -> tuple[dict, np.ndarray]:
+    probs = judge.score([r["premise"] for r in rows], [r["hypothesis"] for r in rows])
+    gold = np.array([LABELS.index(r["label"]) for r in rows])
+    pred = probs.argmax(1)
+    if rows and rows[0].get("binary"):  # two-way set: entailment vs not
+        gold, pred = (gold == 0).astype(int), (pred == 0).astype(int)
+        report = classification_report(gold.tolist(), pred.tolist(), n_labels=2)
+    else:
+        report = classification_report(gold.tolist(), pred.tolist())
+    report["ece"] = expected_calibration_error(probs.max(1), probs.argmax(1) == np.array([LABELS.index(r["label"]) for r in rows]))
+    return report, probs
+
+
+def pairs_per_second(judge: NLIJudge, rows: list[dict]) -> float:
+    premises, hyps = [r["premise"] for r in rows], [r["hypothesis"] for r in rows]
+    judge.score(premises[:64], hyps[:64])  # warm-up
+    started = time.perf_counter()
+    judge.score(premises, hyps, batch_size=32)
+    return len(rows) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=Path("build/verifier-data"), help="output of pipeline.judge.data")
+    ap.add_argument("--fp32", type=Path, default=Path("build/verifier/model"), help="the model before quantisation, if at hand")
+    ap.add_argument("--out", type=Path, default=REPORTS)
+    args = ap.parse_args()
+
+    judges = {"int8": NLIJudge(str(SHIPPED_DIR))}
+    if (args.fp32 / "config.json").exists():
+        judges = {"fp32": NLIJudge(str(args.fp32)), **judges}
+        judges["fp32"].temperature = judges["int8"].temperature
+    sets = sorted(p.stem for p in (args.data / "heldout").glob("*.jsonl"))
+    table: dict[str, dict] = {}
+    for name in sets:
+        rows = list(read_jsonl(args.data / "heldout" / f"{name}.jsonl"))
+        entry: dict = {"n": len(rows)}
+        preds = {}
+        for kind, judge in judges.items():
+            report, probs = score_set(judge, rows)
+            entry[kind] = {k: round(v, 4) for k, v in report.items() if k in ("accuracy", "macro_f1", "ece")}
+            preds[kind] = probs.argmax(1)
+        if len(preds) == 2:
+            entry["agreement"] = round(float((preds["fp32"] == preds["int8"]).mean()), 4)
+        table[name] = entry
+        print(name, json.dumps(entry), flush=True)
+
+    speed_rows = list(read_jsonl(args.data / "heldout" / "vitaminc_heldout.jsonl"))[:SPEED_PAIRS]
+    speed = {kind: round(pairs_per_second(j, speed_rows), 1) for kind, j in judges.items()}
+    calibration = json.loads((SHIPPED_DIR / "calibration.json").read_text())
+    result = {"sets": table, "pairs_per_s_batch32": speed, "speed_pairs": f"{len(speed_rows)} VitaminC held-out pairs",
+              "calibration": calibration, "machine": f"{platform.machine()}, 2 threads",
+              "model_bytes": (SHIPPED_DIR / "model.onnx").stat().st_size}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "verifier.json").write_text(json.dumps(result, indent=1) + "\n")
+    (args.out / "verifier.md").write_text(render(result, list(judges)))
+    print((args.out / "verifier.md").read_text())
+
+
+def render(result: dict, kinds: list[str]) -> str:
+    lines = ["# Verifier dev table", "",
+             "Produced by `python eval/verifier_report.py`; no set below was trained on "
+             "(held-out slices built by `python -m pipeline.judge.data`; eval-only sets sampled to at most 2,000 pairs).",
+             "RTE is two-way (entailment vs not). ECE uses the calibrated confidence, 10 bins.", ""]
+    head = "| set | n | " + " | ".join(f"{k} acc | {k} macro-F1" for k in kinds) + " | int8 ECE |"
+    if len(kinds) == 2:
+        head += " fp32/int8 agreement |"
+    lines += [head, "|" + "---|" * (head.count("|") - 1)]
+    for name, e in result["sets"].items():
+        row = f"| {name} | {e['n']} | " + " | ".join(f"{e[k]['accuracy']:.3f} | {e[k]['macro_f1']:.3f}" for k in kinds)
+        row += f" | {e['int8']['ece']:.3f} |"
+        if "agreement" in e:
+            row += f" {e['agreement']:.3f} |"
+        lines.append(row)
+    lines += ["", "Targets: " + "; ".join(
+        f"{name} {metric} >= {goal} (int8: {result['sets'][name]['int8'][metric]:.3f})"
+        for name, (metric, goal) in TARGETS.items() if name in result["sets"]), ""]
+    lines += [f"Speed, batch 32, {result['speed_pairs']}, {result['machine']}: "
+              + ", ".join(f"{k} {v} pairs/s" for k, v in result["pairs_per_s_batch32"].items()), "",
+              f"Calibration: temperature {result['calibration']['temperature']} fitted on {result['calibration']['fitted_on']}; "
+              f"ECE there {result['calibration']['ece_before']} -> {result['calibration']['ece_after']}.",
+              f"Shipped model.onnx: {result['model_bytes'] / 1e6:.1f} MB.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

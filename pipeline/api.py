@@ -1,0 +1,180 @@
+"""The Python API: `Verifier.open(".citetrail").check("claim")`. The CLI is a thin layer over it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from pipeline.aggregate import aggregate
+from pipeline.chunk import chunk_document, chunker_settings
+from pipeline.config import Settings, load_settings
+from pipeline.errors import InputError, StoreError
+from pipeline.judge.model import NLIJudge, load_judge
+from pipeline.judge.stage import judge_claims
+from pipeline.load import OnError, load_paths
+from pipeline.models import CheckResult, Claim, Document, Versions
+from pipeline.retrieve import Retriever
+from pipeline.store import EMBEDDING_MODEL, ChunkStore, embedding_model_sha256
+
+EMBED_BATCH_CHUNKS = 256
+
+
+class IngestReport(BaseModel):
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    removed: list[str] = []
+    skipped_lines: list[str] = []
+    chunks_written: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    fingerprint: str = ""
+
+
+def citetrail_version() -> str:
+    try:
+        return version("citetrail")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def clean_claim(text: str, max_chars: int) -> str:
+    """Reject claims that cannot be checked; collapse whitespace and drop control characters."""
+    if not isinstance(text, str):
+        raise InputError("the claim must be text")
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = " ".join(text.split())
+    if not text:
+        raise InputError("the claim is empty")
+    if len(text) > max_chars:
+        raise InputError(f"the claim is {len(text)} characters long; the limit is {max_chars} (max_claim_chars)")
+    return text
+
+
+class Verifier:
+    """A store of chunked, embedded documents plus the verifier model that checks claims against it."""
+
+    def __init__(self, settings: Settings, store: ChunkStore) -> None:
+        self.settings = settings
+        self.store = store
+        self._retriever: Retriever | None = None
+        self._judge: NLIJudge | None = None
+
+    @classmethod
+    def open(cls, store: str | Path | None = None, *, create: bool = False, config: Path | None = None,
+             **overrides: Any) -> Verifier:
+        """Open the store at `store` (default from settings: .citetrail); `create` makes one if missing."""
+        settings = load_settings(config, store=store, **overrides)
+        chunk_store = ChunkStore(settings.store, settings.collection,
+                                 chunker_settings(settings.chunk_size, settings.chunk_overlap), create=create)
+        return cls(settings, chunk_store)
+
+    # ---- ingest ----------------------------------------------------------------------------
+
+    def ingest(self, paths: Iterable[str | Path], *, prune: bool = False, on_error: OnError = "stop",
+               follow_symlinks: bool = False, progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        """Add new documents, replace changed ones, leave unchanged ones; optionally prune vanished files.
+
+        Every file is read and validated before the store is touched, so bad input changes nothing."""
+        started = time.perf_counter()
+        loaded = load_paths([Path(p) for p in paths], self.settings.max_document_bytes, on_error, follow_symlinks)
+        return self.ingest_documents(loaded.documents, prune=prune, skipped_lines=loaded.skipped,
+                                     progress=progress, started=started)
+
+    def ingest_documents(self, docs: list[Document], *, prune: bool = False, skipped_lines: list[str] | None = None,
+                         progress: Callable[[int, int], None] | None = None, started: float | None = None) -> IngestReport:
+        started = started or time.perf_counter()
+        report = IngestReport(skipped_lines=skipped_lines or [])
+        state = self.store.document_state()
+        todo = []
+        for doc in docs:
+            old = state.get(doc.id)
+            if old and old["complete"] and old["hash"] == doc.content_hash:
+                report.unchanged.append(doc.id)
+            else:
+                (report.updated if old else report.added).append(doc.id)
+                todo.append((doc, chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)))
+        done = 0
+        while todo:
+            group, n = [], 0
+            while todo and (not group or n + len(todo[0][1]) <= EMBED_BATCH_CHUNKS):
+                n += len(todo[0][1])
+                group.append(todo.pop(0))
+            texts = [c.text for _, chunks in group for c in chunks]
+            t0 = time.perf_counter()
+            vectors = self.store.embedding(texts) if texts else []
+            report.embed_seconds += time.perf_counter() - t0
+            self.store.put_documents(group, vectors)
+            report.chunks_written += n
+            done += len(group)
+            if progress:
+                progress(done, done + len(todo))
+        if prune:
+            given = {d.id for d in docs}
+            for doc_id, info in state.items():
+                if doc_id not in given and not Path(info["source"].split("#L")[0]).exists():
+                    self.store.delete_document(doc_id)
+                    report.removed.append(doc_id)
+        report.fingerprint = self.store.refresh_fingerprint()
+        self._retriever = None
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # ---- check -----------------------------------------------------------------------------
+
+    @property
+    def retriever(self) -> Retriever:
+        if self._retriever is None:
+            if self.store.count() == 0:
+                raise StoreError(f"the store at {self.settings.store} holds no documents: run `citetrail ingest PATH`")
+            s = self.settings
+            self._retriever = Retriever(self.store, s.dense_k, s.lexical_k, s.top_k)
+        return self._retriever
+
+    @property
+    def judge(self) -> NLIJudge:
+        if self._judge is None:
+            self._judge = load_judge(self.settings.verifier)
+        return self._judge
+
+    def versions(self) -> Versions:
+        s = self.settings
+        return Versions(citetrail=citetrail_version(), embedding_model=EMBEDDING_MODEL,
+                        embedding_model_sha256=embedding_model_sha256(), verifier_model=self.judge.name,
+                        verifier_model_sha256=self.judge.sha256, chunker=chunker_settings(s.chunk_size, s.chunk_overlap),
+                        index_fingerprint=self.store.fingerprint,
+                        thresholds={"support": s.support_threshold, "refute": s.refute_threshold,
+                                    "temperature": self.judge.temperature})
+
+    def check(self, claim: str, *, exclude_docs: Iterable[str] = ()) -> CheckResult:
+        """Check one claim against the store."""
+        return self.check_many([claim], exclude_docs=exclude_docs)[0]
+
+    def check_many(self, claims: list[str | Claim], *, exclude_docs: Iterable[str] = ()) -> list[CheckResult]:
+        """Check several claims; retrieval and judging are batched across them."""
+        s = self.settings
+        parsed = [c if isinstance(c, Claim) else Claim(id=f"c{i + 1}", text=c) for i, c in enumerate(claims)]
+        parsed = [c.model_copy(update={"text": clean_claim(c.text, s.max_claim_chars)}) for c in parsed]
+        t0 = time.perf_counter()
+        candidates = self.retriever.retrieve([c.text for c in parsed], frozenset(exclude_docs))
+        t1 = time.perf_counter()
+        judgements = judge_claims(self.judge, parsed, candidates, s.support_threshold, s.refute_threshold, s.batch_size)
+        t2 = time.perf_counter()
+        versions = self.versions()
+        results = []
+        for claim, cands, judged in zip(parsed, candidates, judgements, strict=True):
+            decision = aggregate(judged, cands, s.max_citations)
+            results.append(CheckResult(claim=claim, verdict=decision.verdict, confidence=round(decision.confidence, 4),
+                                       rule=decision.rule, citations=decision.citations, judged_pairs=len(judged),
+                                       versions=versions, timings_ms={}))
+        t3 = time.perf_counter()
+        per = 1000.0 / len(parsed)
+        for r in results:
+            r.timings_ms = {"retrieve": round((t1 - t0) * per, 2), "judge": round((t2 - t1) * per, 2),
+                            "aggregate": round((t3 - t2) * per, 2)}
+        return results

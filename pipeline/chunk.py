@@ -1,0 +1,80 @@
+"""Sentence-aware chunking: whole sentences packed up to a size, neighbours sharing a few sentences.
+
+Every chunk and sentence keeps its character offsets into the document's text, so a citation can
+point at the exact span it quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import version
+
+import nupunkt
+
+from pipeline.models import Chunk, Document, Span
+
+_LINE_BREAK = re.compile(r"\n\s*")
+_SPACE = re.compile(r"\s+")
+
+
+def chunker_settings(chunk_size: int, chunk_overlap: int) -> dict:
+    return {"splitter": f"nupunkt-{version('nupunkt')}", "chunk_size": chunk_size, "chunk_overlap": chunk_overlap}
+
+
+def _trim(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start=start, end=end) if end > start else None
+
+
+def _cut_long(text: str, span: Span, limit: int) -> list[Span]:
+    """Cut a run-on 'sentence' longer than `limit` at whitespace, so no chunk grows unbounded."""
+    pieces, start = [], span.start
+    while span.end - start > limit:
+        cut = text.rfind(" ", start + limit // 2, start + limit)
+        cut = cut if cut > start else start + limit
+        if piece := _trim(text, start, cut):
+            pieces.append(piece)
+        start = cut
+    if piece := _trim(text, start, span.end):
+        pieces.append(piece)
+    return pieces
+
+
+def sentence_spans(text: str, max_len: int = 2000) -> list[Span]:
+    """Sentence spans by nupunkt, also split at line breaks (headlines and list items rarely end in
+    a full stop), trimmed of surrounding whitespace."""
+    spans: list[Span] = []
+    for start, end in nupunkt.sent_spans(text):
+        pos = start
+        for brk in _LINE_BREAK.finditer(text, start, end):
+            if span := _trim(text, pos, brk.start()):
+                spans.extend(_cut_long(text, span, max_len))
+            pos = brk.end()
+        if span := _trim(text, pos, end):
+            spans.extend(_cut_long(text, span, max_len))
+    return spans
+
+
+def chunk_document(doc: Document, chunk_size: int = 600, chunk_overlap: int = 1) -> list[Chunk]:
+    sentences = sentence_spans(doc.text, max_len=2 * chunk_size)
+    chunks: list[Chunk] = []
+    i = 0
+    while i < len(sentences):
+        j = i + 1
+        while j < len(sentences) and sentences[j].end - sentences[i].start <= chunk_size:
+            j += 1
+        group = sentences[i:j]
+        start, end = group[0].start, group[-1].end
+        chunks.append(Chunk(id=f"{doc.id}#{len(chunks)}", doc_id=doc.id, index=len(chunks), start=start,
+                            end=end, text=doc.text[start:end], sentences=group))
+        if j >= len(sentences):
+            break
+        i = max(j - chunk_overlap, i + 1)
+    return chunks
+
+
+def normalise_space(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()

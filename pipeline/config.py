@@ -1,0 +1,57 @@
+"""Settings: defaults, overridden by a config file, then `CITETRAIL_*` env vars, then flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from pipeline.errors import InputError
+
+CONFIG_FILE = "citetrail.toml"
+
+
+class Settings(BaseModel):
+    store: Path = Field(Path(".citetrail"), description="folder of the Chroma store")
+    collection: str = Field("citetrail", description="Chroma collection name")
+    chunk_size: int = Field(600, ge=100, le=8000, description="target chunk length in characters")
+    chunk_overlap: int = Field(1, ge=0, le=5, description="sentences repeated between neighbouring chunks")
+    dense_k: int = Field(20, ge=1, description="chunks taken from the embedding search")
+    lexical_k: int = Field(20, ge=1, description="chunks taken from BM25")
+    top_k: int = Field(5, ge=1, le=100, description="fused chunks whose sentences are judged")
+    verifier: str = Field("shipped", description="'shipped', or a Hugging Face NLI cross-encoder name or path")
+    support_threshold: float = Field(0.5, ge=0, le=1, description="entailment probability that counts as support")
+    refute_threshold: float = Field(0.5, ge=0, le=1, description="contradiction probability that counts as refutation")
+    max_citations: int = Field(3, ge=1, description="citations kept per stance")
+    max_claim_chars: int = Field(1000, ge=10, description="longest claim accepted")
+    max_document_bytes: int = Field(20_000_000, ge=1, description="largest file ingested")
+    batch_size: int = Field(32, ge=1, description="pairs per verifier batch")
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Merge defaults, the config file, env vars and explicit overrides (None means 'not given')."""
+    values: dict[str, Any] = {}
+    path = config or Path(os.environ.get("CITETRAIL_CONFIG", CONFIG_FILE))
+    if config is not None and not path.is_file():
+        raise InputError(f"config file not found: {path}")
+    if path.is_file():
+        try:
+            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"config file {path} is not valid TOML: {exc}") from None
+    for name in Settings.model_fields:
+        env = os.environ.get(f"CITETRAIL_{name.upper()}")
+        if env is not None:
+            values[name] = env
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(values) - set(Settings.model_fields)
+    if unknown:
+        raise InputError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InputError(f"bad setting {'.'.join(map(str, err['loc']))}: {err['msg']}") from None

@@ -1,0 +1,94 @@
+"""Turn a trained checkpoint into the shipped verifier: temperature fit, ONNX export, int8 quantisation.
+
+`python -m pipeline.judge.export --model build/verifier/model` writes `pipeline/judge/shipped/`:
+config.json (label order), tokenizer files, model.onnx (int8, fused attention) and
+calibration.json (the softmax temperature fitted on the train-side calibration split).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from pipeline.judge.data import LABELS, read_jsonl
+from pipeline.judge.metrics import expected_calibration_error
+from pipeline.judge.model import ONNX_FILE, SHIPPED_DIR, NLIJudge
+
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
+
+
+def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
+    """The temperature minimising negative log-likelihood, by a fine grid search (one parameter)."""
+    best_t, best_nll = 1.0, float("inf")
+    for t in np.arange(0.5, 5.0, 0.01):
+        z = logits / t
+        z = z - z.max(axis=1, keepdims=True)
+        nll = -(z[np.arange(len(gold)), gold] - np.log(np.exp(z).sum(axis=1))).mean()
+        if nll < best_nll:
+            best_t, best_nll = float(t), float(nll)
+    return round(best_t, 2)
+
+
+def calibrate(model_dir: Path, calib_path: Path) -> dict:
+    rows = list(read_jsonl(calib_path))
+    judge = NLIJudge(str(model_dir))
+    judge.temperature = 1.0
+    probs = judge.score([r["premise"] for r in rows], [r["hypothesis"] for r in rows])
+    logits = np.log(np.clip(probs, 1e-9, 1.0))  # log-softmax equals logits up to a per-row constant
+    gold = np.array([LABELS.index(r["label"]) for r in rows])
+    temperature = fit_temperature(logits, gold)
+    z = logits / temperature
+    scaled = np.exp(z - z.max(axis=1, keepdims=True))
+    scaled /= scaled.sum(axis=1, keepdims=True)
+    return {"temperature": temperature, "fitted_on": f"{calib_path.name} ({len(rows)} pairs)",
+            "ece_before": round(expected_calibration_error(probs.max(1), probs.argmax(1) == gold), 4),
+            "ece_after": round(expected_calibration_error(scaled.max(1), scaled.argmax(1) == gold), 4)}
+
+
+def export_onnx(model_dir: Path, out_file: Path) -> None:
+    """Export with eager attention (so onnxruntime can fuse it), optimise for BERT, quantise to int8."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
+    from transformers import AutoModelForSequenceClassification
+
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir, attn_implementation="eager").eval()
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32, fused = Path(tmp) / "fp32.onnx", Path(tmp) / "fused.onnx"
+        dummy = {k: torch.ones((2, 16), dtype=torch.long) for k in ("input_ids", "attention_mask", "token_type_ids")}
+        axes = {k: {0: "batch", 1: "sequence"} for k in dummy} | {"logits": {0: "batch"}}
+        torch.onnx.export(model, (), str(fp32), kwargs=dummy, input_names=list(dummy), output_names=["logits"],
+                          dynamic_axes=axes, opset_version=17, dynamo=False)
+        cfg = model.config
+        optimize_model(str(fp32), model_type="bert", num_heads=cfg.num_attention_heads,
+                       hidden_size=cfg.hidden_size).save_model_to_file(str(fused))
+        import onnx
+
+        quantize_dynamic(str(fused), str(out_file), weight_type=QuantType.QInt8, per_channel=True,
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", type=Path, default=Path("build/verifier/model"), help="trained HF model folder")
+    ap.add_argument("--calib", type=Path, default=Path("build/verifier-data/calib.jsonl"), help="calibration pairs")
+    ap.add_argument("--out", type=Path, default=SHIPPED_DIR, help="where the shipped model goes")
+    args = ap.parse_args()
+    calibration = calibrate(args.model, args.calib)
+    args.out.mkdir(parents=True, exist_ok=True)
+    export_onnx(args.model, args.out / ONNX_FILE)
+    shutil.copy(args.model / "config.json", args.out / "config.json")
+    for name in TOKENIZER_FILES:
+        if (args.model / name).exists():
+            shutil.copy(args.model / name, args.out / name)
+    (args.out / "calibration.json").write_text(json.dumps(calibration, indent=1) + "\n")
+    print(json.dumps(calibration), f"{(args.out / ONNX_FILE).stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""The judge stage: every sentence of the retrieved chunks, read against its claim.
+
+Sentences, not whole chunks, are judged: the verifier was trained on sentence-length evidence,
+and a sentence is what a citation quotes. Sentences shared by overlapping chunks are judged once.
+"""
+
+from __future__ import annotations
+
+from pipeline.judge.model import NLIJudge
+from pipeline.models import Candidate, Claim, Judgement, Probabilities, Stance
+
+
+def stance_of(p: Probabilities, support_threshold: float, refute_threshold: float) -> Stance:
+    if p.entailment >= support_threshold and p.entailment >= p.contradiction:
+        return Stance.SUPPORTS
+    if p.contradiction >= refute_threshold:
+        return Stance.REFUTES
+    return Stance.NEUTRAL
+
+
+def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Candidate]],
+                 support_threshold: float, refute_threshold: float, batch_size: int = 32) -> list[list[Judgement]]:
+    """Judge all claims' sentences in one batched pass (batching across claims keeps the model busy)."""
+    units: list[tuple[int, Candidate, int, int]] = []
+    for ci, cands in enumerate(candidates):
+        seen: set[tuple[str, int]] = set()
+        for cand in cands:
+            for sent in cand.chunk.sentences:
+                key = (cand.chunk.doc_id, sent.start)
+                if key not in seen:
+                    seen.add(key)
+                    units.append((ci, cand, sent.start, sent.end))
+    premises = [c.chunk.text[s - c.chunk.start:e - c.chunk.start] for _, c, s, e in units]
+    probs = judge.score(premises, [claims[ci].text for ci, _, _, _ in units], batch_size=batch_size)
+    out: list[list[Judgement]] = [[] for _ in claims]
+    for (ci, cand, s, e), quote, row in zip(units, premises, probs, strict=True):
+        p = Probabilities(entailment=float(row[0]), neutral=float(row[1]), contradiction=float(row[2]))
+        out[ci].append(Judgement(doc_id=cand.chunk.doc_id, chunk_id=cand.chunk.id, start=s, end=e, quote=quote,
+                                 probabilities=p, stance=stance_of(p, support_threshold, refute_threshold),
+                                 retrieval_rank=cand.rank, retrieval_score=cand.fused_score))
+    return out

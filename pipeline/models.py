@@ -1,0 +1,127 @@
+"""The data that flows between citetrail's stages; the JSON output is these models serialised."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Document(BaseModel):
+    """A source text as loaded; `text` is what every character offset refers to."""
+
+    id: str
+    title: str
+    source: str = Field(description="path or URL the document came from")
+    text: str
+    content_hash: str = Field(description="sha256 of the text")
+    url: str | None = None
+    published: str | None = None
+
+
+class Span(BaseModel):
+    start: int
+    end: int
+
+
+class Chunk(BaseModel):
+    """A run of whole sentences of one document, with offsets into the document's text."""
+
+    id: str
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    sentences: list[Span] = Field(description="sentence spans, absolute offsets into the document")
+
+
+class Claim(BaseModel):
+    id: str
+    text: str
+    span: Span | None = Field(None, description="where the claim came from in an input text, if it did")
+
+
+class Candidate(BaseModel):
+    """A retrieved chunk with the scores and ranks of each retriever and of the fusion."""
+
+    chunk: Chunk
+    title: str
+    source: str
+    rank: int
+    fused_score: float
+    dense_score: float | None = None
+    dense_rank: int | None = None
+    lexical_score: float | None = None
+    lexical_rank: int | None = None
+
+
+class Stance(StrEnum):
+    SUPPORTS = "supports"
+    REFUTES = "refutes"
+    NEUTRAL = "neutral"
+
+
+class Probabilities(BaseModel):
+    entailment: float
+    neutral: float
+    contradiction: float
+
+
+class Judgement(BaseModel):
+    """The verifier's reading of one sentence of a candidate against the claim."""
+
+    doc_id: str
+    chunk_id: str
+    start: int
+    end: int
+    quote: str
+    probabilities: Probabilities
+    stance: Stance
+    retrieval_rank: int
+    retrieval_score: float
+
+
+class Citation(BaseModel):
+    doc_id: str
+    title: str
+    source: str
+    chunk_id: str
+    start: int = Field(description="character offset into the document's text")
+    end: int
+    quote: str = Field(description="exactly document_text[start:end]")
+    stance: Stance
+    probabilities: Probabilities
+    retrieval_rank: int
+    retrieval_score: float
+
+
+class Verdict(StrEnum):
+    SUPPORTED = "SUPPORTED"
+    REFUTED = "REFUTED"
+    CONFLICTING = "CONFLICTING"
+    NOT_ENOUGH_INFO = "NOT_ENOUGH_INFO"
+
+
+class Versions(BaseModel):
+    """Everything that, changed, could change a result."""
+
+    citetrail: str
+    embedding_model: str
+    embedding_model_sha256: str
+    verifier_model: str
+    verifier_model_sha256: str
+    chunker: dict
+    index_fingerprint: str
+    thresholds: dict
+
+
+class CheckResult(BaseModel):
+    claim: Claim
+    verdict: Verdict
+    confidence: float = Field(ge=0.0, le=1.0)
+    rule: str = Field(description="the aggregation rule that decided the verdict")
+    citations: list[Citation]
+    judged_pairs: int
+    versions: Versions
+    timings_ms: dict[str, float]

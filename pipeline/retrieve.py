@@ -1,0 +1,82 @@
+"""Retrieval: dense search in Chroma plus BM25 over the same chunks, fused by reciprocal rank.
+
+Dense search finds paraphrases; BM25 finds the rare names and numbers that claims hinge on.
+The BM25 index is built from the store and cached beside it, keyed by the store's fingerprint.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import bm25s
+
+from pipeline.models import Candidate
+from pipeline.store import ChunkStore
+
+RRF_K = 60
+
+
+class LexicalIndex:
+    """BM25 over every chunk in the store."""
+
+    def __init__(self, store: ChunkStore) -> None:
+        folder = store.path / "bm25" / (store.fingerprint or "none")
+        if (folder / "ids.txt").exists():
+            self.bm25 = bm25s.BM25.load(str(folder))
+            self.ids = (folder / "ids.txt").read_text(encoding="utf-8").split("\n")
+            return
+        ids, texts, _ = store.all_chunks()
+        self.ids = ids
+        self.bm25 = bm25s.BM25()
+        if ids:
+            self.bm25.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
+        if store.fingerprint and ids:
+            shutil.rmtree(store.path / "bm25", ignore_errors=True)
+            tmp = folder.with_name(folder.name + ".tmp")
+            self.bm25.save(str(tmp))
+            (tmp / "ids.txt").write_text("\n".join(ids), encoding="utf-8")
+            tmp.rename(folder)
+
+    def search(self, texts: list[str], k: int) -> list[list[tuple[str, float]]]:
+        if not self.ids:
+            return [[] for _ in texts]
+        tokens = bm25s.tokenize(texts, stopwords="en", show_progress=False)
+        docs, scores = self.bm25.retrieve(tokens, k=min(k, len(self.ids)), show_progress=False, n_threads=1)
+        return [[(self.ids[d], float(s)) for d, s in zip(row_d, row_s, strict=True) if s > 0]
+                for row_d, row_s in zip(docs, scores, strict=True)]
+
+
+class Retriever:
+    def __init__(self, store: ChunkStore, dense_k: int, lexical_k: int, top_k: int) -> None:
+        self.store, self.dense_k, self.lexical_k, self.top_k = store, dense_k, lexical_k, top_k
+        self.lexical = LexicalIndex(store)
+
+    def retrieve(self, claims: list[str], exclude_docs: set[str] | frozenset[str] = frozenset()) -> list[list[Candidate]]:
+        """The top_k fused candidates for each claim, best first."""
+        dense = self.store.dense_search(claims, self.dense_k)
+        lexical = self.lexical.search(claims, self.lexical_k)
+        fused_ids: list[list[tuple[str, dict]]] = []
+        for d_hits, l_hits in zip(dense, lexical, strict=True):
+            scores: dict[str, dict] = {}
+            for field, hits in (("dense", d_hits), ("lexical", l_hits)):
+                for rank, (cid, score) in enumerate(hits, 1):
+                    entry = scores.setdefault(cid, {"fused": 0.0})
+                    entry[f"{field}_score"], entry[f"{field}_rank"] = score, rank
+                    entry["fused"] += 1.0 / (RRF_K + rank)
+            fused_ids.append(sorted(scores.items(), key=lambda kv: -kv[1]["fused"]))
+        records = self.store.get_chunks(sorted({cid for hits in fused_ids for cid, _ in hits}))
+        out = []
+        for hits in fused_ids:
+            cands: list[Candidate] = []
+            for cid, s in hits:
+                chunk, meta = records[cid]
+                if chunk.doc_id in exclude_docs:
+                    continue
+                cands.append(Candidate(chunk=chunk, title=meta["title"], source=meta["source"], rank=len(cands) + 1,
+                                       fused_score=s["fused"], dense_score=s.get("dense_score"),
+                                       dense_rank=s.get("dense_rank"), lexical_score=s.get("lexical_score"),
+                                       lexical_rank=s.get("lexical_rank")))
+                if len(cands) == self.top_k:
+                    break
+            out.append(cands)
+        return out

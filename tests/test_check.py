@@ -1,0 +1,57 @@
+"""End to end on the sample corpus: real store, real embedding model, shipped verifier."""
+
+import pytest
+
+from pipeline import Verdict
+from pipeline.errors import InputError
+from pipeline.load import load_paths
+from tests.conftest import CORPUS
+
+TEXTS = {d.id: d.text for d in load_paths([CORPUS], 10**7).documents}
+
+
+def assert_citations_quote_exactly(result):
+    assert result.citations
+    for c in result.citations:
+        assert TEXTS[c.doc_id][c.start:c.end] == c.quote
+        assert c.chunk_id.startswith(c.doc_id + "#")
+        assert c.retrieval_rank >= 1
+
+
+def test_supported_claim_cites_the_6000_sq_km_sentence(sample_verifier):
+    result = sample_verifier.check("Russia wants about 6,000 square kilometres it has not yet conquered")
+    assert result.verdict == Verdict.SUPPORTED
+    assert 0.5 <= result.confidence <= 1.0
+    assert_citations_quote_exactly(result)
+    top = result.citations[0]
+    assert top.doc_id == "vance-talks-narrowed-to-core-issues"
+    assert "6,000 square kilometers" in top.quote
+
+
+def test_refuted_claim_cites_the_alaska_sentence(sample_verifier):
+    result = sample_verifier.check("Trump met Putin in Moscow")
+    assert result.verdict == Verdict.REFUTED
+    assert_citations_quote_exactly(result)
+    assert "Alaska" in result.citations[0].quote
+
+
+def test_unrelated_claim_is_not_enough_info(sample_verifier):
+    result = sample_verifier.check("The EU approved new sanctions on Russia")
+    assert result.verdict == Verdict.NOT_ENOUGH_INFO
+    assert all(c.stance == "neutral" for c in result.citations)
+
+
+def test_result_carries_versions_and_timings(sample_verifier):
+    result = sample_verifier.check("Vance spoke on NBC's Meet the Press")
+    v = result.versions
+    assert v.embedding_model == "sentence-transformers/all-MiniLM-L6-v2" and len(v.embedding_model_sha256) == 64
+    assert v.verifier_model == "citetrail-verifier" and len(v.verifier_model_sha256) == 64
+    assert v.chunker["chunk_size"] == 600 and v.index_fingerprint == sample_verifier.store.fingerprint
+    assert set(result.timings_ms) == {"retrieve", "judge", "aggregate"}
+    assert result.judged_pairs > 0
+
+
+@pytest.mark.parametrize(("claim", "message"), [("", "empty"), ("  \n\t ", "empty"), ("x" * 5000, "limit")])
+def test_bad_claims_are_refused(sample_verifier, claim, message):
+    with pytest.raises(InputError, match=message):
+        sample_verifier.check(claim)

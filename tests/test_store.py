@@ -1,0 +1,68 @@
+from collections import Counter
+
+import pytest
+
+from pipeline import Verifier
+from pipeline.errors import StoreError
+
+
+def chunk_ids_by_doc(verifier: Verifier) -> Counter:
+    _, _, metas = verifier.store.all_chunks()
+    return Counter(m["doc_id"] for m in metas)
+
+
+def test_incremental_ingest_replace_and_prune(tmp_path, corpus_copy):
+    store = tmp_path / "store"
+    v = Verifier.open(store, create=True)
+    first = v.ingest([corpus_copy])
+    assert sorted(first.added) == ["vance-russia-softening-demands", "vance-talks-narrowed-to-core-issues"]
+    counts = chunk_ids_by_doc(v)
+    fingerprint = first.fingerprint
+
+    again = v.ingest([corpus_copy])
+    assert again.added == [] and again.chunks_written == 0 and len(again.unchanged) == 2
+    assert again.fingerprint == fingerprint and chunk_ids_by_doc(v) == counts
+
+    # A changed document is replaced, never duplicated: a shorter text leaves fewer chunks.
+    changed = corpus_copy / "vance-talks-narrowed-to-core-issues.txt"
+    changed.write_text("Talks narrowed to two issues, Vance said. Nothing else changed.\n")
+    third = v.ingest([corpus_copy])
+    assert third.updated == ["vance-talks-narrowed-to-core-issues"]
+    assert chunk_ids_by_doc(v)["vance-talks-narrowed-to-core-issues"] == 1
+    assert third.fingerprint != fingerprint
+    ids, texts, _ = v.store.all_chunks()
+    assert len(ids) == len(set(ids)) and sum("Talks narrowed" in t for t in texts) == 1
+
+    # --prune removes documents whose files are gone, and only those.
+    changed.unlink()
+    fourth = v.ingest([corpus_copy], prune=True)
+    assert fourth.removed == ["vance-talks-narrowed-to-core-issues"]
+    assert set(chunk_ids_by_doc(v)) == {"vance-russia-softening-demands"}
+
+
+def test_store_refuses_other_chunker_settings(tmp_path, corpus_copy):
+    store = tmp_path / "store"
+    Verifier.open(store, create=True).ingest([corpus_copy])
+    with pytest.raises(StoreError, match=r"other settings.*chunker_chunk_size"):
+        Verifier.open(store, chunk_size=300)
+
+
+def test_missing_store_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreError, match="no corpus ingested"):
+        Verifier.open(tmp_path / "none")
+    assert not (tmp_path / "none").exists()
+
+
+def test_interrupted_replace_is_repaired_on_next_ingest(tmp_path, corpus_copy):
+    """Simulate a crash between writing new chunks and deleting old ones: the next ingest repairs it."""
+    store = tmp_path / "store"
+    v = Verifier.open(store, create=True)
+    v.ingest([corpus_copy])
+    doc_id = "vance-russia-softening-demands"
+    first_id = f"{doc_id}#0"
+    meta = v.store.collection.get(ids=[first_id], include=["metadatas"])["metadatas"][0]
+    v.store.collection.update(ids=[first_id], metadatas=[{**meta, "doc_hash": "0" * 64}])
+    assert not v.store.document_state()[doc_id]["complete"]
+    report = v.ingest([corpus_copy])
+    assert report.updated == [doc_id]
+    assert v.store.document_state()[doc_id]["complete"]
