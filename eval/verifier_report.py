@@ -1,6 +1,6 @@
 """The verifier's dev table: accuracy and macro-F1 on every held-out set, speed, and quantisation cost.
 
-    python eval/verifier_report.py [--data build/verifier-data] [--fp32 build/verifier/model]
+    python -m eval.verifier_report [--data build/verifier-data] [--fp32 build/verifier/model]
 
 Scores the shipped int8 model (and, when the fp32 training output is at hand, the model before
 quantisation) on the held-out files written by `python -m pipeline.judge.data`, none of which is
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.judge.data import LABELS, read_jsonl
+from pipeline.judge.data import LABELS, pair_key, read_jsonl
 from pipeline.judge.metrics import classification_report, expected_calibration_error
 from pipeline.judge.model import SHIPPED_DIR, NLIJudge
 
@@ -59,10 +59,13 @@ def main() -> None:
         judges = {"fp32": NLIJudge(str(args.fp32)), **judges}
         judges["fp32"].temperature = judges["int8"].temperature
     sets = sorted(p.stem for p in (args.data / "heldout").glob("*.jsonl"))
+    trained_on = {pair_key(r) for r in read_jsonl(args.data / "train.jsonl")}
     table: dict[str, dict] = {}
     for name in sets:
         rows = list(read_jsonl(args.data / "heldout" / f"{name}.jsonl"))
-        entry: dict = {"n": len(rows)}
+        kept = [r for r in rows if pair_key(r) not in trained_on]  # a held-out pair seen in training is not scored
+        entry: dict = {"n": len(kept), "dropped_as_seen_in_training": len(rows) - len(kept)}
+        rows = kept
         preds = {}
         for kind, judge in judges.items():
             report, probs = score_set(judge, rows)
@@ -87,7 +90,7 @@ def main() -> None:
 
 def render(result: dict, kinds: list[str]) -> str:
     lines = ["# Verifier dev table", "",
-             "Produced by `python eval/verifier_report.py`; no set below was trained on "
+             "Produced by `python -m eval.verifier_report`; no set below was trained on "
              "(held-out slices built by `python -m pipeline.judge.data`; eval-only sets sampled to at most 2,000 pairs).",
              "RTE is two-way (entailment vs not). ECE uses the calibrated confidence, 10 bins.", ""]
     head = "| set | n | " + " | ".join(f"{k} acc | {k} macro-F1" for k in kinds) + " | int8 ECE |"

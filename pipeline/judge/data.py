@@ -159,9 +159,8 @@ def build(nli_dir: Path, scifact_dir: Path, out_dir: Path, seed: int = 13) -> di
     train: list[dict] = [r for r in vitc if r["hypothesis"] not in held_claims]
     for name, n in TRAIN_SETS:
         train += sample(nli_set(nli_dir, name), n, rng)
-    scifact_train = scifact_pairs(scifact_dir / "claims_train.jsonl", scifact_dir / "corpus.jsonl", seed)
-    train = [r for r in train if pair_key(r) not in held_keys and pair_key(r)[1] not in held_hyps]
-    train = drop_conflicts(train + scifact_train)
+    train += scifact_pairs(scifact_dir / "claims_train.jsonl", scifact_dir / "corpus.jsonl", seed)
+    train = drop_conflicts([r for r in train if pair_key(r) not in held_keys and pair_key(r)[1] not in held_hyps])
     train += [r for r in train if r["source"] == "scifact" and r["label"] != "neutral"] * (SCIFACT_POSITIVE_REPEAT - 1)
     rng.shuffle(train)
 

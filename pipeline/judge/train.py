@@ -152,15 +152,18 @@ def train(args: argparse.Namespace) -> None:
                 rec = {"step": step, "calib_accuracy": rep["accuracy"], "calib_macro_f1": rep["macro_f1"]}
                 log(rec)
                 started = time.time()
-            if step % args.save_every == 0 or step == total:
+            if step % args.save_every == 0 or step in (total, args.stop_after):
                 tmp = out / "checkpoint.pt.tmp"
                 torch.save({"model": model.state_dict(), "optim": optim.state_dict(), "sched": sched.state_dict(),
                             "step": step, "torch_rng": torch.get_rng_state()}, tmp)
                 tmp.replace(ckpt)
                 model.save_pretrained(out / "model")
                 tokenizer.save_pretrained(out / "model")
-            if step >= total:
+            if step >= total or step == args.stop_after:
                 break
+        if step == args.stop_after:
+            print(f"stopped at step {step} as asked; rerun to resume", flush=True)
+            return
     print("done", flush=True)
 
 
@@ -179,6 +182,7 @@ def main() -> None:
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--eval-every", type=int, default=500)
     ap.add_argument("--save-every", type=int, default=200)
+    ap.add_argument("--stop-after", type=int, default=0, help="stop after this step (time-boxed runs; resume later)")
     train(ap.parse_args())
 
 

@@ -1,0 +1,64 @@
+"""SciFact loaders: its abstracts as citetrail Documents, its claims with gold labels and evidence.
+
+The data is read from a path (default ../shared/eval/scifact), never copied into the project.
+Each abstract becomes one document whose text is the title, then one sentence per line, so that
+citetrail's sentence spans line up with SciFact's sentence indices.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from pipeline.load import make_document
+from pipeline.models import Document, Span
+
+DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "scifact"
+LABELS = {"SUPPORT": "SUPPORTED", "CONTRADICT": "REFUTED"}
+
+
+class SciFactClaim(BaseModel):
+    id: int
+    claim: str
+    label: str  # SUPPORTED, REFUTED or NOT_ENOUGH_INFO
+    evidence: dict[str, list[list[int]]]  # doc id -> evidence sets (sentence indices)
+    cited_doc_ids: list[str]
+
+
+def abstract_document(row: dict) -> tuple[Document, list[Span]]:
+    """The document and the span of each abstract sentence in its text."""
+    title = row["title"].strip()
+    parts, spans, pos = [title], [], len(title) + 1
+    for sentence in row["abstract"]:
+        sentence = " ".join(sentence.split())
+        spans.append(Span(start=pos, end=pos + len(sentence)))
+        parts.append(sentence)
+        pos += len(sentence) + 1
+    doc = make_document(str(row["doc_id"]), title, f"scifact:{row['doc_id']}", "\n".join(parts))
+    return doc, spans
+
+
+def load_corpus(data_dir: Path = DEFAULT_DIR) -> tuple[list[Document], dict[str, list[Span]]]:
+    docs, spans = [], {}
+    with open(data_dir / "corpus.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            doc, sentence_spans = abstract_document(json.loads(line))
+            docs.append(doc)
+            spans[doc.id] = sentence_spans
+    return docs, spans
+
+
+def load_claims(split: str, data_dir: Path = DEFAULT_DIR) -> list[SciFactClaim]:
+    claims = []
+    with open(data_dir / f"claims_{split}.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            labels = {ev["label"] for sets in row["evidence"].values() for ev in sets}
+            label = LABELS[labels.pop()] if len(labels) == 1 else "NOT_ENOUGH_INFO"
+            claims.append(SciFactClaim(
+                id=row["id"], claim=row["claim"], label=label,
+                evidence={d: [ev["sentences"] for ev in sets] for d, sets in row["evidence"].items()},
+                cited_doc_ids=[str(d) for d in row.get("cited_doc_ids", [])]))
+    return claims

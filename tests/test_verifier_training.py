@@ -1,0 +1,66 @@
+"""The verifier's recipe and training loop, on real data and the real base model (tiny runs)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.judge.data import build, pair_key, read_jsonl
+from tests.conftest import SHARED
+
+PAIRS = [
+    ("The bridge opened in 1932.", "The bridge opened in the 1930s.", "entailment"),
+    ("The bridge opened in 1932.", "The bridge opened in 1950.", "contradiction"),
+    ("The bridge opened in 1932.", "The bridge is painted red.", "neutral"),
+    ("Sales rose 5% in 2024.", "Sales grew in 2024.", "entailment"),
+    ("Sales rose 5% in 2024.", "Sales fell in 2024.", "contradiction"),
+    ("Sales rose 5% in 2024.", "The CEO resigned in 2024.", "neutral"),
+]
+
+
+def write_pairs(path, rows):
+    path.write_text("".join(json.dumps({"premise": p, "hypothesis": h, "label": lab, "source": "test"}) + "\n"
+                            for p, h, lab in rows))
+
+
+def train(data, out, *extra):
+    return subprocess.run([sys.executable, "-m", "pipeline.judge.train", "--data", str(data), "--out", str(out),
+                           "--batch-size", "4", "--log-every", "1", "--eval-every", "100", *extra],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_training_checkpoints_and_resumes(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    write_pairs(data / "train.jsonl", PAIRS * 4)  # 24 pairs, 6 steps of 4
+    write_pairs(data / "calib.jsonl", PAIRS)
+    out = tmp_path / "run"
+    first = train(data, out, "--stop-after", "3")
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "stopped at step 3" in first.stdout
+    second = train(data, out)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "resumed at step 3/6" in second.stdout and "done" in second.stdout
+    steps = [json.loads(line)["step"] for line in (out / "train_log.jsonl").read_text().splitlines()
+             if "loss" in json.loads(line)]
+    assert steps == [1, 2, 3, 4, 5, 6]
+    config = json.loads((out / "model" / "config.json").read_text())
+    assert config["id2label"] == {"0": "entailment", "1": "neutral", "2": "contradiction"}
+
+
+@pytest.mark.skipif(not (SHARED / "nli").exists(), reason="../shared/nli is not beside the project")
+def test_recipe_keeps_held_out_sets_out_of_training(tmp_path):
+    counts = build(SHARED / "nli", SHARED / "eval" / "scifact", tmp_path)
+    assert counts["train"] > 50_000 and counts["calib"] > 1000
+    train_keys = {pair_key(r) for r in read_jsonl(tmp_path / "train.jsonl")}
+    train_claims = {r["hypothesis"] for r in read_jsonl(tmp_path / "train.jsonl")}
+    for held in (tmp_path / "heldout").glob("*.jsonl"):
+        rows = list(read_jsonl(held))
+        assert not train_keys & {pair_key(r) for r in rows}, held.name
+    vitc_claims = {r["hypothesis"] for r in read_jsonl(tmp_path / "heldout" / "vitaminc_heldout.jsonl")}
+    assert not vitc_claims & train_claims  # VitaminC groups never straddle train and held-out
+    calib_claims = {r["hypothesis"] for r in read_jsonl(tmp_path / "calib.jsonl")}
+    assert not calib_claims & train_claims
+    sources = {r["source"] for r in read_jsonl(tmp_path / "train.jsonl")}
+    assert sources.isdisjoint({"sick", "xnli_en", "rte", "covidfact", "healthver", "sufficient_facts"})
