@@ -17,7 +17,7 @@ from pipeline.errors import InputError, StoreError
 from pipeline.judge.model import NLIJudge, load_judge
 from pipeline.judge.stage import judge_claims
 from pipeline.load import OnError, load_paths
-from pipeline.models import CheckResult, Claim, Document, Versions
+from pipeline.models import CheckResult, Claim, Document, Trail, Versions
 from pipeline.retrieve import Retriever
 from pipeline.store import EMBEDDING_MODEL, ChunkStore, embedding_model_sha256
 
@@ -142,28 +142,35 @@ class Verifier:
             self._judge = load_judge(self.settings.verifier)
         return self._judge
 
+    def thresholds(self) -> tuple[float, float]:
+        """(support, refute): the settings' values, else those fitted for the verifier."""
+        s = self.settings
+        return (s.support_threshold if s.support_threshold is not None else self.judge.support_threshold,
+                s.refute_threshold if s.refute_threshold is not None else self.judge.refute_threshold)
+
     def versions(self) -> Versions:
         s = self.settings
+        support, refute = self.thresholds()
         return Versions(citetrail=citetrail_version(), embedding_model=EMBEDDING_MODEL,
                         embedding_model_sha256=embedding_model_sha256(), verifier_model=self.judge.name,
                         verifier_model_sha256=self.judge.sha256, chunker=chunker_settings(s.chunk_size, s.chunk_overlap),
                         index_fingerprint=self.store.fingerprint,
-                        thresholds={"support": s.support_threshold, "refute": s.refute_threshold,
-                                    "temperature": self.judge.temperature})
+                        thresholds={"support": support, "refute": refute, "temperature": self.judge.temperature})
 
-    def check(self, claim: str, *, exclude_docs: Iterable[str] = ()) -> CheckResult:
+    def check(self, claim: str, *, exclude_docs: Iterable[str] = (), trail: bool = False) -> CheckResult:
         """Check one claim against the store."""
-        return self.check_many([claim], exclude_docs=exclude_docs)[0]
+        return self.check_many([claim], exclude_docs=exclude_docs, trail=trail)[0]
 
-    def check_many(self, claims: list[str | Claim], *, exclude_docs: Iterable[str] = ()) -> list[CheckResult]:
-        """Check several claims; retrieval and judging are batched across them."""
+    def check_many(self, claims: list[str | Claim], *, exclude_docs: Iterable[str] = (), trail: bool = False) -> list[CheckResult]:
+        """Check several claims; retrieval and judging are batched across them. `trail` keeps every
+        candidate and judged sentence in the result."""
         s = self.settings
         parsed = [c if isinstance(c, Claim) else Claim(id=f"c{i + 1}", text=c) for i, c in enumerate(claims)]
         parsed = [c.model_copy(update={"text": clean_claim(c.text, s.max_claim_chars)}) for c in parsed]
         t0 = time.perf_counter()
         candidates = self.retriever.retrieve([c.text for c in parsed], frozenset(exclude_docs))
         t1 = time.perf_counter()
-        judgements = judge_claims(self.judge, parsed, candidates, s.support_threshold, s.refute_threshold, s.batch_size)
+        judgements = judge_claims(self.judge, parsed, candidates, *self.thresholds(), batch_size=s.batch_size)
         t2 = time.perf_counter()
         versions = self.versions()
         results = []
@@ -171,7 +178,8 @@ class Verifier:
             decision = aggregate(judged, cands, s.max_citations)
             results.append(CheckResult(claim=claim, verdict=decision.verdict, confidence=round(decision.confidence, 4),
                                        rule=decision.rule, citations=decision.citations, judged_pairs=len(judged),
-                                       versions=versions, timings_ms={}))
+                                       versions=versions, timings_ms={},
+                                       trail=Trail(candidates=cands, judgements=judged) if trail else None))
         t3 = time.perf_counter()
         per = 1000.0 / len(parsed)
         for r in results:

@@ -57,16 +57,50 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON (see `citetrail schema`)")] = False,
     top_k: Annotated[int | None, typer.Option("--top-k", help="retrieved chunks to judge")] = None,
     verifier_model: Annotated[str | None, typer.Option("--verifier", help="'shipped' or a Hugging Face NLI model name/path")] = None,
+    trail: Annotated[bool, typer.Option("--trail", help="include every retrieved chunk and judged sentence")] = False,
 ) -> None:
     """Say whether the corpus supports or refutes a claim, citing the passages."""
     from pipeline.api import Verifier
 
     verifier = Verifier.open(store, config=config, top_k=top_k, verifier=verifier_model)
-    result = verifier.check(claim)
+    result = verifier.check(claim, trail=trail)
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
         print_result(result)
+
+
+eval_app = typer.Typer(no_args_is_help=True, help="Measure citetrail on labelled claims (reports go to eval/reports/).")
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("scifact")
+def eval_scifact(
+    split: Annotated[str, typer.Option("--split", help="train or dev")] = "dev",
+    data: Annotated[Path | None, typer.Option("--data", help="SciFact folder [default ../shared/eval/scifact]")] = None,
+    stores: Annotated[Path, typer.Option("--stores", help="where the cached SciFact store is kept")] = Path("build"),
+    limit: Annotated[int, typer.Option("--limit", help="first N claims only")] = 0,
+    fit: Annotated[bool, typer.Option("--fit", help="fit verdict thresholds (train only) into the shipped model")] = False,
+) -> None:
+    """SciFact with its official metrics, open retrieval over all abstracts."""
+    from eval import scifact_eval
+
+    if split not in ("train", "dev"):
+        raise InputError("--split must be train or dev")
+    report = scifact_eval.run(split, data or scifact_eval.DEFAULT_DIR, stores, limit, fit)
+    out.print(scifact_eval.render(report), highlight=False)
+
+
+@eval_app.command("claims")
+def eval_claims(
+    claims: Annotated[Path, typer.Argument(help="JSONL: id, claim, label, optional evidence [{doc_id, quote}]")],
+    corpus: Annotated[list[Path], typer.Option("--corpus", help="corpus folder or file (repeatable)")],
+    stores: Annotated[Path, typer.Option("--stores", help="where the corpus store is kept")] = Path("build"),
+) -> None:
+    """Any labelled claim set against any corpus: accuracy, macro-F1, confusion, citation accuracy."""
+    from eval import claims_eval
+
+    out.print(claims_eval.summary(claims_eval.run(claims, corpus, stores)), highlight=False)
 
 
 @app.command()
@@ -89,6 +123,27 @@ def print_result(result: CheckResult) -> None:
         p = c.probabilities
         table.add_row(c.stance.value, f"{p.entailment:.2f}/{p.neutral:.2f}/{p.contradiction:.2f}",
                       escape(f"{c.doc_id}\n{c.chunk_id}"), f"{c.start}-{c.end}", escape(c.quote))
+    out.print(table)
+    if result.trail:
+        print_trail(result)
+
+
+def print_trail(result: CheckResult) -> None:
+    trail = result.trail
+    table = Table(title=f"retrieved {len(trail.candidates)} chunks, judged {len(trail.judgements)} sentences", show_lines=False)
+    for col in ("rank", "fused", "dense", "bm25", "chunk"):
+        table.add_column(col, overflow="fold")
+    for c in trail.candidates:
+        table.add_row(str(c.rank), f"{c.fused_score:.4f}", "-" if c.dense_rank is None else f"#{c.dense_rank} {c.dense_score:.3f}",
+                      "-" if c.lexical_rank is None else f"#{c.lexical_rank} {c.lexical_score:.2f}", escape(c.chunk.id))
+    out.print(table)
+    table = Table(show_lines=True)
+    for col in ("stance", "P(e/n/c)", "span", "sentence"):
+        table.add_column(col, overflow="fold")
+    for j in sorted(trail.judgements, key=lambda j: -max(j.probabilities.entailment, j.probabilities.contradiction)):
+        p = j.probabilities
+        table.add_row(j.stance.value, f"{p.entailment:.2f}/{p.neutral:.2f}/{p.contradiction:.2f}",
+                      escape(f"{j.chunk_id} {j.start}-{j.end}"), escape(j.quote))
     out.print(table)
 
 

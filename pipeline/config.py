@@ -23,8 +23,10 @@ class Settings(BaseModel):
     lexical_k: int = Field(20, ge=1, description="chunks taken from BM25")
     top_k: int = Field(5, ge=1, le=100, description="fused chunks whose sentences are judged")
     verifier: str = Field("shipped", description="'shipped', or a Hugging Face NLI cross-encoder name or path")
-    support_threshold: float = Field(0.5, ge=0, le=1, description="entailment probability that counts as support")
-    refute_threshold: float = Field(0.5, ge=0, le=1, description="contradiction probability that counts as refutation")
+    support_threshold: float | None = Field(None, ge=0, le=1, description="P(entailment) that counts as support; "
+                                            "default: the value fitted for the verifier (calibration.json), else 0.5")
+    refute_threshold: float | None = Field(None, ge=0, le=1, description="P(contradiction) that counts as refutation; "
+                                           "default as for support_threshold")
     max_citations: int = Field(3, ge=1, description="citations kept per stance")
     max_claim_chars: int = Field(1000, ge=10, description="longest claim accepted")
     max_document_bytes: int = Field(20_000_000, ge=1, description="largest file ingested")

@@ -116,6 +116,13 @@ class Versions(BaseModel):
     thresholds: dict
 
 
+class Trail(BaseModel):
+    """Everything behind a verdict: what retrieval returned and how each sentence was judged."""
+
+    candidates: list[Candidate]
+    judgements: list[Judgement]
+
+
 class CheckResult(BaseModel):
     claim: Claim
     verdict: Verdict
@@ -125,3 +132,4 @@ class CheckResult(BaseModel):
     judged_pairs: int
     versions: Versions
     timings_ms: dict[str, float]
+    trail: Trail | None = Field(None, description="retrieval candidates and every judged sentence, when asked for")

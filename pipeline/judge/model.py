@@ -54,8 +54,10 @@ class NLIJudge:
             raise InputError(f"cannot load verifier '{spec}': {str(exc).splitlines()[0]}") from None
         self.columns = label_order(config.id2label)
         self.name = "citetrail-verifier" if spec == "shipped" else spec
-        calib = path / "calibration.json"
-        self.temperature = json.loads(calib.read_text())["temperature"] if calib.exists() else 1.0
+        calib = json.loads((path / "calibration.json").read_text()) if (path / "calibration.json").exists() else {}
+        self.temperature = calib.get("temperature", 1.0)
+        self.support_threshold = calib.get("support_threshold", 0.5)
+        self.refute_threshold = calib.get("refute_threshold", 0.5)
         threads = threads or min(2, os.cpu_count() or 1)
         onnx_path = path / ONNX_FILE
         if onnx_path.exists():

@@ -104,7 +104,7 @@ def train(args: argparse.Namespace) -> None:
     dev_items = encode(tokenizer, list(read_jsonl(Path(args.data) / "calib.jsonl")), args.max_length)
     lengths = [len(it["input_ids"]) for it in items]
     steps_per_epoch = math.ceil(len(items) / args.batch_size)
-    total = steps_per_epoch * args.epochs
+    total = min(steps_per_epoch * args.epochs, args.max_steps or steps_per_epoch * args.epochs)
 
     model = AutoModelForSequenceClassification.from_pretrained(
         base_model_path(), num_labels=len(LABELS),
@@ -172,6 +172,7 @@ def main() -> None:
     ap.add_argument("--data", default="build/verifier-data", help="folder written by pipeline.judge.data")
     ap.add_argument("--out", default="build/verifier", help="checkpoints, log and the final model/")
     ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--max-steps", type=int, default=0, help="end the schedule after this many steps (0: all epochs)")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--warmup", type=float, default=0.1)

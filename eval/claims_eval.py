@@ -1,0 +1,103 @@
+"""Any labelled claim set against any corpus: verdict accuracy, macro-F1, confusion, citation accuracy.
+
+    python -m eval.claims_eval eval/data/sample_claims.jsonl --corpus corpus/
+
+Claims: one JSON object a line, `{"id", "claim", "label": SUPPORTED|REFUTED|CONFLICTING|NOT_ENOUGH_INFO,
+"evidence": [{"doc_id", "quote"}]}` (evidence optional). The corpus (a folder or JSONL, doc ids as
+citetrail assigns them: file stems or given ids) is ingested into a store under build/ keyed by its
+content. Citation accuracy: the share of SUPPORTED/REFUTED claims whose verdict is right and one of
+whose citations overlaps a gold quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+from eval.verdicts import VERDICTS, verdict_metrics
+from pipeline import Verifier
+from pipeline.errors import InputError
+from pipeline.load import load_paths
+from pipeline.models import CheckResult, Claim
+
+REPORTS = Path(__file__).parent / "reports"
+
+
+def load_claim_set(path: Path) -> list[dict]:
+    rows = []
+    if not path.is_file():
+        raise InputError(f"no such claim file: {path}")
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
+        if row.get("label") not in VERDICTS or not str(row.get("claim", "")).strip():
+            raise InputError(f"{path}:{lineno}: needs 'claim' and a 'label' among {VERDICTS}")
+        row.setdefault("id", str(lineno))
+        rows.append(row)
+    return rows
+
+
+def cites_gold(result: CheckResult, evidence: list[dict], texts: dict[str, str]) -> bool:
+    for ev in evidence:
+        text = texts.get(ev["doc_id"], "")
+        start = text.find(ev["quote"])
+        if start < 0:
+            continue
+        end = start + len(ev["quote"])
+        if any(c.doc_id == ev["doc_id"] and c.start < end and start < c.end for c in result.citations):
+            return True
+    return False
+
+
+def evaluate(claims: list[dict], corpus: list[Path], stores: Path) -> dict:
+    docs = load_paths(corpus, 50_000_000).documents
+    digest = hashlib.sha256("".join(sorted(d.id + d.content_hash for d in docs)).encode()).hexdigest()[:12]
+    verifier = Verifier.open(stores / f"claims-{digest}", create=True)
+    verifier.ingest_documents(docs)
+    results = verifier.check_many([Claim(id=str(r["id"]), text=r["claim"]) for r in claims])
+    texts = {d.id: d.text for d in docs}
+    gold = [r["label"] for r in claims]
+    report = verdict_metrics(gold, [r.verdict.value for r in results], [r.confidence for r in results])
+    decisive = [(row, res) for row, res in zip(claims, results, strict=True)
+                if row["label"] in ("SUPPORTED", "REFUTED") and row.get("evidence")]
+    report["citation_accuracy"] = round(sum(res.verdict.value == row["label"] and cites_gold(res, row["evidence"], texts)
+                                            for row, res in decisive) / len(decisive), 4) if decisive else None
+    report["per_claim"] = [{"id": row["id"], "claim": row["claim"], "gold": row["label"], "verdict": res.verdict.value,
+                            "confidence": res.confidence, "top_quote": res.citations[0].quote if res.citations else None}
+                           for row, res in zip(claims, results, strict=True)]
+    report["versions"] = results[0].versions.model_dump() if results else {}
+    return report
+
+
+def run(claims: Path, corpus: list[Path], stores: Path = Path("build"), name: str | None = None) -> dict:
+    report = evaluate(load_claim_set(claims), corpus, stores)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / f"{name or claims.stem}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    return report
+
+
+def summary(report: dict) -> str:
+    lines = [f"{'ok ' if r['gold'] == r['verdict'] else 'XX '}{r['gold']:<16} {r['verdict']:<16} {r['confidence']:.2f}  {r['claim']}"
+             for r in report["per_claim"]]
+    keys = ("n", "accuracy", "macro_f1", "citation_accuracy", "ece", "confusion")
+    return "\n".join(lines) + "\n" + json.dumps({k: report[k] for k in keys}, indent=1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("claims", type=Path)
+    ap.add_argument("--corpus", type=Path, nargs="+", required=True, help="folder(s) or files of the corpus")
+    ap.add_argument("--stores", type=Path, default=Path("build"))
+    ap.add_argument("--name", default=None, help="report name (default: the claim file's stem)")
+    args = ap.parse_args()
+    print(summary(run(args.claims, args.corpus, args.stores, args.name)))
+
+
+if __name__ == "__main__":
+    main()

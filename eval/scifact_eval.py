@@ -1,0 +1,216 @@
+"""SciFact, end to end: open retrieval over all 5,183 abstracts, every claim, official metrics.
+
+    python -m eval.scifact_eval --split dev [--data ../shared/eval/scifact]
+    python -m eval.scifact_eval --split train --fit      # fit thresholds on train, write them
+
+The corpus is ingested once into a store keyed by the corpus file's hash (build/scifact-<hash>).
+Writes eval/reports/scifact_<split>.{json,md} and a reliability plot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from eval.scifact import DEFAULT_DIR, load_corpus
+from eval.scifact_metrics import abstract_level, sentence_level
+from eval.verdicts import VERDICTS as VERDICT_NAMES
+from eval.verdicts import verdict_metrics
+from pipeline import Verifier
+from pipeline.aggregate import aggregate
+from pipeline.errors import InputError
+from pipeline.judge.model import SHIPPED_DIR
+from pipeline.judge.stage import stance_of
+from pipeline.models import CheckResult, Claim, Span, Stance, Verdict
+
+REPORTS = Path(__file__).parent / "reports"
+OFFICIAL = {Stance.SUPPORTS: "SUPPORT", Stance.REFUTES: "CONTRADICT"}
+VERDICT_OFFICIAL = {Verdict.SUPPORTED: "SUPPORT", Verdict.REFUTED: "CONTRADICT"}
+BATCH = 32
+
+
+def gold_label(row: dict) -> str:
+    labels = {ev["label"] for sets in row["evidence"].values() for ev in sets}
+    return {"SUPPORT": "SUPPORTED", "CONTRADICT": "REFUTED"}[labels.pop()] if labels else "NOT_ENOUGH_INFO"
+
+
+def open_store(data_dir: Path, base: Path) -> Verifier:
+    corpus = data_dir / "corpus.jsonl"
+    digest = hashlib.sha256(corpus.read_bytes()).hexdigest()[:12]
+    verifier = Verifier.open(base / f"scifact-{digest}", create=True)
+    if verifier.store.count() == 0:
+        docs, _ = load_corpus(data_dir)
+        report = verifier.ingest_documents(docs)
+        print(f"ingested {len(docs)} abstracts, {report.chunks_written} chunks in {report.seconds:.0f} s", flush=True)
+    return verifier
+
+
+def check_all(verifier: Verifier, rows: list[dict]) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    started = time.perf_counter()
+    for start in range(0, len(rows), BATCH):
+        batch = [Claim(id=str(r["id"]), text=r["claim"]) for r in rows[start:start + BATCH]]
+        results += verifier.check_many(batch, trail=True)
+        print(f"  {len(results)}/{len(rows)} claims, {len(results) / (time.perf_counter() - started):.1f}/s", flush=True)
+    return results
+
+
+def rethreshold(result: CheckResult, support: float, refute: float, max_citations: int = 3) -> CheckResult:
+    """The same judged sentences, aggregated under other thresholds (no model is run)."""
+    judged = [j.model_copy(update={"stance": stance_of(j.probabilities, support, refute)}) for j in result.trail.judgements]
+    d = aggregate(judged, result.trail.candidates, max_citations)
+    return result.model_copy(update={"verdict": d.verdict, "confidence": d.confidence, "rule": d.rule, "citations": d.citations})
+
+
+def to_prediction(result: CheckResult, spans: dict[str, list[Span]]) -> dict:
+    """Official prediction format: each cited abstract with its label and cited sentence indices, in citation order."""
+    evidence: dict[str, dict] = {}
+    if result.verdict != Verdict.NOT_ENOUGH_INFO:
+        for c in result.citations:
+            if c.stance not in OFFICIAL:
+                continue
+            if result.verdict != Verdict.CONFLICTING and OFFICIAL[c.stance] != VERDICT_OFFICIAL[result.verdict]:
+                continue
+            entry = evidence.setdefault(c.doc_id, {"label": OFFICIAL[c.stance], "sentences": []})
+            for i, s in enumerate(spans[c.doc_id]):
+                if s.start < c.end and c.start < s.end and i not in entry["sentences"]:
+                    entry["sentences"].append(i)
+    return {"id": int(result.claim.id), "evidence": evidence}
+
+
+def retrieval_hits(verifier: Verifier, rows: list[dict], ks=(1, 3, 10)) -> dict:
+    """Share of claims with evidence whose gold abstract is among the first k retrieved abstracts."""
+    from pipeline.retrieve import Retriever
+
+    s = verifier.settings
+    wide = Retriever(verifier.store, max(s.dense_k, 50), max(s.lexical_k, 50), top_k=50)
+    with_evidence = [r for r in rows if r["evidence"]]
+    hits = Counter()
+    for start in range(0, len(with_evidence), BATCH):
+        batch = with_evidence[start:start + BATCH]
+        for row, cands in zip(batch, wide.retrieve([r["claim"] for r in batch]), strict=True):
+            docs = list(dict.fromkeys(c.chunk.doc_id for c in cands))
+            for k in ks:
+                hits[k] += bool(set(docs[:k]) & set(row["evidence"]))
+    return {f"hit@{k}": round(hits[k] / len(with_evidence), 4) for k in ks} | {"claims_with_evidence": len(with_evidence)}
+
+
+def score(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Span]]) -> dict:
+    preds = [to_prediction(r, spans) for r in results]
+    official = {k: round(v, 4) for k, v in (abstract_level(rows, preds) | sentence_level(rows, preds)).items()}
+    labels = verdict_metrics([gold_label(r) for r in rows], [r.verdict.value for r in results], [r.confidence for r in results])
+    return {"official": official, "labels": labels}
+
+
+def fit(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Span]]) -> tuple[float, float, dict]:
+    """Grid-search the thresholds for the mean of label macro-F1 and abstract Label+Rationale F1."""
+    best = (0.5, 0.5, -1.0, {})
+    grid = np.round(np.arange(0.3, 0.96, 0.05), 2)
+    for support in grid:
+        for refute in grid:
+            metrics = score([rethreshold(r, support, refute) for r in results], rows, spans)
+            objective = (metrics["labels"]["macro_f1"] + metrics["official"]["abstract_rationalized_f1"]) / 2
+            if objective > best[2]:
+                best = (float(support), float(refute), objective, metrics)
+    return best[0], best[1], best[3]
+
+
+def reliability_plot(results: list[CheckResult], rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    conf = np.array([r.confidence for r in results])
+    ok = np.array([gold_label(row) == r.verdict.value for r, row in zip(results, rows, strict=True)], dtype=float)
+    edges = np.linspace(0, 1, 11)
+    which = np.clip(np.digitize(conf, edges[1:-1]), 0, 9)
+    mids = [(edges[b] + edges[b + 1]) / 2 for b in range(10) if (which == b).any()]
+    accs = [ok[which == b].mean() for b in range(10) if (which == b).any()]
+    fig, ax = plt.subplots(figsize=(4, 4))
+    ax.plot([0, 1], [0, 1], "--", color="grey")
+    ax.bar(mids, accs, width=0.09, alpha=0.7)
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("accuracy")
+    ax.set_title("SciFact verdict reliability")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def run(split: str = "dev", data: Path = DEFAULT_DIR, stores: Path = Path("build"), limit: int = 0,
+        fit_thresholds: bool = False) -> dict:
+    """Check every claim of a split and write the report; with `fit_thresholds` (train only), fit the
+    verdict thresholds and write them into the shipped model's calibration.json."""
+    if fit_thresholds and split != "train":
+        raise InputError("thresholds are fitted on SciFact train only, never on dev")
+    if not (data / "corpus.jsonl").exists():
+        raise InputError(f"no SciFact data at {data} (expected corpus.jsonl and claims_{split}.jsonl); pass --data")
+    verifier = open_store(data, stores)
+    _, spans = load_corpus(data)
+    rows = [json.loads(line) for line in (data / f"claims_{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = rows[:limit] if limit else rows
+    started = time.perf_counter()
+    results = check_all(verifier, rows)
+    seconds = time.perf_counter() - started
+    report: dict = {"split": split, "claims": len(rows), "seconds": round(seconds, 1),
+                    "claims_per_s": round(len(rows) / seconds, 2), "versions": results[0].versions.model_dump()}
+    if fit_thresholds:
+        support, refute, metrics = fit(results, rows, spans)
+        calib_path = SHIPPED_DIR / "calibration.json"
+        calib = json.loads(calib_path.read_text())
+        calib |= {"support_threshold": support, "refute_threshold": refute,
+                  "thresholds_fitted_on": f"SciFact train ({len(rows)} claims)"}
+        calib_path.write_text(json.dumps(calib, indent=1) + "\n")
+        report |= {"fitted": {"support_threshold": support, "refute_threshold": refute}, **metrics}
+    else:
+        report |= score(results, rows, spans)
+        report["retrieval"] = retrieval_hits(verifier, rows)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / f"scifact_{split}.json").write_text(json.dumps(report, indent=1) + "\n")
+    (REPORTS / f"scifact_{split}.md").write_text(render(report))
+    reliability_plot(results, rows, REPORTS / f"scifact_{split}_reliability.png")
+    return report
+
+
+def render(report: dict) -> str:
+    o, lab = report["official"], report["labels"]
+    lines = [f"# SciFact {report['split']} ({report['claims']} claims, open retrieval over 5,183 abstracts)", "",
+             f"Produced by `citetrail eval scifact --split {report['split']}`; {report['claims_per_s']} claims/s.", "",
+             "| metric | precision | recall | F1 |", "|---|---|---|---|"]
+    for key, name in (("abstract_label_only", "abstract Label-only"), ("abstract_rationalized", "abstract Label+Rationale"),
+                      ("sentence_selection", "sentence Selection-only"), ("sentence_label", "sentence Selection+Label")):
+        lines.append(f"| {name} | {o[key + '_precision']:.3f} | {o[key + '_recall']:.3f} | {o[key + '_f1']:.3f} |")
+    lines += ["", f"Verdicts: accuracy {lab['accuracy']:.3f}, macro-F1 {lab['macro_f1']:.3f}, ECE {lab['ece']:.3f} (10 bins).", "",
+              "| gold \\ predicted | " + " | ".join(VERDICT_NAMES) + " |", "|---" * (len(VERDICT_NAMES) + 1) + "|"]
+    for gold, row in lab["confusion"].items():
+        lines.append(f"| {gold} | " + " | ".join(str(row[p]) for p in VERDICT_NAMES) + " |")
+    if "retrieval" in report:
+        r = report["retrieval"]
+        lines += ["", f"Retrieval ({r['claims_with_evidence']} claims with evidence): gold abstract at rank 1 "
+                  f"{r['hit@1']:.3f}, in top 3 {r['hit@3']:.3f}, in top 10 {r['hit@10']:.3f}."]
+    if "fitted" in report:
+        lines += ["", f"Fitted thresholds: {report['fitted']}."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", choices=["train", "dev"], default="dev")
+    ap.add_argument("--data", type=Path, default=DEFAULT_DIR)
+    ap.add_argument("--stores", type=Path, default=Path("build"), help="where the cached SciFact store lives")
+    ap.add_argument("--limit", type=int, default=0, help="first N claims only (smoke runs)")
+    ap.add_argument("--fit", action="store_true", help="fit thresholds (train only) and write them to the shipped calibration.json")
+    args = ap.parse_args()
+    report = run(args.split, args.data, args.stores, args.limit, args.fit)
+    print(render(report))
+
+
+if __name__ == "__main__":
+    main()
