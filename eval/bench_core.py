@@ -1,10 +1,10 @@
 """Core figures on the SciFact corpus: ingest speed and size, warm check latency, peak memory.
 
-    python -m eval.bench_core [--data ../shared/eval/scifact] [--store build/scifact-store] [--claims 20]
+    python -m eval.bench_core [--data ../shared/eval/scifact] [--claims 20] [--reuse]
 
-Ingests all 5,183 abstracts into a fresh store (or reuses it with --reuse), then checks the first
-N dev claims one at a time after a warm-up claim, and prints a table plus JSON
-(eval/reports/bench_core.json).
+Ingests all 5,183 abstracts into a fresh store (the one `citetrail eval scifact` then reuses), or
+keeps it with --reuse, then checks the first N dev claims one at a time after a warm-up claim,
+and prints a table plus JSON (eval/reports/bench_core.json).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.scifact import DEFAULT_DIR, load_claims, load_corpus
+from eval.scifact_eval import store_path
 from pipeline import Verifier
 
 
@@ -33,15 +34,16 @@ def folder_mb(path: Path) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DIR)
-    ap.add_argument("--store", type=Path, default=Path("build/scifact-store"))
+    ap.add_argument("--stores", type=Path, default=Path("build"), help="where the SciFact store is kept")
     ap.add_argument("--claims", type=int, default=20)
     ap.add_argument("--reuse", action="store_true", help="keep an existing store instead of ingesting afresh")
     args = ap.parse_args()
 
     figures: dict = {}
+    store = store_path(args.data, args.stores)
     if not args.reuse:
-        shutil.rmtree(args.store, ignore_errors=True)
-    verifier = Verifier.open(args.store, create=True)
+        shutil.rmtree(store, ignore_errors=True)
+    verifier = Verifier.open(store, create=True)
     docs, _ = load_corpus(args.data)
     started = time.perf_counter()
     report = verifier.ingest_documents(docs)
@@ -50,7 +52,7 @@ def main() -> None:
                          "documents_per_s": round(len(docs) / wall, 1),
                          "chunks_per_s": round(report.chunks_written / wall, 1) if report.chunks_written else None,
                          "embedding_share": round(report.embed_seconds / wall, 3),
-                         "store_mb": round(folder_mb(args.store), 1), "peak_rss_mb": round(peak_rss_mb())}
+                         "store_mb": round(folder_mb(store), 1), "peak_rss_mb": round(peak_rss_mb())}
 
     claims = [c.claim for c in load_claims("dev", args.data)[: args.claims]]
     verifier.check("warm-up: aspirin reduces the risk of heart attack")

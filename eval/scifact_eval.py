@@ -40,10 +40,13 @@ def gold_label(row: dict) -> str:
     return {"SUPPORT": "SUPPORTED", "CONTRADICT": "REFUTED"}[labels.pop()] if labels else "NOT_ENOUGH_INFO"
 
 
+def store_path(data_dir: Path, base: Path) -> Path:
+    """One store per corpus file content, so every eval and bench run shares the same ingest."""
+    return base / f"scifact-{hashlib.sha256((data_dir / 'corpus.jsonl').read_bytes()).hexdigest()[:12]}"
+
+
 def open_store(data_dir: Path, base: Path) -> Verifier:
-    corpus = data_dir / "corpus.jsonl"
-    digest = hashlib.sha256(corpus.read_bytes()).hexdigest()[:12]
-    verifier = Verifier.open(base / f"scifact-{digest}", create=True)
+    verifier = Verifier.open(store_path(data_dir, base), create=True)
     if verifier.store.count() == 0:
         docs, _ = load_corpus(data_dir)
         report = verifier.ingest_documents(docs)
@@ -145,7 +148,7 @@ def reliability_plot(results: list[CheckResult], rows: list[dict], path: Path) -
 
 
 def run(split: str = "dev", data: Path = DEFAULT_DIR, stores: Path = Path("build"), limit: int = 0,
-        fit_thresholds: bool = False) -> dict:
+        fit_thresholds: bool = False, reports: Path = REPORTS) -> dict:
     """Check every claim of a split and write the report; with `fit_thresholds` (train only), fit the
     verdict thresholds and write them into the shipped model's calibration.json."""
     if fit_thresholds and split != "train":
@@ -172,10 +175,10 @@ def run(split: str = "dev", data: Path = DEFAULT_DIR, stores: Path = Path("build
     else:
         report |= score(results, rows, spans)
         report["retrieval"] = retrieval_hits(verifier, rows)
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    (REPORTS / f"scifact_{split}.json").write_text(json.dumps(report, indent=1) + "\n")
-    (REPORTS / f"scifact_{split}.md").write_text(render(report))
-    reliability_plot(results, rows, REPORTS / f"scifact_{split}_reliability.png")
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / f"scifact_{split}.json").write_text(json.dumps(report, indent=1) + "\n")
+    (reports / f"scifact_{split}.md").write_text(render(report))
+    reliability_plot(results, rows, reports / f"scifact_{split}_reliability.png")
     return report
 
 

@@ -155,7 +155,8 @@ class Verifier:
                         embedding_model_sha256=embedding_model_sha256(), verifier_model=self.judge.name,
                         verifier_model_sha256=self.judge.sha256, chunker=chunker_settings(s.chunk_size, s.chunk_overlap),
                         index_fingerprint=self.store.fingerprint,
-                        thresholds={"support": support, "refute": refute, "temperature": self.judge.temperature})
+                        thresholds={"support": support, "refute": refute, "temperature": self.judge.temperature},
+                        retrieval={"dense_k": s.dense_k, "lexical_k": s.lexical_k, "top_k": s.top_k, "window": s.window})
 
     def check(self, claim: str, *, exclude_docs: Iterable[str] = (), trail: bool = False) -> CheckResult:
         """Check one claim against the store."""
@@ -170,7 +171,7 @@ class Verifier:
         t0 = time.perf_counter()
         candidates = self.retriever.retrieve([c.text for c in parsed], frozenset(exclude_docs))
         t1 = time.perf_counter()
-        judgements = judge_claims(self.judge, parsed, candidates, *self.thresholds(), batch_size=s.batch_size)
+        judgements = judge_claims(self.judge, parsed, candidates, *self.thresholds(), batch_size=s.batch_size, window=s.window)
         t2 = time.perf_counter()
         versions = self.versions()
         results = []

@@ -114,6 +114,7 @@ class Versions(BaseModel):
     chunker: dict
     index_fingerprint: str
     thresholds: dict
+    retrieval: dict = Field(description="dense_k, lexical_k, top_k and the judging window")
 
 
 class Trail(BaseModel):

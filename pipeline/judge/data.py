@@ -3,6 +3,7 @@
 Run once before training (`python -m pipeline.judge.data`); it writes JSONL files of
 `{"premise", "hypothesis", "label", "source"}` to the output folder:
 - `train.jsonl`: the mix the shipped model learns from (only sets whose licenses allow it);
+- `stage2.jsonl`: hard neutrals mined by retrieval plus a replay of train pairs, for a second stage;
 - `calib.jsonl`: a train-side split never trained on, for dev logging and temperature scaling;
 - `heldout/*.jsonl`: the dev table's sets, never trained on.
 Everything is seeded, so the same inputs give the same files.
@@ -46,6 +47,9 @@ VITAMINC_HELDOUT_SHARE = 0.1
 SCIFACT_POSITIVE_REPEAT = 2
 SCIFACT_RETRIEVED_NEUTRALS = 4
 SCIFACT_SAME_ABSTRACT_NEUTRALS = 3
+FACT_SOURCES = {"vitaminc", "fever_nli", "fm2", "fever_symmetric", "fever2_adversarial"}
+STAGE2_NEUTRAL_CLAIMS = 12000
+STAGE2_REPLAY = 20000
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:
@@ -121,6 +125,42 @@ def scifact_pairs(claims_path: Path, corpus_path: Path, seed: int = 13) -> list[
     return rows
 
 
+def tokens(text: str) -> set[str]:
+    return {w for w in "".join(ch.lower() if ch.isalnum() else " " for ch in text).split() if len(w) > 2}
+
+
+def mined_neutrals(rows: list[dict], n_claims: int, seed: int = 13) -> list[dict]:
+    """Hard neutral pairs: each claim with a sentence that BM25 ranks high among the evidence of
+    *other* claims, but that is not near its own evidence (token Jaccard < 0.5 with each of them).
+
+    Such sentences share the claim's names and topic without settling it, which is what retrieval
+    hands the verifier most of the time; without them the model learns that overlap means support."""
+    import bm25s
+
+    rng = random.Random(seed)
+    own: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        own[r["hypothesis"]].add(r["premise"])
+    premises = sorted({r["premise"] for r in rows})
+    index = bm25s.BM25()
+    index.index(bm25s.tokenize(premises, stopwords="en", show_progress=False), show_progress=False)
+    claims = sorted(own)
+    claims = rng.sample(claims, min(n_claims, len(claims)))
+    hits, _ = index.retrieve(bm25s.tokenize(claims, stopwords="en", show_progress=False), k=10, show_progress=False)
+    out = []
+    for claim, claim_hits in zip(claims, hits, strict=True):
+        own_tokens = [tokens(p) for p in own[claim]]
+        for j in claim_hits:
+            premise = premises[j]
+            if premise in own[claim]:
+                continue
+            pt = tokens(premise)
+            if all(len(pt & t) / max(1, len(pt | t)) < 0.5 for t in own_tokens):
+                out.append({"premise": premise, "hypothesis": claim, "label": "neutral", "source": "mined_neutral"})
+                break
+    return out
+
+
 def drop_conflicts(rows: list[dict]) -> list[dict]:
     """Drop pairs that appear with more than one label, and exact duplicates."""
     labels: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -172,6 +212,11 @@ def build(nli_dir: Path, scifact_dir: Path, out_dir: Path, seed: int = 13) -> di
     train = [r for r in train if r["hypothesis"] not in calib_hyps]
 
     counts["train"] = write_jsonl(out_dir / "train.jsonl", train)
+    # Stage 2 continues from the stage-1 model: mined hard neutrals plus a replay of stage-1 pairs.
+    fact_rows = [r for r in train if r["source"] in FACT_SOURCES]
+    stage2 = mined_neutrals(fact_rows, STAGE2_NEUTRAL_CLAIMS, seed) + rng.sample(train, STAGE2_REPLAY)
+    rng.shuffle(stage2)
+    counts["stage2"] = write_jsonl(out_dir / "stage2.jsonl", stage2)
     counts["calib"] = write_jsonl(out_dir / "calib.jsonl", drop_conflicts(calib))
     for name, rows in heldout.items():
         counts[f"heldout/{name}"] = write_jsonl(out_dir / "heldout" / f"{name}.jsonl", rows)

@@ -1,7 +1,9 @@
 """The judge stage: every sentence of the retrieved chunks, read against its claim.
 
 Sentences, not whole chunks, are judged: the verifier was trained on sentence-length evidence,
-and a sentence is what a citation quotes. Sentences shared by overlapping chunks are judged once.
+and a sentence is what a citation quotes. With `window=2` each pair of neighbouring sentences is
+judged too, for evidence that a pronoun splits over two sentences ("Trump threatened ... The
+warning came after he met Putin in Alaska"). Spans shared by overlapping chunks are judged once.
 """
 
 from __future__ import annotations
@@ -19,17 +21,20 @@ def stance_of(p: Probabilities, support_threshold: float, refute_threshold: floa
 
 
 def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Candidate]],
-                 support_threshold: float, refute_threshold: float, batch_size: int = 32) -> list[list[Judgement]]:
+                 support_threshold: float, refute_threshold: float, batch_size: int = 32, window: int = 1) -> list[list[Judgement]]:
     """Judge all claims' sentences in one batched pass (batching across claims keeps the model busy)."""
     units: list[tuple[int, Candidate, int, int]] = []
     for ci, cands in enumerate(candidates):
-        seen: set[tuple[str, int]] = set()
+        seen: set[tuple[str, int, int]] = set()
         for cand in cands:
-            for sent in cand.chunk.sentences:
-                key = (cand.chunk.doc_id, sent.start)
+            sents = cand.chunk.sentences
+            spans = [(s.start, s.end) for s in sents]
+            spans += [(sents[i - window + 1].start, sents[i].end) for i in range(window - 1, len(sents))] if window > 1 else []
+            for start, end in spans:
+                key = (cand.chunk.doc_id, start, end)
                 if key not in seen:
                     seen.add(key)
-                    units.append((ci, cand, sent.start, sent.end))
+                    units.append((ci, cand, start, end))
     premises = [c.chunk.text[s - c.chunk.start:e - c.chunk.start] for _, c, s, e in units]
     probs = judge.score(premises, [claims[ci].text for ci, _, _, _ in units], batch_size=batch_size)
     out: list[list[Judgement]] = [[] for _ in claims]

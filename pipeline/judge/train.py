@@ -97,7 +97,7 @@ def train(args: argparse.Namespace) -> None:
             fh.write(json.dumps(rec) + "\n")
 
     tokenizer = AutoTokenizer.from_pretrained(base_model_path())
-    rows = list(read_jsonl(Path(args.data) / "train.jsonl"))
+    rows = list(read_jsonl(Path(args.data) / args.train_file))
     if args.limit:
         rows = rows[: args.limit]
     items = encode(tokenizer, rows, args.max_length)
@@ -107,7 +107,7 @@ def train(args: argparse.Namespace) -> None:
     total = min(steps_per_epoch * args.epochs, args.max_steps or steps_per_epoch * args.epochs)
 
     model = AutoModelForSequenceClassification.from_pretrained(
-        base_model_path(), num_labels=len(LABELS),
+        args.init or base_model_path(), num_labels=len(LABELS),
         id2label=dict(enumerate(LABELS)), label2id=LABEL_ID,
     )
     optim = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
@@ -171,6 +171,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="build/verifier-data", help="folder written by pipeline.judge.data")
     ap.add_argument("--out", default="build/verifier", help="checkpoints, log and the final model/")
+    ap.add_argument("--train-file", default="train.jsonl", help="pairs file inside --data (stage2.jsonl for stage 2)")
+    ap.add_argument("--init", default=None, help="start from this model folder instead of the base (stage 2)")
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--max-steps", type=int, default=0, help="end the schedule after this many steps (0: all epochs)")
     ap.add_argument("--batch-size", type=int, default=32)
