@@ -13,13 +13,13 @@ def test_shipped_model_loads_through_the_hugging_face_path_loader():
     config = json.loads((SHIPPED_DIR / "config.json").read_text())
     assert [config["id2label"][str(i)] for i in judge.columns] == ["entailment", "neutral", "contradiction"]
     assert len(judge.sha256) == 64
-    probs = judge.score(
-        ["The harbour reopened on 3 May after repairs.", "The harbour reopened on 3 May after repairs.",
-         "The harbour reopened on 3 May after repairs."],
-        ["The harbour reopened in May.", "The harbour stayed closed all of May.", "The mayor likes jazz."])
-    assert probs.shape == (3, 3)
+    premise = "The harbour reopened on 3 May after two weeks of repairs."
+    claims = ["The harbour reopened in May.", "The harbour reopened on 3 June.", "The harbour never reopened.",
+              "The mayor likes jazz."]
+    probs = judge.score([premise] * len(claims), claims)
+    assert probs.shape == (4, 3)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
-    assert list(probs.argmax(axis=1)) == [0, 2, 1]
+    assert list(probs.argmax(axis=1)) == [0, 2, 2, 1]
 
 
 def test_label_order_is_read_from_config():
