@@ -14,7 +14,6 @@ import nupunkt
 from pipeline.models import Chunk, Document, Span
 
 _LINE_BREAK = re.compile(r"\n\s*")
-_SPACE = re.compile(r"\s+")
 
 
 def chunker_settings(chunk_size: int, chunk_overlap: int) -> dict:
@@ -74,7 +73,3 @@ def chunk_document(doc: Document, chunk_size: int = 600, chunk_overlap: int = 1)
             break
         i = max(j - chunk_overlap, i + 1)
     return chunks
-
-
-def normalise_space(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()

@@ -12,6 +12,7 @@ import click
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from pipeline.errors import CitetrailError, InputError
@@ -40,8 +41,12 @@ def ingest(
     from pipeline.api import Verifier
 
     verifier = Verifier.open(store, create=True, config=config)
-    report = verifier.ingest(paths, prune=prune, on_error="skip" if skip_bad_lines else "stop",
-                             follow_symlinks=follow_symlinks)
+    with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, disable=not err.is_terminal) as bar:
+        task = bar.add_task("ingest", total=None)
+        report = verifier.ingest(paths, prune=prune, on_error="skip" if skip_bad_lines else "stop",
+                                 follow_symlinks=follow_symlinks,
+                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
     for line in report.skipped_lines:
         err.print(f"skipped {escape(line)}", highlight=False)
     out.print(f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
