@@ -27,6 +27,12 @@ class SciFactClaim(BaseModel):
     cited_doc_ids: list[str]
 
 
+def claim_label(row: dict) -> str:
+    """A raw claim row's verdict: its evidence's one label, or NOT_ENOUGH_INFO without evidence."""
+    labels = {ev["label"] for sets in row["evidence"].values() for ev in sets}
+    return LABELS[labels.pop()] if len(labels) == 1 else "NOT_ENOUGH_INFO"
+
+
 def abstract_document(row: dict) -> tuple[Document, list[Span]]:
     """The document and the span of each abstract sentence in its text."""
     title = row["title"].strip()
@@ -55,10 +61,8 @@ def load_claims(split: str, data_dir: Path = DEFAULT_DIR) -> list[SciFactClaim]:
     with open(data_dir / f"claims_{split}.jsonl", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
-            labels = {ev["label"] for sets in row["evidence"].values() for ev in sets}
-            label = LABELS[labels.pop()] if len(labels) == 1 else "NOT_ENOUGH_INFO"
             claims.append(SciFactClaim(
-                id=row["id"], claim=row["claim"], label=label,
+                id=row["id"], claim=row["claim"], label=claim_label(row),
                 evidence={d: [ev["sentences"] for ev in sets] for d, sets in row["evidence"].items()},
                 cited_doc_ids=[str(d) for d in row.get("cited_doc_ids", [])]))
     return claims

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.scifact import DEFAULT_DIR, load_corpus
+from eval.scifact import DEFAULT_DIR, claim_label, load_corpus
 from eval.scifact_metrics import abstract_level, sentence_level
 from eval.verdicts import VERDICTS as VERDICT_NAMES
 from eval.verdicts import verdict_metrics
 from pipeline import Verifier
 from pipeline.aggregate import aggregate
 from pipeline.errors import InputError
+from pipeline.judge.metrics import reliability_bins
 from pipeline.judge.model import SHIPPED_DIR
 from pipeline.judge.stage import stance_of
 from pipeline.models import CheckResult, Claim, Span, Stance, Verdict
@@ -33,11 +34,6 @@ REPORTS = Path(__file__).parent / "reports"
 OFFICIAL = {Stance.SUPPORTS: "SUPPORT", Stance.REFUTES: "CONTRADICT"}
 VERDICT_OFFICIAL = {Verdict.SUPPORTED: "SUPPORT", Verdict.REFUTED: "CONTRADICT"}
 BATCH = 32
-
-
-def gold_label(row: dict) -> str:
-    labels = {ev["label"] for sets in row["evidence"].values() for ev in sets}
-    return {"SUPPORT": "SUPPORTED", "CONTRADICT": "REFUTED"}[labels.pop()] if labels else "NOT_ENOUGH_INFO"
 
 
 def store_path(data_dir: Path, base: Path) -> Path:
@@ -107,7 +103,7 @@ def retrieval_hits(verifier: Verifier, rows: list[dict], ks=(1, 3, 10)) -> dict:
 def score(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Span]]) -> dict:
     preds = [to_prediction(r, spans) for r in results]
     official = {k: round(v, 4) for k, v in (abstract_level(rows, preds) | sentence_level(rows, preds)).items()}
-    labels = verdict_metrics([gold_label(r) for r in rows], [r.verdict.value for r in results], [r.confidence for r in results])
+    labels = verdict_metrics([claim_label(r) for r in rows], [r.verdict.value for r in results], [r.confidence for r in results])
     return {"official": official, "labels": labels}
 
 
@@ -130,12 +126,9 @@ def reliability_plot(results: list[CheckResult], rows: list[dict], path: Path) -
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    conf = np.array([r.confidence for r in results])
-    ok = np.array([gold_label(row) == r.verdict.value for r, row in zip(results, rows, strict=True)], dtype=float)
-    edges = np.linspace(0, 1, 11)
-    which = np.clip(np.digitize(conf, edges[1:-1]), 0, 9)
-    mids = [(edges[b] + edges[b + 1]) / 2 for b in range(10) if (which == b).any()]
-    accs = [ok[which == b].mean() for b in range(10) if (which == b).any()]
+    bins = reliability_bins([r.confidence for r in results],
+                            [claim_label(row) == r.verdict.value for r, row in zip(results, rows, strict=True)])
+    mids, accs = [b["mid"] for b in bins], [b["accuracy"] for b in bins]
     fig, ax = plt.subplots(figsize=(4, 4))
     ax.plot([0, 1], [0, 1], "--", color="grey")
     ax.bar(mids, accs, width=0.09, alpha=0.7)

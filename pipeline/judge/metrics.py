@@ -25,12 +25,16 @@ def classification_report(gold: Sequence[int], pred: Sequence[int], n_labels: in
     }
 
 
-def expected_calibration_error(confidence: Sequence[float], correct: Sequence[bool], bins: int = 10) -> float:
-    """ECE with equal-width bins: mean |accuracy - confidence| weighted by bin size."""
+def reliability_bins(confidence: Sequence[float], correct: Sequence[bool], bins: int = 10) -> list[dict]:
+    """Equal-width confidence bins that hold predictions: midpoint, mean confidence, accuracy, share."""
     conf, ok = np.asarray(confidence, dtype=float), np.asarray(correct, dtype=float)
-    if not len(conf):
-        return 0.0
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(conf, edges[1:-1]), 0, bins - 1)
-    return float(sum(abs(ok[which == b].mean() - conf[which == b].mean()) * (which == b).mean()
-                     for b in range(bins) if (which == b).any()))
+    return [{"mid": (edges[b] + edges[b + 1]) / 2, "confidence": conf[which == b].mean(),
+             "accuracy": ok[which == b].mean(), "share": (which == b).mean()}
+            for b in range(bins) if (which == b).any()]
+
+
+def expected_calibration_error(confidence: Sequence[float], correct: Sequence[bool], bins: int = 10) -> float:
+    """ECE with equal-width bins: mean |accuracy - confidence| weighted by bin size."""
+    return float(sum(abs(b["accuracy"] - b["confidence"]) * b["share"] for b in reliability_bins(confidence, correct, bins)))
