@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -40,6 +41,8 @@ class Claim(BaseModel):
     id: str
     text: str
     span: Span | None = Field(None, description="where the claim came from in an input text, if it did")
+    speaker: str | None = Field(None, description="who the input text attributes the claim to, if anyone")
+    metadata: dict[str, Any] = Field(default_factory=dict, description="extra fields given with the claim, kept as given")
 
 
 class Candidate(BaseModel):

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from pipeline.judge.data import build, pair_key, read_jsonl
+from pipeline.judge.data import build, number_edits, pair_key, read_jsonl, scifact_fit_ids
 from tests.conftest import SHARED
 
 PAIRS = [
@@ -64,3 +64,28 @@ def test_recipe_keeps_held_out_sets_out_of_training(tmp_path):
     assert not calib_claims & train_claims
     sources = {r["source"] for r in read_jsonl(tmp_path / "train.jsonl")}
     assert sources.isdisjoint({"sick", "xnli_en", "rte", "covidfact", "healthver", "sufficient_facts"})
+    assert {"mined_neutral", "number_edit", "scifact"} <= sources
+    # the SciFact train claims that verdict thresholds are fitted on are never trained on
+    scifact = SHARED / "eval" / "scifact"
+    fit_ids = scifact_fit_ids(scifact / "claims_train.jsonl")
+    fit_claims = {r["claim"] for r in read_jsonl(scifact / "claims_train.jsonl") if r["id"] in fit_ids}
+    assert len(fit_claims) > 100 and not fit_claims & train_claims
+
+
+def test_number_edits_falsify_a_number_the_evidence_states():
+    def pair(premise, claim):
+        return {"premise": premise, "hypothesis": claim, "label": "entailment", "source": "fever_nli"}
+
+    rows = [pair("The bridge opened in 1932 and cost $4,500,000.", "The bridge cost $4,500,000."),
+            pair("More than 40 people died in the fire.", "More than 40 people died."),  # a bound: a new value may still hold
+            pair("COVID-19 spread fast in 2020.", "COVID-19 spread fast."),  # the only number is part of a name
+            pair("The film was released in 1968.", "The film came out in 1968."),
+            pair("Sales rose 5% in 2024.", "Sales rose."),  # no number in the claim
+            {**pair("The film was released in 1968.", "The film came out in 1968."), "label": "contradiction"}]
+    edits = {e["premise"]: e for e in number_edits(rows, 10)}
+    assert set(edits) == {rows[0]["premise"], rows[3]["premise"]}
+    assert all(e["label"] == "contradiction" and e["source"] == "number_edit" for e in edits.values())
+    money = edits[rows[0]["premise"]]["hypothesis"]
+    assert money.startswith("The bridge cost $") and "4,500,000" not in money and "," in money
+    year = edits[rows[3]["premise"]]["hypothesis"]
+    assert year.startswith("The film came out in 19") and "1968" not in year and 1959 <= int(year[-5:-1]) <= 1977

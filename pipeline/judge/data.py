@@ -2,10 +2,12 @@
 
 Run once before training (`python -m pipeline.judge.data`); it writes JSONL files of
 `{"premise", "hypothesis", "label", "source"}` to the output folder:
-- `train.jsonl`: the mix the shipped model learns from (only sets whose licenses allow it);
-- `stage2.jsonl`: hard neutrals mined by retrieval plus a replay of train pairs, for a second stage;
+- `train.jsonl`: the mix the shipped model learns from (only sets whose licenses allow it), with
+  hard neutrals mined by retrieval and number-edit contradictions made from entailed claims;
 - `calib.jsonl`: a train-side split never trained on, for dev logging and temperature scaling;
 - `heldout/*.jsonl`: the dev table's sets, never trained on.
+A fifth of SciFact train claims (`scifact_fit_ids`) is kept out of training too: the verdict
+thresholds are fitted on those claims, where the model's probabilities are not in-sample.
 Everything is seeded, so the same inputs give the same files.
 """
 
@@ -15,6 +17,7 @@ import argparse
 import gzip
 import json
 import random
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -24,16 +27,16 @@ SCIFACT_LABEL = {"SUPPORT": "entailment", "CONTRADICT": "contradiction"}
 
 # (folder/file stem, how many rows to sample at most; None keeps all). Only "train" sets.
 TRAIN_SETS: list[tuple[str, int | None]] = [
-    ("vitaminc/synthetic_test", 8000),
-    ("fever_nli/dev", 9000),
+    ("vitaminc/synthetic_test", 12000),
+    ("fever_nli/dev", None),
     ("fever_symmetric/v01_full", None),
     ("fever_symmetric/v02_dev", None),
     ("fever_adversarial/fever2_fixers_dev", None),
     ("fever_adversarial/fever_triggers", None),
     ("fm2/dev", None),
-    ("snli/dev", 5000),
-    ("snli/test", 5000),
-    ("cad_snli/train", 6000),
+    ("snli/dev", None),
+    ("snli/test", None),
+    ("cad_snli/train", None),
     ("mnli_taxinli/train_subset", None),
     ("mnli_taxinli/dev_matched_subset", None),
 ]
@@ -47,9 +50,15 @@ VITAMINC_HELDOUT_SHARE = 0.1
 SCIFACT_POSITIVE_REPEAT = 2
 SCIFACT_RETRIEVED_NEUTRALS = 4
 SCIFACT_SAME_ABSTRACT_NEUTRALS = 3
+SCIFACT_FIT_SHARE = 0.2
 FACT_SOURCES = {"vitaminc", "fever_nli", "fm2", "fever_symmetric", "fever2_adversarial"}
-STAGE2_NEUTRAL_CLAIMS = 12000
-STAGE2_REPLAY = 20000
+MINED_NEUTRAL_CLAIMS = 7000
+NUMBER_EDITS = 4000
+# A number the claim shares with its evidence: not part of a name ("COVID-19", "G7", "3rd").
+NUMBER = re.compile(r"(?<![\w.\-/])\d[\d,]*(?:\.\d+)?(?![\w\-/])")
+# Words that make a changed number still true ("more than 5" holds for 3): such claims are not edited.
+DIRECTIONAL = re.compile(r"\b(more|less|fewer|over|under|least|most|up to|above|below|exceed\w*|than|nearly|almost|"
+                         r"within|beyond|only|or so|plus|after|before|since|until|by)\b", re.IGNORECASE)
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:
@@ -87,10 +96,17 @@ def sample(rows: list[dict], n: int | None, rng: random.Random) -> list[dict]:
     return rng.sample(rows, n)
 
 
-def scifact_pairs(claims_path: Path, corpus_path: Path, seed: int = 13) -> list[dict]:
+def scifact_fit_ids(claims_path: Path, seed: int = 13) -> set[int]:
+    """The SciFact train claims kept out of verifier training, on which verdict thresholds are fitted."""
+    ids = sorted(int(r["id"]) for r in read_jsonl(claims_path))
+    random.Random(seed).shuffle(ids)
+    return set(ids[: round(len(ids) * SCIFACT_FIT_SHARE)])
+
+
+def scifact_pairs(claims_path: Path, corpus_path: Path, seed: int = 13, skip_ids: set[int] = frozenset()) -> list[dict]:
     """Claim-sentence pairs from SciFact: gold rationale sentences carry the claim's label;
     non-rationale sentences of the evidence abstracts and BM25-retrieved sentences from the
-    whole corpus that are not rationales become hard neutral pairs."""
+    whole corpus that are not rationales become hard neutral pairs. Claims in `skip_ids` are left out."""
     import bm25s
 
     rng = random.Random(seed)
@@ -99,7 +115,7 @@ def scifact_pairs(claims_path: Path, corpus_path: Path, seed: int = 13) -> list[
     sent_text = [corpus[doc][i] for doc, i in sent_ids]
     index = bm25s.BM25()
     index.index(bm25s.tokenize(sent_text, stopwords="en", show_progress=False), show_progress=False)
-    claims = list(read_jsonl(claims_path))
+    claims = [c for c in read_jsonl(claims_path) if int(c["id"]) not in skip_ids]
     hits, _ = index.retrieve(
         bm25s.tokenize([c["claim"] for c in claims], stopwords="en", show_progress=False),
         k=SCIFACT_RETRIEVED_NEUTRALS + 6, show_progress=False,
@@ -161,6 +177,49 @@ def mined_neutrals(rows: list[dict], n_claims: int, seed: int = 13) -> list[dict
     return out
 
 
+def changed_number(number: str, rng: random.Random) -> str:
+    """Another value for `number`, far enough from it that a claim stating it is false: years move by
+    1 to 9, other values scale by 0.25 to 4 (never to themselves); thousands separators are kept."""
+    plain = number.replace(",", "")
+    if "." in plain:
+        value = float(plain)
+        new = value * rng.choice([0.25, 0.5, 2.0, 3.0, 4.0]) if value else rng.choice([1.5, 2.5])
+        return f"{new:.{len(plain.split('.')[1])}f}"
+    value = int(plain)
+    if 1000 <= value <= 2100 and "," not in number:
+        return str(value + rng.choice([-1, 1]) * rng.randint(1, 9))
+    new = max(2, round(value * rng.choice([0.25, 0.5, 2, 3, 4]))) if value > 1 else rng.randint(2, 9)
+    if new == value:
+        new = value + 1
+    return f"{new:,}" if "," in number else str(new)
+
+
+def number_edits(rows: list[dict], n: int, seed: int = 13) -> list[dict]:
+    """Contradictions made from entailed claims by changing a number the evidence states.
+
+    News claims are falsified by numbers and dates more than by anything else, and NLI sets
+    rarely flip a claim on its number alone. Claims that bound a number ("more than 5") are left
+    alone, since a changed bound can still be true."""
+    rng = random.Random(seed)
+    pool = [r for r in rows if r["label"] == "entailment" and (r["source"] in FACT_SOURCES or r["source"] == "scifact")
+            and not DIRECTIONAL.search(r["hypothesis"])]
+    rng.shuffle(pool)
+    out = []
+    for r in pool:
+        shared = [m for m in NUMBER.finditer(r["hypothesis"]) if m.group() in r["premise"]]
+        if not shared:
+            continue
+        m = rng.choice(shared)
+        new = changed_number(m.group(), rng)
+        if new in r["premise"]:
+            continue
+        claim = r["hypothesis"][: m.start()] + new + r["hypothesis"][m.end():]
+        out.append({"premise": r["premise"], "hypothesis": claim, "label": "contradiction", "source": "number_edit"})
+        if len(out) >= n:
+            break
+    return out
+
+
 def drop_conflicts(rows: list[dict]) -> list[dict]:
     """Drop pairs that appear with more than one label, and exact duplicates."""
     labels: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -199,7 +258,13 @@ def build(nli_dir: Path, scifact_dir: Path, out_dir: Path, seed: int = 13) -> di
     train: list[dict] = [r for r in vitc if r["hypothesis"] not in held_claims]
     for name, n in TRAIN_SETS:
         train += sample(nli_set(nli_dir, name), n, rng)
-    train += scifact_pairs(scifact_dir / "claims_train.jsonl", scifact_dir / "corpus.jsonl", seed)
+    fit_ids = scifact_fit_ids(scifact_dir / "claims_train.jsonl", seed)
+    train += scifact_pairs(scifact_dir / "claims_train.jsonl", scifact_dir / "corpus.jsonl", seed, skip_ids=fit_ids)
+    # by text too: SciFact train repeats a few claims under two ids
+    held_hyps |= {" ".join(r["claim"].lower().split()) for r in read_jsonl(scifact_dir / "claims_train.jsonl") if r["id"] in fit_ids}
+    fact_rows = [r for r in train if r["source"] in FACT_SOURCES]
+    train += mined_neutrals(fact_rows, MINED_NEUTRAL_CLAIMS, seed) + number_edits(train, NUMBER_EDITS, seed)
+    # Last, so that no pair made above (a mined neutral can recreate a held-out pair) leaks either.
     train = drop_conflicts([r for r in train if pair_key(r) not in held_keys and pair_key(r)[1] not in held_hyps])
     train += [r for r in train if r["source"] == "scifact" and r["label"] != "neutral"] * (SCIFACT_POSITIVE_REPEAT - 1)
     rng.shuffle(train)
@@ -212,11 +277,6 @@ def build(nli_dir: Path, scifact_dir: Path, out_dir: Path, seed: int = 13) -> di
     train = [r for r in train if r["hypothesis"] not in calib_hyps]
 
     counts["train"] = write_jsonl(out_dir / "train.jsonl", train)
-    # Stage 2 continues from the stage-1 model: mined hard neutrals plus a replay of stage-1 pairs.
-    fact_rows = [r for r in train if r["source"] in FACT_SOURCES]
-    stage2 = mined_neutrals(fact_rows, STAGE2_NEUTRAL_CLAIMS, seed) + rng.sample(train, STAGE2_REPLAY)
-    rng.shuffle(stage2)
-    counts["stage2"] = write_jsonl(out_dir / "stage2.jsonl", stage2)
     counts["calib"] = write_jsonl(out_dir / "calib.jsonl", drop_conflicts(calib))
     for name, rows in heldout.items():
         counts[f"heldout/{name}"] = write_jsonl(out_dir / "heldout" / f"{name}.jsonl", rows)
