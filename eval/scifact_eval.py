@@ -3,6 +3,9 @@
     python -m eval.scifact_eval --split dev [--data ../shared/eval/scifact]
     python -m eval.scifact_eval --split train --fit      # fit thresholds on train, write them
 
+`--split train` scores only the fifth of SciFact train claims that verifier training leaves out
+(`pipeline.judge.data.scifact_fit_ids`): on the rest the verifier's probabilities are in-sample.
+
 The corpus is ingested once into a store keyed by the corpus file's hash (build/scifact-<hash>).
 Writes eval/reports/scifact_<split>.{json,md} and a reliability plot.
 """
@@ -23,11 +26,11 @@ from eval.scifact_metrics import abstract_level, sentence_level
 from eval.verdicts import VERDICTS as VERDICT_NAMES
 from eval.verdicts import verdict_metrics
 from pipeline import Verifier
-from pipeline.aggregate import aggregate
+from pipeline.aggregate import VerdictRules, aggregate
 from pipeline.errors import InputError
+from pipeline.judge.data import scifact_fit_ids
 from pipeline.judge.metrics import reliability_bins
 from pipeline.judge.model import SHIPPED_DIR
-from pipeline.judge.stage import stance_of
 from pipeline.models import CheckResult, Claim, Span, Stance, Verdict
 
 REPORTS = Path(__file__).parent / "reports"
@@ -60,10 +63,9 @@ def check_all(verifier: Verifier, rows: list[dict]) -> list[CheckResult]:
     return results
 
 
-def rethreshold(result: CheckResult, support: float, refute: float, max_citations: int = 3) -> CheckResult:
-    """The same judged sentences, aggregated under other thresholds (no model is run)."""
-    judged = [j.model_copy(update={"stance": stance_of(j.probabilities, support, refute)}) for j in result.trail.judgements]
-    d = aggregate(judged, result.trail.candidates, max_citations)
+def reaggregate(result: CheckResult, rules: VerdictRules, max_citations: int = 3) -> CheckResult:
+    """The same judged sentences, aggregated under other rules (no model is run)."""
+    d = aggregate(result.trail.judgements, result.trail.candidates, rules, max_citations)
     return result.model_copy(update={"verdict": d.verdict, "confidence": d.confidence, "rule": d.rule, "citations": d.citations})
 
 
@@ -107,17 +109,37 @@ def score(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Sp
     return {"official": official, "labels": labels}
 
 
-def fit(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Span]]) -> tuple[float, float, dict]:
-    """Grid-search the thresholds for the mean of label macro-F1 and abstract Label+Rationale F1."""
-    best = (0.5, 0.5, -1.0, {})
-    grid = np.round(np.arange(0.3, 0.96, 0.05), 2)
+def fit(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Span]], base: VerdictRules) -> tuple[VerdictRules, dict]:
+    """Grid-search the stance thresholds for the mean of label macro-F1 and abstract Label+Rationale F1,
+    then fit the confidence map on the verdicts they give. The conflict threshold is not fitted here:
+    SciFact has no CONFLICTING label, so fitting would only switch the verdict off."""
+    best = (base, -1.0, {})
+    grid = [round(float(t), 2) for t in np.arange(0.3, 0.96, 0.05)]
     for support in grid:
         for refute in grid:
-            metrics = score([rethreshold(r, support, refute) for r in results], rows, spans)
+            rules = base.model_copy(update={"support": support, "refute": refute, "conflict": max(base.conflict, support, refute)})
+            metrics = score([reaggregate(r, rules) for r in results], rows, spans)
             objective = (metrics["labels"]["macro_f1"] + metrics["official"]["abstract_rationalized_f1"]) / 2
-            if objective > best[2]:
-                best = (float(support), float(refute), objective, metrics)
-    return best[0], best[1], best[3]
+            if objective > best[1]:
+                best = (rules, objective, metrics)
+    rules, _, metrics = best
+    decided = [aggregate(r.trail.judgements, r.trail.candidates, rules) for r in results]
+    correct = [claim_label(row) == d.verdict.value for d, row in zip(decided, rows, strict=True)]
+    return rules.model_copy(update={"confidence_map": fit_confidence_map([d.raw_confidence for d in decided], correct)}), metrics
+
+
+def fit_confidence_map(raw: list[float], correct: list[bool]) -> tuple[float, float]:
+    """Platt scaling of the raw verdict confidence: (a, b) minimising log-loss, by grid search."""
+    x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / (1 - np.clip(raw, 1e-6, 1 - 1e-6)))
+    y = np.asarray(correct, dtype=float)
+    best = ((1.0, 0.0), float("inf"))
+    for a in np.arange(0.05, 3.01, 0.05):
+        for b in np.arange(-3.0, 3.01, 0.05):
+            p = np.clip(1 / (1 + np.exp(-(a * x + b))), 1e-9, 1 - 1e-9)
+            loss = float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
+            if loss < best[1]:
+                best = ((round(float(a), 2), round(float(b), 2)), loss)
+    return best[0]
 
 
 def reliability_plot(results: list[CheckResult], rows: list[dict], path: Path) -> None:
@@ -140,6 +162,16 @@ def reliability_plot(results: list[CheckResult], rows: list[dict], path: Path) -
     plt.close(fig)
 
 
+def load_rows(data: Path, split: str) -> list[dict]:
+    """The claims of a split; for train, only those held out of verifier training."""
+    path = data / f"claims_{split}.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if split == "train":
+        fit_ids = scifact_fit_ids(path)
+        rows = [r for r in rows if r["id"] in fit_ids]
+    return rows
+
+
 def run(split: str = "dev", data: Path = DEFAULT_DIR, stores: Path = Path("build"), limit: int = 0,
         fit_thresholds: bool = False, reports: Path = REPORTS) -> dict:
     """Check every claim of a split and write the report; with `fit_thresholds` (train only), fit the
@@ -150,7 +182,7 @@ def run(split: str = "dev", data: Path = DEFAULT_DIR, stores: Path = Path("build
         raise InputError(f"no SciFact data at {data} (expected corpus.jsonl and claims_{split}.jsonl); pass --data")
     verifier = open_store(data, stores)
     _, spans = load_corpus(data)
-    rows = [json.loads(line) for line in (data / f"claims_{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = load_rows(data, split)
     rows = rows[:limit] if limit else rows
     started = time.perf_counter()
     results = check_all(verifier, rows)
@@ -158,13 +190,12 @@ def run(split: str = "dev", data: Path = DEFAULT_DIR, stores: Path = Path("build
     report: dict = {"split": split, "claims": len(rows), "seconds": round(seconds, 1),
                     "claims_per_s": round(len(rows) / seconds, 2), "versions": results[0].versions.model_dump()}
     if fit_thresholds:
-        support, refute, metrics = fit(results, rows, spans)
+        rules, metrics = fit(results, rows, spans, verifier.judge.rules)
         calib_path = SHIPPED_DIR / "calibration.json"
         calib = json.loads(calib_path.read_text())
-        calib |= {"support_threshold": support, "refute_threshold": refute,
-                  "thresholds_fitted_on": f"SciFact train ({len(rows)} claims)"}
+        calib |= {"rules": rules.model_dump(), "rules_fitted_on": f"SciFact train, {len(rows)} claims held out of verifier training"}
         calib_path.write_text(json.dumps(calib, indent=1) + "\n")
-        report |= {"fitted": {"support_threshold": support, "refute_threshold": refute}, **metrics}
+        report |= {"fitted": rules.model_dump(), **metrics}
     else:
         report |= score(results, rows, spans)
         report["retrieval"] = retrieval_hits(verifier, rows)
@@ -177,7 +208,8 @@ def run(split: str = "dev", data: Path = DEFAULT_DIR, stores: Path = Path("build
 
 def render(report: dict) -> str:
     o, lab = report["official"], report["labels"]
-    lines = [f"# SciFact {report['split']} ({report['claims']} claims, open retrieval over 5,183 abstracts)", "",
+    which = "train claims held out of verifier training" if report["split"] == "train" else "claims"
+    lines = [f"# SciFact {report['split']} ({report['claims']} {which}, open retrieval over 5,183 abstracts)", "",
              f"Produced by `citetrail eval scifact --split {report['split']}`; {report['claims_per_s']} claims/s.", "",
              "| metric | precision | recall | F1 |", "|---|---|---|---|"]
     for key, name in (("abstract_label_only", "abstract Label-only"), ("abstract_rationalized", "abstract Label+Rationale"),
@@ -192,7 +224,7 @@ def render(report: dict) -> str:
         lines += ["", f"Retrieval ({r['claims_with_evidence']} claims with evidence): gold abstract at rank 1 "
                   f"{r['hit@1']:.3f}, in top 3 {r['hit@3']:.3f}, in top 10 {r['hit@10']:.3f}."]
     if "fitted" in report:
-        lines += ["", f"Fitted thresholds: {report['fitted']}."]
+        lines += ["", f"Fitted verdict rules (written to the shipped calibration.json): {report['fitted']}."]
     return "\n".join(lines) + "\n"
 
 
@@ -202,7 +234,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--stores", type=Path, default=Path("build"), help="where the cached SciFact store lives")
     ap.add_argument("--limit", type=int, default=0, help="first N claims only (smoke runs)")
-    ap.add_argument("--fit", action="store_true", help="fit thresholds (train only) and write them to the shipped calibration.json")
+    ap.add_argument("--fit", action="store_true", help="fit verdict rules (train only) and write them to the shipped calibration.json")
     args = ap.parse_args()
     report = run(args.split, args.data, args.stores, args.limit, args.fit)
     print(render(report))

@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+import math
 
-from pipeline.models import Candidate, Citation, Judgement, Stance, Verdict
+from pydantic import BaseModel, Field
+
+from pipeline.models import Candidate, Citation, Judgement, Probabilities, Stance, Verdict
+
+
+class VerdictRules(BaseModel):
+    """Where a verifier's probabilities become stances and verdicts. Fitted per verifier (its
+    calibration.json, by `citetrail eval scifact --split train --fit`); settings may override each."""
+
+    support: float = Field(0.5, description="P(entailment) at which a sentence supports the claim")
+    refute: float = Field(0.5, description="P(contradiction) at which a sentence refutes the claim")
+    conflict: float = Field(0.7, description="CONFLICTING needs support and refutation, from different documents, "
+                            "both at least this strong; below it the stronger side wins")
+    confidence_map: tuple[float, float] = Field((1.0, 0.0), description="(a, b): reported confidence is "
+                                                "sigmoid(a * logit(raw) + b), fitted so it matches accuracy")
+
+    def stance(self, p: Probabilities) -> Stance:
+        if p.entailment >= self.support and p.entailment >= p.contradiction:
+            return Stance.SUPPORTS
+        if p.contradiction >= self.refute:
+            return Stance.REFUTES
+        return Stance.NEUTRAL
+
+    def calibrated(self, raw: float) -> float:
+        a, b = self.confidence_map
+        raw = min(max(raw, 1e-6), 1 - 1e-6)
+        return 1.0 / (1.0 + math.exp(-(a * math.log(raw / (1 - raw)) + b)))
 
 
 class Decision(BaseModel):
     verdict: Verdict
-    confidence: float
+    confidence: float = Field(description="calibrated: the chance, measured on held-out claims, that such a verdict is right")
+    raw_confidence: float = Field(description="before calibration: the deciding probability, discounted by the other side")
     rule: str
     citations: list[Citation]
 
@@ -21,32 +48,38 @@ def cite(j: Judgement, titles: dict[str, tuple[str, str]], stance: Stance | None
                     retrieval_rank=j.retrieval_rank, retrieval_score=j.retrieval_score)
 
 
-def aggregate(judgements: list[Judgement], candidates: list[Candidate], max_citations: int = 3) -> Decision:
+def aggregate(judgements: list[Judgement], candidates: list[Candidate], rules: VerdictRules,
+              max_citations: int = 3) -> Decision:
+    """Stances come from `rules` (not from the judgements' own stance), so one judged trail can be
+    re-aggregated under other rules without running a model."""
     titles = {c.chunk.doc_id: (c.title, c.source) for c in candidates}
-    support = sorted((j for j in judgements if j.stance == Stance.SUPPORTS), key=lambda j: -j.probabilities.entailment)
-    refute = sorted((j for j in judgements if j.stance == Stance.REFUTES), key=lambda j: -j.probabilities.contradiction)
+    stances = [(j, rules.stance(j.probabilities)) for j in judgements]
+    support = sorted((j for j, s in stances if s == Stance.SUPPORTS), key=lambda j: -j.probabilities.entailment)
+    refute = sorted((j for j, s in stances if s == Stance.REFUTES), key=lambda j: -j.probabilities.contradiction)
     best_s = support[0].probabilities.entailment if support else 0.0
     best_r = refute[0].probabilities.contradiction if refute else 0.0
-    cite_s = [cite(j, titles) for j in support[:max_citations]]
-    cite_r = [cite(j, titles) for j in refute[:max_citations]]
+    cite_s = [cite(j, titles, Stance.SUPPORTS) for j in support[:max_citations]]
+    cite_r = [cite(j, titles, Stance.REFUTES) for j in refute[:max_citations]]
+
+    def decide(verdict: Verdict, raw: float, rule: str, citations: list[Citation]) -> Decision:
+        return Decision(verdict=verdict, confidence=round(rules.calibrated(raw), 4), raw_confidence=round(raw, 4),
+                        rule=rule, citations=citations)
+
     if support and refute:
-        if len({j.doc_id for j in support} | {j.doc_id for j in refute}) > 1:
-            return Decision(verdict=Verdict.CONFLICTING, confidence=min(best_s, best_r),
-                            rule="conflict: supporting and refuting passages in different documents",
-                            citations=cite_s + cite_r)
+        other_docs = len({j.doc_id for j in support} | {j.doc_id for j in refute}) > 1
+        if other_docs and min(best_s, best_r) >= rules.conflict:
+            return decide(Verdict.CONFLICTING, min(best_s, best_r),
+                          "conflict: strong supporting and refuting passages in different documents", cite_s + cite_r)
         if best_s >= best_r:
-            return Decision(verdict=Verdict.SUPPORTED, confidence=best_s - best_r * (1 - best_s),
-                            rule="support outweighs refutation within one document", citations=cite_s + cite_r)
-        return Decision(verdict=Verdict.REFUTED, confidence=best_r - best_s * (1 - best_r),
-                        rule="refutation outweighs support within one document", citations=cite_r + cite_s)
+            return decide(Verdict.SUPPORTED, best_s * (1 - best_r),
+                          "support outweighs a weaker or same-document refutation", cite_s + cite_r)
+        return decide(Verdict.REFUTED, best_r * (1 - best_s),
+                      "refutation outweighs a weaker or same-document support", cite_r + cite_s)
     if support:
-        return Decision(verdict=Verdict.SUPPORTED, confidence=best_s,
-                        rule="support: a passage entails the claim, none contradicts it", citations=cite_s)
+        return decide(Verdict.SUPPORTED, best_s, "support: a passage entails the claim, none contradicts it", cite_s)
     if refute:
-        return Decision(verdict=Verdict.REFUTED, confidence=best_r,
-                        rule="refutation: a passage contradicts the claim, none entails it", citations=cite_r)
+        return decide(Verdict.REFUTED, best_r, "refutation: a passage contradicts the claim, none entails it", cite_r)
     closest = sorted(judgements, key=lambda j: -max(j.probabilities.entailment, j.probabilities.contradiction))
     best = max(closest[0].probabilities.entailment, closest[0].probabilities.contradiction) if closest else 0.0
-    return Decision(verdict=Verdict.NOT_ENOUGH_INFO, confidence=1.0 - best,
-                    rule="no passage entails or contradicts the claim above threshold",
-                    citations=[cite(j, titles, Stance.NEUTRAL) for j in closest[:max_citations]])
+    return decide(Verdict.NOT_ENOUGH_INFO, 1.0 - best, "no passage entails or contradicts the claim above threshold",
+                  [cite(j, titles, Stance.NEUTRAL) for j in closest[:max_citations]])

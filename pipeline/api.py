@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pipeline.aggregate import aggregate
+from pipeline.aggregate import VerdictRules, aggregate
 from pipeline.chunk import chunk_document, chunker_settings
 from pipeline.config import Settings, load_settings
 from pipeline.errors import InputError, StoreError
@@ -142,20 +142,19 @@ class Verifier:
             self._judge = load_judge(self.settings.verifier)
         return self._judge
 
-    def thresholds(self) -> tuple[float, float]:
-        """(support, refute): the settings' values, else those fitted for the verifier."""
+    def rules(self) -> VerdictRules:
+        """The verdict rules fitted for the verifier, with any threshold the settings give instead."""
         s = self.settings
-        return (s.support_threshold if s.support_threshold is not None else self.judge.support_threshold,
-                s.refute_threshold if s.refute_threshold is not None else self.judge.refute_threshold)
+        given = {"support": s.support_threshold, "refute": s.refute_threshold, "conflict": s.conflict_threshold}
+        return self.judge.rules.model_copy(update={k: v for k, v in given.items() if v is not None})
 
     def versions(self) -> Versions:
         s = self.settings
-        support, refute = self.thresholds()
         return Versions(citetrail=citetrail_version(), embedding_model=EMBEDDING_MODEL,
                         embedding_model_sha256=embedding_model_sha256(), verifier_model=self.judge.name,
                         verifier_model_sha256=self.judge.sha256, chunker=chunker_settings(s.chunk_size, s.chunk_overlap),
                         index_fingerprint=self.store.fingerprint,
-                        thresholds={"support": support, "refute": refute, "temperature": self.judge.temperature},
+                        thresholds={**self.rules().model_dump(), "temperature": self.judge.temperature},
                         retrieval={"dense_k": s.dense_k, "lexical_k": s.lexical_k, "top_k": s.top_k, "window": s.window})
 
     def check(self, claim: str, *, exclude_docs: Iterable[str] = (), trail: bool = False) -> CheckResult:
@@ -171,13 +170,14 @@ class Verifier:
         t0 = time.perf_counter()
         candidates = self.retriever.retrieve([c.text for c in parsed], frozenset(exclude_docs))
         t1 = time.perf_counter()
-        judgements = judge_claims(self.judge, parsed, candidates, *self.thresholds(), batch_size=s.batch_size, window=s.window)
+        rules = self.rules()
+        judgements = judge_claims(self.judge, parsed, candidates, rules, batch_size=s.batch_size, window=s.window)
         t2 = time.perf_counter()
         versions = self.versions()
         results = []
         for claim, cands, judged in zip(parsed, candidates, judgements, strict=True):
-            decision = aggregate(judged, cands, s.max_citations)
-            results.append(CheckResult(claim=claim, verdict=decision.verdict, confidence=round(decision.confidence, 4),
+            decision = aggregate(judged, cands, rules, s.max_citations)
+            results.append(CheckResult(claim=claim, verdict=decision.verdict, confidence=decision.confidence,
                                        rule=decision.rule, citations=decision.citations, judged_pairs=len(judged),
                                        versions=versions, timings_ms={},
                                        trail=Trail(candidates=cands, judgements=judged) if trail else None))

@@ -28,6 +28,8 @@ class Settings(BaseModel):
                                             "default: the value fitted for the verifier (calibration.json), else 0.5")
     refute_threshold: float | None = Field(None, ge=0, le=1, description="P(contradiction) that counts as refutation; "
                                            "default as for support_threshold")
+    conflict_threshold: float | None = Field(None, ge=0, le=1, description="both sides at least this strong, from "
+                                             "different documents, make CONFLICTING; default as for support_threshold")
     max_citations: int = Field(3, ge=1, description="citations kept per stance")
     max_claim_chars: int = Field(1000, ge=10, description="longest claim accepted")
     max_document_bytes: int = Field(20_000_000, ge=1, description="largest file ingested")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline import Verdict
+from pipeline import Verdict, Verifier
 from pipeline.errors import InputError
 from pipeline.load import load_paths
 from tests.conftest import CORPUS
@@ -52,6 +52,16 @@ def test_result_carries_versions_and_timings(sample_verifier):
     assert v.chunker["chunk_size"] == 600 and v.index_fingerprint == sample_verifier.store.fingerprint
     assert set(result.timings_ms) == {"retrieve", "judge", "aggregate"}
     assert result.judged_pairs > 0
+    assert set(v.thresholds) == {"support", "refute", "conflict", "confidence_map", "temperature"}
+
+
+def test_settings_override_the_verifiers_fitted_rules(sample_store, monkeypatch):
+    monkeypatch.setenv("CITETRAIL_CONFLICT_THRESHOLD", "0.95")
+    verifier = Verifier.open(sample_store, support_threshold=0.99)
+    rules = verifier.rules()
+    assert (rules.support, rules.conflict) == (0.99, 0.95)
+    assert rules.refute == verifier.judge.rules.refute  # not given: the fitted value
+    assert verifier.check("Russia wants about 6,000 square kilometres it has not yet conquered").versions.thresholds["support"] == 0.99
 
 
 @pytest.mark.parametrize(("claim", "message"), [("", "empty"), ("  \n\t ", "empty"), ("x" * 5000, "limit")])

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.aggregate import VerdictRules
 from pipeline.errors import InputError
 from pipeline.store import file_sha256
 
@@ -56,8 +57,7 @@ class NLIJudge:
         self.name = "citetrail-verifier" if spec == "shipped" else spec
         calib = json.loads((path / "calibration.json").read_text()) if (path / "calibration.json").exists() else {}
         self.temperature = calib.get("temperature", 1.0)
-        self.support_threshold = calib.get("support_threshold", 0.5)
-        self.refute_threshold = calib.get("refute_threshold", 0.5)
+        self.rules = VerdictRules(**calib.get("rules", {}))
         threads = threads or min(2, os.cpu_count() or 1)
         onnx_path = path / ONNX_FILE
         if onnx_path.exists():

@@ -8,20 +8,13 @@ warning came after he met Putin in Alaska"). Spans shared by overlapping chunks 
 
 from __future__ import annotations
 
+from pipeline.aggregate import VerdictRules
 from pipeline.judge.model import NLIJudge
-from pipeline.models import Candidate, Claim, Judgement, Probabilities, Stance
+from pipeline.models import Candidate, Claim, Judgement, Probabilities
 
 
-def stance_of(p: Probabilities, support_threshold: float, refute_threshold: float) -> Stance:
-    if p.entailment >= support_threshold and p.entailment >= p.contradiction:
-        return Stance.SUPPORTS
-    if p.contradiction >= refute_threshold:
-        return Stance.REFUTES
-    return Stance.NEUTRAL
-
-
-def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Candidate]],
-                 support_threshold: float, refute_threshold: float, batch_size: int = 32, window: int = 1) -> list[list[Judgement]]:
+def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Candidate]], rules: VerdictRules,
+                 batch_size: int = 32, window: int = 1) -> list[list[Judgement]]:
     """Judge all claims' sentences in one batched pass (batching across claims keeps the model busy)."""
     units: list[tuple[int, Candidate, int, int]] = []
     for ci, cands in enumerate(candidates):
@@ -41,6 +34,6 @@ def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Can
     for (ci, cand, s, e), quote, row in zip(units, premises, probs, strict=True):
         p = Probabilities(entailment=float(row[0]), neutral=float(row[1]), contradiction=float(row[2]))
         out[ci].append(Judgement(doc_id=cand.chunk.doc_id, chunk_id=cand.chunk.id, start=s, end=e, quote=quote,
-                                 probabilities=p, stance=stance_of(p, support_threshold, refute_threshold),
+                                 probabilities=p, stance=rules.stance(p),
                                  retrieval_rank=cand.rank, retrieval_score=cand.fused_score))
     return out

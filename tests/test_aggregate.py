@@ -1,0 +1,66 @@
+"""Verdict rules on judged sentences: which side wins, when it is CONFLICTING, what is cited."""
+
+import pytest
+
+from pipeline.aggregate import VerdictRules, aggregate
+from pipeline.models import Candidate, Chunk, Judgement, Probabilities, Span, Stance, Verdict
+
+RULES = VerdictRules(support=0.5, refute=0.5, conflict=0.7)
+
+
+def candidate(doc: str, rank: int) -> Candidate:
+    chunk = Chunk(id=f"{doc}#0", doc_id=doc, index=0, start=0, end=10, text="x" * 10, sentences=[Span(start=0, end=10)])
+    return Candidate(chunk=chunk, title=doc.upper(), source=f"{doc}.txt", rank=rank, fused_score=1 / rank)
+
+
+def judged(doc: str, e: float, c: float, start: int = 0) -> Judgement:
+    p = Probabilities(entailment=e, neutral=round(1 - e - c, 6), contradiction=c)
+    return Judgement(doc_id=doc, chunk_id=f"{doc}#0", start=start, end=start + 5, quote=f"{doc}:{start}", probabilities=p,
+                     stance=Stance.NEUTRAL, retrieval_rank=1, retrieval_score=0.5)
+
+
+CANDS = [candidate("a", 1), candidate("b", 2)]
+
+
+def test_strong_support_and_refutation_in_different_documents_conflict():
+    d = aggregate([judged("a", 0.9, 0.05), judged("b", 0.05, 0.8)], CANDS, RULES)
+    assert d.verdict == Verdict.CONFLICTING
+    assert {c.stance for c in d.citations} == {Stance.SUPPORTS, Stance.REFUTES}
+    assert d.raw_confidence == pytest.approx(0.8)
+
+
+def test_a_refutation_below_the_conflict_threshold_only_discounts_support():
+    d = aggregate([judged("a", 0.9, 0.05), judged("b", 0.05, 0.6)], CANDS, RULES)
+    assert d.verdict == Verdict.SUPPORTED
+    assert d.raw_confidence == pytest.approx(0.9 * 0.4)
+    assert [c.stance for c in d.citations] == [Stance.SUPPORTS, Stance.REFUTES]  # both sides stay visible
+
+
+def test_support_and_refutation_in_one_document_never_conflict():
+    d = aggregate([judged("a", 0.75, 0.1, 0), judged("a", 0.05, 0.9, 20)], CANDS, RULES)
+    assert d.verdict == Verdict.REFUTED
+    assert d.citations[0].start == 20
+
+
+def test_nothing_over_threshold_is_not_enough_info_citing_the_closest_sentences():
+    d = aggregate([judged("a", 0.2, 0.1, 0), judged("b", 0.1, 0.45, 0), judged("a", 0.05, 0.05, 9)], CANDS, RULES)
+    assert d.verdict == Verdict.NOT_ENOUGH_INFO
+    assert d.raw_confidence == pytest.approx(0.55)
+    assert [c.quote for c in d.citations] == ["b:0", "a:0", "a:9"]
+    assert all(c.stance == Stance.NEUTRAL for c in d.citations)
+    assert aggregate([], CANDS, RULES).verdict == Verdict.NOT_ENOUGH_INFO
+
+
+def test_stances_come_from_the_rules_so_a_trail_can_be_reaggregated():
+    sentences = [judged("a", 0.45, 0.1)]
+    assert aggregate(sentences, CANDS, RULES).verdict == Verdict.NOT_ENOUGH_INFO
+    assert aggregate(sentences, CANDS, RULES.model_copy(update={"support": 0.4})).verdict == Verdict.SUPPORTED
+
+
+def test_confidence_map_is_monotone_and_the_identity_by_default():
+    assert VerdictRules().calibrated(0.83) == pytest.approx(0.83)
+    squeezed = VerdictRules(confidence_map=(0.5, -0.2))
+    values = [squeezed.calibrated(x / 10) for x in range(11)]
+    assert values == sorted(values) and values[0] > 0 and values[-1] < 1
+    d = aggregate([judged("a", 0.9, 0.0)], CANDS, squeezed)
+    assert d.confidence == pytest.approx(squeezed.calibrated(0.9), abs=1e-4) and d.raw_confidence == pytest.approx(0.9)
