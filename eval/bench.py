@@ -1,0 +1,202 @@
+"""Speed and memory on the SciFact corpus, phase by phase, with the levers that move them.
+
+    python -m eval.bench [--data ../shared/eval/scifact] [--ingest-docs 0] [--skip ingest,levers,...]
+
+Each phase runs in its own process, so its peak resident memory is its own:
+- ingest: all 5,183 abstracts (or --ingest-docs N) into a fresh store: documents/s, chunks/s, the
+  share of time spent embedding;
+- check: warm, one claim at a time over 100 dev claims: p50 / p95 latency split into retrieve /
+  judge / aggregate, sentence pairs judged per claim, judge pairs/s;
+- batch: 300 dev claims through the batch engine: claims/s;
+- levers: the same 100 claims under other settings (chunks judged, sentence windows, batching
+  across claims, the fp32 model instead of int8, the BM25 index cached or rebuilt).
+Check, batch and levers use the cached SciFact store that `citetrail eval scifact` uses.
+Prints a table and writes eval/reports/bench.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from eval.scifact import DEFAULT_DIR, claim_label, load_corpus
+from eval.scifact_eval import load_rows, open_store, store_path
+
+REPORTS = Path(__file__).parent / "reports"
+PHASES = ("ingest", "check", "batch", "levers")
+
+
+def peak_rss_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def folder_mb(path: Path) -> float:
+    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6, 1)
+
+
+def dev_claims(data: Path, n: int) -> list[dict]:
+    return load_rows(data, "dev")[:n]
+
+
+def phase_ingest(args: argparse.Namespace) -> dict:
+    from pipeline import Verifier
+
+    docs, _ = load_corpus(args.data)
+    docs = docs[: args.ingest_docs] if args.ingest_docs else docs
+    with tempfile.TemporaryDirectory(dir=args.stores) as tmp:
+        verifier = Verifier.open(Path(tmp) / "store", create=True)
+        started = time.perf_counter()
+        report = verifier.ingest_documents(docs)
+        wall = time.perf_counter() - started
+        return {"documents": len(docs), "chunks": report.chunks_written, "wall_s": round(wall, 1),
+                "documents_per_s": round(len(docs) / wall, 1), "chunks_per_s": round(report.chunks_written / wall, 1),
+                "embedding_share": round(report.embed_seconds / wall, 3), "store_mb": folder_mb(Path(tmp) / "store"),
+                "peak_rss_mb": peak_rss_mb()}
+
+
+def timed_checks(verifier, claims: list[str]) -> dict:
+    """Check claims one at a time after a warm-up: latency percentiles and where the time goes."""
+    verifier.check("warm-up: aspirin reduces the risk of heart attack")
+    latencies, parts = [], []
+    for claim in claims:
+        t0 = time.perf_counter()
+        result = verifier.check(claim)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        parts.append(result.timings_ms | {"pairs": result.judged_pairs})
+    judge_s = sum(p["judge"] for p in parts) / 1000
+    return {"claims": len(claims), "p50_ms": round(float(np.percentile(latencies, 50)), 1),
+            "p95_ms": round(float(np.percentile(latencies, 95)), 1),
+            **{f"mean_{k}_ms": round(float(np.mean([p[k] for p in parts])), 1) for k in ("retrieve", "judge", "aggregate")},
+            "pairs_per_claim": round(float(np.mean([p["pairs"] for p in parts])), 1),
+            "judge_pairs_per_s": round(sum(p["pairs"] for p in parts) / judge_s, 1)}
+
+
+def phase_check(args: argparse.Namespace) -> dict:
+    verifier = open_store(args.data, args.stores)
+    claims = [r["claim"] for r in dev_claims(args.data, args.check_claims)]
+    return timed_checks(verifier, claims) | {"peak_rss_mb": peak_rss_mb()}
+
+
+def accuracy(results, rows: list[dict]) -> float:
+    return round(sum(r.verdict.value == claim_label(row) for r, row in zip(results, rows, strict=True)) / len(rows), 4)
+
+
+def phase_batch(args: argparse.Namespace) -> dict:
+    from pipeline.models import Claim
+
+    verifier = open_store(args.data, args.stores)
+    rows = dev_claims(args.data, args.batch_claims)
+    verifier.check("warm-up: aspirin reduces the risk of heart attack")
+    started = time.perf_counter()
+    results = []
+    for start in range(0, len(rows), 32):
+        results += verifier.check_many([Claim(id=str(r["id"]), text=r["claim"]) for r in rows[start:start + 32]])
+    wall = time.perf_counter() - started
+    return {"claims": len(rows), "wall_s": round(wall, 1), "claims_per_s": round(len(rows) / wall, 2),
+            "verdict_accuracy": accuracy(results, rows), "peak_rss_mb": peak_rss_mb()}
+
+
+def phase_levers(args: argparse.Namespace) -> dict:
+    """One setting changed at a time against the defaults, on the same claims."""
+    from pipeline import Verifier
+    from pipeline.judge.model import SHIPPED_DIR
+    from pipeline.models import Claim
+    from pipeline.retrieve import LexicalIndex
+
+    store = store_path(args.data, args.stores)
+    rows = dev_claims(args.data, args.check_claims)
+    claims = [r["claim"] for r in rows]
+    out: dict = {}
+    variants = {"default (top_k 5, window 1, int8)": {}, "top_k 3": {"top_k": 3}, "top_k 8": {"top_k": 8},
+                "window 2": {"window": 2}}
+    if args.fp32 and Path(args.fp32).exists():
+        variants["fp32 verifier (PyTorch)"] = {"verifier": str(args.fp32)}
+    shipped = Verifier.open(store).rules()  # every variant decides with the shipped thresholds
+    for name, overrides in variants.items():
+        verifier = Verifier.open(store, support_threshold=shipped.support, refute_threshold=shipped.refute,
+                                 conflict_threshold=shipped.conflict, **overrides)
+        timing = timed_checks(verifier, claims)
+        results = verifier.check_many([Claim(id=str(r["id"]), text=r["claim"]) for r in rows])
+        out[name] = {k: timing[k] for k in ("p50_ms", "p95_ms", "pairs_per_claim", "judge_pairs_per_s")} | {
+            "verdict_accuracy": accuracy(results, rows)}
+    verifier = Verifier.open(store)
+    verifier.check("warm-up")
+    for size in (1, 32):
+        started = time.perf_counter()
+        for start in range(0, len(rows), size):
+            verifier.check_many([Claim(id=str(r["id"]), text=r["claim"]) for r in rows[start:start + size]])
+        out[f"claims per check_many call: {size}"] = {"claims_per_s": round(len(rows) / (time.perf_counter() - started), 2)}
+    for cached in (True, False):
+        if not cached:
+            shutil.rmtree(store / "bm25", ignore_errors=True)
+        started = time.perf_counter()
+        LexicalIndex(verifier.store)
+        out[f"BM25 index {'loaded from cache' if cached else 'rebuilt from the store'}"] = {
+            "seconds": round(time.perf_counter() - started, 2)}
+    out["shipped verifier file MB"] = round((SHIPPED_DIR / "model.onnx").stat().st_size / 1e6, 1)
+    return out
+
+
+PHASE_FUNCS = {"ingest": phase_ingest, "check": phase_check, "batch": phase_batch, "levers": phase_levers}
+
+
+def run_phase(name: str, args: argparse.Namespace) -> dict:
+    """Run one phase in a fresh interpreter and read its JSON back."""
+    cmd = [sys.executable, "-m", "eval.bench", "--phase", name, "--data", str(args.data), "--stores", str(args.stores),
+           "--ingest-docs", str(args.ingest_docs), "--check-claims", str(args.check_claims),
+           "--batch-claims", str(args.batch_claims), "--baseline-claims", str(args.baseline_claims)]
+    if args.fp32:
+        cmd += ["--fp32", str(args.fp32)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def print_table(figures: dict) -> None:
+    for phase, values in figures.items():
+        print(phase)
+        for k, v in values.items():
+            print(f"  {k:<42} {json.dumps(v) if isinstance(v, dict) else v}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DIR)
+    ap.add_argument("--stores", type=Path, default=Path("build"), help="where the cached SciFact store is kept")
+    ap.add_argument("--ingest-docs", type=int, default=0, help="abstracts to ingest (0: all 5,183)")
+    ap.add_argument("--check-claims", type=int, default=100)
+    ap.add_argument("--batch-claims", type=int, default=300)
+    ap.add_argument("--baseline-claims", type=int, default=30)
+    ap.add_argument("--fp32", type=Path, default=Path("build/verifier-v2/model"),
+                    help="the verifier before quantisation, for the int8-vs-fp32 lever (skipped when absent)")
+    ap.add_argument("--skip", default="", help=f"comma-separated phases to skip, of {','.join(PHASES)}")
+    ap.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    args.stores.mkdir(parents=True, exist_ok=True)
+    if args.phase:
+        print(json.dumps(PHASE_FUNCS[args.phase](args)))
+        return
+    open_store(args.data, args.stores)  # the shared store, ingested once, before anything is timed
+    skip = {s for s in args.skip.split(",") if s}
+    figures = {}
+    for name in PHASES:
+        if name not in skip:
+            print(f"running {name} ...", file=sys.stderr, flush=True)
+            figures[name] = run_phase(name, args)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / "bench.json").write_text(json.dumps(figures, indent=1) + "\n")
+    print_table(figures)
+
+
+if __name__ == "__main__":
+    main()
