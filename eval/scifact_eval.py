@@ -31,7 +31,8 @@ from pipeline.errors import InputError
 from pipeline.judge.data import scifact_fit_ids
 from pipeline.judge.metrics import reliability_bins
 from pipeline.judge.model import SHIPPED_DIR
-from pipeline.models import CheckResult, Claim, Span, Stance, Verdict
+from pipeline.judge.stage import judge_claims
+from pipeline.models import Candidate, CheckResult, Claim, Span, Stance, Trail, Verdict
 
 REPORTS = Path(__file__).parent / "reports"
 OFFICIAL = {Stance.SUPPORTS: "SUPPORT", Stance.REFUTES: "CONTRADICT"}
@@ -61,6 +62,29 @@ def check_all(verifier: Verifier, rows: list[dict]) -> list[CheckResult]:
         results += verifier.check_many(batch, trail=True)
         print(f"  {len(results)}/{len(rows)} claims, {len(results) / (time.perf_counter() - started):.1f}/s", flush=True)
     return results
+
+
+def oracle_check(verifier: Verifier, rows: list[dict], results: list[CheckResult]) -> list[CheckResult]:
+    """The same claims judged with their gold abstracts' chunks put before the retrieved ones (oracle
+    retrieval): the gap between these scores and the open-retrieval ones is what retrieval costs."""
+    s = verifier.settings
+    gold = verifier.store.document_chunks(sorted({d for r in rows for d in r["evidence"]}))
+    claims, candidates = [], []
+    for row, result in zip(rows, results, strict=True):
+        given = [Candidate(chunk=chunk, title=meta["title"], source=meta["source"], rank=0, fused_score=1.0)
+                 for d in row["evidence"] for chunk, meta in gold[d]]
+        retrieved = [c for c in result.trail.candidates if c.chunk.doc_id not in row["evidence"]]
+        cands = (given + retrieved)[: max(s.top_k, len(given))]
+        candidates.append([c.model_copy(update={"rank": i}) for i, c in enumerate(cands, 1)])
+        claims.append(result.claim)
+    rules = verifier.rules()
+    judged = judge_claims(verifier.judge, claims, candidates, rules, batch_size=s.batch_size, window=s.window)
+    out = []
+    for result, cands, judgements in zip(results, candidates, judged, strict=True):
+        d = aggregate(judgements, cands, rules, s.max_citations)
+        out.append(result.model_copy(update={"verdict": d.verdict, "confidence": d.confidence, "rule": d.rule,
+                                             "citations": d.citations, "trail": Trail(candidates=cands, judgements=judgements)}))
+    return out
 
 
 def reaggregate(result: CheckResult, rules: VerdictRules, max_citations: int = 3) -> CheckResult:
@@ -199,6 +223,7 @@ def run(split: str = "dev", data: Path = DEFAULT_DIR, stores: Path = Path("build
     else:
         report |= score(results, rows, spans)
         report["retrieval"] = retrieval_hits(verifier, rows)
+        report["oracle_retrieval"] = score(oracle_check(verifier, rows, results), rows, spans)
     reports.mkdir(parents=True, exist_ok=True)
     (reports / f"scifact_{split}.json").write_text(json.dumps(report, indent=1) + "\n")
     (reports / f"scifact_{split}.md").write_text(render(report))
@@ -223,6 +248,15 @@ def render(report: dict) -> str:
         r = report["retrieval"]
         lines += ["", f"Retrieval ({r['claims_with_evidence']} claims with evidence): gold abstract at rank 1 "
                   f"{r['hit@1']:.3f}, in top 3 {r['hit@3']:.3f}, in top 10 {r['hit@10']:.3f}."]
+    if "oracle_retrieval" in report:
+        oracle = report["oracle_retrieval"]
+        lines += ["", "Open retrieval against oracle retrieval (each claim's gold abstracts judged first, the same verifier "
+                  "and rules): what retrieval costs is the gap, what judging costs is the oracle's distance from 1.", "",
+                  "| | open retrieval | oracle retrieval |", "|---|---|---|"]
+        for key, name in (("abstract_rationalized_f1", "abstract Label+Rationale F1"),
+                          ("abstract_label_only_f1", "abstract Label-only F1"), ("sentence_label_f1", "sentence Selection+Label F1")):
+            lines.append(f"| {name} | {o[key]:.3f} | {oracle['official'][key]:.3f} |")
+        lines.append(f"| verdict macro-F1 | {lab['macro_f1']:.3f} | {oracle['labels']['macro_f1']:.3f} |")
     if "fitted" in report:
         lines += ["", f"Fitted verdict rules (written to the shipped calibration.json): {report['fitted']}."]
     return "\n".join(lines) + "\n"

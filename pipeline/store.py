@@ -178,6 +178,15 @@ class ChunkStore:
         return [[(cid, 1.0 - dist) for cid, dist in zip(ids, dists, strict=True)]
                 for ids, dists in zip(res["ids"], res["distances"], strict=True)]
 
+    def document_chunks(self, doc_ids: list[str]) -> dict[str, list[tuple[Chunk, dict]]]:
+        """Every chunk of the given documents, in document order."""
+        got = self.collection.get(where={"doc_id": {"$in": doc_ids}}, include=["documents", "metadatas"]) if doc_ids else {
+            "ids": [], "documents": [], "metadatas": []}
+        out: dict[str, list[tuple[Chunk, dict]]] = {d: [] for d in doc_ids}
+        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            out[meta["doc_id"]].append((chunk_from_record(cid, text, meta), meta))
+        return {d: sorted(chunks, key=lambda cm: cm[0].index) for d, chunks in out.items()}
+
     def get_chunks(self, ids: list[str]) -> dict[str, tuple[Chunk, dict]]:
         got = self.collection.get(ids=ids, include=["documents", "metadatas"])
         return {cid: (chunk_from_record(cid, text, meta), meta)

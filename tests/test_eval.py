@@ -49,6 +49,8 @@ def test_scifact_harness_on_a_slice(tmp_path):
     assert report["claims"] == 15
     assert set(report["official"]) >= {"abstract_rationalized_f1", "sentence_label_f1"}
     assert report["retrieval"]["hit@10"] >= 0.9
+    assert set(report["oracle_retrieval"]["official"]) == set(report["official"])
+    assert "oracle retrieval" in (tmp_path / "reports" / "scifact_dev.md").read_text()
     docs, spans = load_corpus(data)
     # every SciFact sentence span is an exact line of the document text
     for doc in docs[:20]:
