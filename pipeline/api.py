@@ -19,6 +19,7 @@ from pipeline.judge.stage import judge_claims
 from pipeline.load import OnError, load_paths
 from pipeline.models import CheckResult, Claim, Document, Trail, Versions
 from pipeline.retrieve import Retriever
+from pipeline.runs import RUNS_FILE, RunStore
 from pipeline.store import EMBEDDING_MODEL, ChunkStore, embedding_model_sha256
 
 EMBED_BATCH_CHUNKS = 256
@@ -64,6 +65,7 @@ class Verifier:
         self.store = store
         self._retriever: Retriever | None = None
         self._judge: NLIJudge | None = None
+        self._runs: RunStore | None = None
 
     @classmethod
     def open(cls, store: str | Path | None = None, *, create: bool = False, config: Path | None = None,
@@ -141,6 +143,13 @@ class Verifier:
         if self._judge is None:
             self._judge = load_judge(self.settings.verifier)
         return self._judge
+
+    @property
+    def runs(self) -> RunStore:
+        """The batch runs checked against this store (`<store>/runs.sqlite`)."""
+        if self._runs is None:
+            self._runs = RunStore(self.settings.store / RUNS_FILE)
+        return self._runs
 
     def thresholds(self) -> tuple[float, float]:
         """(support, refute): the settings' values, else those fitted for the verifier."""
