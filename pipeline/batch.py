@@ -182,13 +182,13 @@ def run_batch(verifier: Verifier, run: Run, progress: Callable[[int, int], None]
     `progress(done, total)` counts claims. A run is only ever finished with the versions it began
     with, so one run never mixes results from two indexes or models."""
     runs = verifier.runs
+    pending = runs.claims(run.id, pending=True)
+    if not pending and run.status == RunStatus.DONE:
+        return run
     changed = changed_versions(run.versions, verifier.versions())
     if changed:
         raise StoreError(f"run {run.id} was made with other versions ({', '.join(changed)} changed since); "
                          "start a new run")
-    pending = runs.claims(run.id, pending=True)
-    if not pending and run.status == RunStatus.DONE:
-        return run
     done = run.claims - len(pending)
     runs.set_status(run.id, RunStatus.RUNNING)
     if progress:
