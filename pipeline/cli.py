@@ -74,7 +74,7 @@ def ingest(
     from pipeline.api import Verifier
 
     verifier = Verifier.open(store, create=True, config=config)
-    with progress_bar("ingest", "files") as update:
+    with progress_bar("ingest", "docs") as update:
         report = verifier.ingest(paths, prune=prune, on_error="skip" if skip_bad_lines else "stop",
                                  follow_symlinks=follow_symlinks, progress=update)
     for line in report.skipped_lines:

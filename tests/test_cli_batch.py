@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from pipeline.cli import main
 from pipeline.models import CheckResult
 from tests.test_batch import SAMPLE_CLAIMS
 from tests.test_cli import citetrail
@@ -43,12 +44,26 @@ def with_terminal_stderr(*args: str) -> tuple[int, str, str]:
     return proc.returncode, stdout, b"".join(seen).decode(errors="replace")
 
 
+@pytest.fixture
+def cli(monkeypatch, capsys):
+    """citetrail run in this process, through `main()` as the console script runs it (no model loads here)."""
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        monkeypatch.setattr(sys, "argv", ["citetrail", *args])
+        with pytest.raises(SystemExit) as exit_:
+            main()
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(args, exit_.value.code, captured.out, captured.err)
+
+    return run
+
+
 def run_id_of(stdout: str) -> str:
     assert stdout.startswith("run "), stdout
     return stdout.split()[1].rstrip(":")
 
 
-def test_batch_then_runs_trail_and_reports(tmp_path, store_copy):
+def test_batch_then_runs_trail_and_reports(tmp_path, store_copy, cli):
     rows = [*SAMPLE_CLAIMS[:3], {"id": "dup", "claim": SAMPLE_CLAIMS[1]["claim"]}]
     lines = jsonl(rows).splitlines()
     claims = tmp_path / "claims.jsonl"
@@ -68,24 +83,24 @@ def test_batch_then_runs_trail_and_reports(tmp_path, store_copy):
     assert all(r.trail is None for r in written) and written[3].verdict == written[1].verdict
     assert sorted(p.name for p in out_dir.iterdir()) == ["results.jsonl"]  # no temp file left behind
 
-    proc = citetrail("runs", "--store", str(store_copy))
+    proc = cli("runs", "--store", str(store_copy))
     assert proc.returncode == 0 and run_id in proc.stdout and "done" in proc.stdout
-    listed = json.loads(citetrail("runs", "--store", str(store_copy), "--json").stdout)
+    listed = json.loads(cli("runs", "--store", str(store_copy), "--json").stdout)
     assert [(r["id"], r["claims"], r["checked"], r["status"]) for r in listed] == [(run_id, 4, 4, "done")]
     assert sum(listed[0]["verdicts"].values()) == 4 and len(listed[0]["skipped_rows"]) == 1
     assert listed[0]["input"] == str(claims.resolve())
 
-    proc = citetrail("trail", run_id, "s02", "--store", str(store_copy))
+    proc = cli("trail", run_id, "s02", "--store", str(store_copy))
     assert proc.returncode == 0, proc.stderr
     text = proc.stdout
     assert f"run {run_id}, claim s02" in text and written[1].verdict.value in text and "rule:" in text
     assert text.index("rule:") < text.index("retrieved") < text.index("lexical (BM25)") < text.rindex("P(e/n/c)")
-    proc = citetrail("trail", run_id, "s02", "--json", "--store", str(store_copy))
+    proc = cli("trail", run_id, "s02", "--json", "--store", str(store_copy))
     stored = CheckResult.model_validate_json(proc.stdout)
     assert stored.claim.id == "s02" and stored.trail.candidates and stored.trail.judgements
     assert stored.claim.metadata["label"] == SAMPLE_CLAIMS[1]["label"]
 
-    proc = citetrail("report", run_id, "--md", str(out_dir / "r.md"), "--csv", str(out_dir / "r.csv"), "--store", str(store_copy))
+    proc = cli("report", run_id, "--md", str(out_dir / "r.md"), "--csv", str(out_dir / "r.csv"), "--store", str(store_copy))
     assert proc.returncode == 0, proc.stderr
     table = list(csv.DictReader((out_dir / "r.csv").open(newline="")))
     assert [r["id"] for r in table] == ["s01", "s02", "s03", "dup"]
@@ -109,16 +124,17 @@ def test_batch_then_runs_trail_and_reports(tmp_path, store_copy):
     (["batch", "--resume", "nope"], "error: no run 'nope' in "),
     (["batch", "c.txt", "-o", "no/such/r.jsonl"], "error: cannot write no/such/r.jsonl: no folder no/such"),
 ])
-def test_wrong_ids_and_flags_are_one_line_and_exit_2(tmp_path, args, message):
-    proc = citetrail(*args[:1], "--store", str(tmp_path / "store"), *args[1:], cwd=tmp_path)
+def test_wrong_ids_and_flags_are_one_line_and_exit_2(tmp_path, monkeypatch, cli, args, message):
+    monkeypatch.chdir(tmp_path)
+    proc = cli(*args[:1], "--store", str(tmp_path / "store"), *args[1:])
     assert proc.returncode == 2 and proc.stderr.startswith(message) and proc.stderr.count("\n") == 1, proc.stderr
     assert not (tmp_path / "x.md").exists() and not (tmp_path / "store").exists()
 
 
-def test_bad_rows_stop_the_batch_before_anything_is_stored(tmp_path, store_copy):
+def test_bad_rows_stop_the_batch_before_anything_is_stored(tmp_path, store_copy, cli):
     claims = tmp_path / "claims.csv"
     claims.write_text('id,claim\na,"A fine claim"\nb,\nc,"Another, fine"\na,"Same id"\n')
-    proc = citetrail("batch", str(claims), "--store", str(store_copy), "-o", str(tmp_path / "r.jsonl"))
+    proc = cli("batch", str(claims), "--store", str(store_copy), "-o", str(tmp_path / "r.jsonl"))
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith(f"error: {claims}: 2 bad row(s), nothing checked (--skip-bad-rows skips them): "
                                   "line 3: the claim is empty; line 5: id 'a' is already used on line 2")
@@ -138,7 +154,7 @@ def results_stored(store) -> int:
 
 
 @pytest.mark.slow
-def test_a_killed_batch_resumes_and_a_locked_store_is_one_line(tmp_path, store_copy):
+def test_a_killed_batch_resumes_and_a_locked_store_is_one_line(tmp_path, store_copy, cli):
     claims = tmp_path / "claims.jsonl"
     claims.write_text(jsonl(SAMPLE_CLAIMS[:12]))
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "batch", str(claims), "--store", str(store_copy)],
@@ -149,7 +165,7 @@ def test_a_killed_batch_resumes_and_a_locked_store_is_one_line(tmp_path, store_c
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130 and stderr == "error: interrupted\n", stderr
-    (run,) = json.loads(citetrail("runs", "--json", "--store", str(store_copy)).stdout)
+    (run,) = json.loads(cli("runs", "--json", "--store", str(store_copy)).stdout)
     assert run["status"] == "interrupted" and 0 < run["checked"] < 12
 
     other = sqlite3.connect(store_copy / "runs.sqlite", isolation_level=None)
