@@ -149,11 +149,12 @@ def fit(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Span
     rules, _, metrics = best
     decided = [aggregate(r.trail.judgements, r.trail.candidates, rules) for r in results]
     correct = [claim_label(row) == d.verdict.value for d, row in zip(decided, rows, strict=True)]
-    return rules.model_copy(update={"confidence_map": fit_confidence_map([d.raw_confidence for d in decided], correct)}), metrics
+    scale, shift = fit_confidence_map([d.raw_confidence for d in decided], correct)
+    return rules.model_copy(update={"confidence_scale": scale, "confidence_shift": shift}), metrics
 
 
 def fit_confidence_map(raw: list[float], correct: list[bool]) -> tuple[float, float]:
-    """Platt scaling of the raw verdict confidence: (a, b) minimising log-loss, by grid search."""
+    """Platt scaling of the raw verdict confidence: (scale, shift) minimising log-loss, by grid search."""
     x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / (1 - np.clip(raw, 1e-6, 1 - 1e-6)))
     y = np.asarray(correct, dtype=float)
     best = ((1.0, 0.0), float("inf"))

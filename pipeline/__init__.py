@@ -9,6 +9,9 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from pipeline.api import IngestReport, Verifier
-from pipeline.models import CheckResult, Citation, Claim, Verdict
+from pipeline.batch import ClaimFile, check_claims, read_claims, resume_run, run_batch, start_run
+from pipeline.models import CheckResult, Citation, Claim, Run, RunStatus, Verdict
+from pipeline.runs import RunStore
 
-__all__ = ["CheckResult", "Citation", "Claim", "IngestReport", "Verdict", "Verifier"]
+__all__ = ["CheckResult", "Citation", "Claim", "ClaimFile", "IngestReport", "Run", "RunStatus", "RunStore", "Verdict", "Verifier",
+           "check_claims", "read_claims", "resume_run", "run_batch", "start_run"]

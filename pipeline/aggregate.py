@@ -17,8 +17,9 @@ class VerdictRules(BaseModel):
     refute: float = Field(0.5, description="P(contradiction) at which a sentence refutes the claim")
     conflict: float = Field(0.7, description="CONFLICTING needs support and refutation, from different documents, "
                             "both at least this strong; below it the stronger side wins")
-    confidence_map: tuple[float, float] = Field((1.0, 0.0), description="(a, b): reported confidence is "
-                                                "sigmoid(a * logit(raw) + b), fitted so it matches accuracy")
+    confidence_scale: float = Field(1.0, description="reported confidence is sigmoid(scale * logit(raw) + shift), "
+                                    "fitted so that it matches accuracy")
+    confidence_shift: float = 0.0
 
     def stance(self, p: Probabilities) -> Stance:
         if p.entailment >= self.support and p.entailment >= p.contradiction:
@@ -28,9 +29,8 @@ class VerdictRules(BaseModel):
         return Stance.NEUTRAL
 
     def calibrated(self, raw: float) -> float:
-        a, b = self.confidence_map
         raw = min(max(raw, 1e-6), 1 - 1e-6)
-        return 1.0 / (1.0 + math.exp(-(a * math.log(raw / (1 - raw)) + b)))
+        return 1.0 / (1.0 + math.exp(-(self.confidence_scale * math.log(raw / (1 - raw)) + self.confidence_shift)))
 
 
 class Decision(BaseModel):

@@ -19,6 +19,7 @@ from pipeline.judge.stage import judge_claims
 from pipeline.load import OnError, load_paths
 from pipeline.models import CheckResult, Claim, Document, Trail, Versions
 from pipeline.retrieve import Retriever
+from pipeline.runs import RUNS_FILE, RunStore
 from pipeline.store import EMBEDDING_MODEL, ChunkStore, embedding_model_sha256
 
 EMBED_BATCH_CHUNKS = 256
@@ -64,6 +65,7 @@ class Verifier:
         self.store = store
         self._retriever: Retriever | None = None
         self._judge: NLIJudge | None = None
+        self._runs: RunStore | None = None
 
     @classmethod
     def open(cls, store: str | Path | None = None, *, create: bool = False, config: Path | None = None,
@@ -142,6 +144,13 @@ class Verifier:
             self._judge = load_judge(self.settings.verifier)
         return self._judge
 
+    @property
+    def runs(self) -> RunStore:
+        """The batch runs checked against this store (`<store>/runs.sqlite`)."""
+        if self._runs is None:
+            self._runs = RunStore(self.settings.store / RUNS_FILE)
+        return self._runs
+
     def rules(self) -> VerdictRules:
         """The verdict rules fitted for the verifier, with any threshold the settings give instead."""
         s = self.settings
@@ -154,7 +163,7 @@ class Verifier:
                         embedding_model_sha256=embedding_model_sha256(), verifier_model=self.judge.name,
                         verifier_model_sha256=self.judge.sha256, chunker=chunker_settings(s.chunk_size, s.chunk_overlap),
                         index_fingerprint=self.store.fingerprint,
-                        thresholds={**self.rules().model_dump(), "temperature": self.judge.temperature},
+                        thresholds={**self.rules().model_dump(mode="json"), "temperature": self.judge.temperature},
                         retrieval={"dense_k": s.dense_k, "lexical_k": s.lexical_k, "top_k": s.top_k, "window": s.window})
 
     def check(self, claim: str, *, exclude_docs: Iterable[str] = (), trail: bool = False) -> CheckResult:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -12,11 +15,14 @@ import click
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
+from pipeline.config import load_settings
 from pipeline.errors import CitetrailError, InputError
 from pipeline.models import CheckResult, Verdict
+from pipeline.render.terminal import print_record, print_result, print_runs
+from pipeline.runs import RUNS_FILE, RunStore
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Check claims against your own corpus, citing the passages that decide.")
@@ -25,7 +31,34 @@ err = Console(stderr=True)
 
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="store folder [env CITETRAIL_STORE; default .citetrail]")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML config file [env CITETRAIL_CONFIG; default ./citetrail.toml]")]
-COLOURS = {Verdict.SUPPORTED: "green", Verdict.REFUTED: "red", Verdict.CONFLICTING: "yellow", Verdict.NOT_ENOUGH_INFO: "blue"}
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar (there is none in a pipe either)")]
+
+
+class RateColumn(ProgressColumn):
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:.1f} {self.unit}/s" if task.speed else f"- {self.unit}/s", style="progress.data.speed")
+
+
+@contextmanager
+def progress_bar(label: str, unit: str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A bar with rate and ETA on stderr when it is a terminal; `update(done, total)` moves it."""
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), RateColumn(unit), TimeRemainingColumn(),
+                  console=err, disable=quiet or not err.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+        started = False
+
+        def update(done: int, total: int) -> None:
+            nonlocal started
+            if not started:  # work done before this call (a resumed run) must not count towards the rate
+                bar.reset(task, total=total, completed=done)
+                started = True
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @app.command()
@@ -41,12 +74,9 @@ def ingest(
     from pipeline.api import Verifier
 
     verifier = Verifier.open(store, create=True, config=config)
-    with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, disable=not err.is_terminal) as bar:
-        task = bar.add_task("ingest", total=None)
+    with progress_bar("ingest", "docs") as update:
         report = verifier.ingest(paths, prune=prune, on_error="skip" if skip_bad_lines else "stop",
-                                 follow_symlinks=follow_symlinks,
-                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+                                 follow_symlinks=follow_symlinks, progress=update)
     for line in report.skipped_lines:
         err.print(f"skipped {escape(line)}", highlight=False)
     out.print(f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
@@ -72,7 +102,118 @@ def check(
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
-        print_result(result)
+        print_result(out, result)
+
+
+@app.command()
+def batch(
+    claims: Annotated[Path | None, typer.Argument(help=".jsonl (claim, optional id, other fields kept), .csv (a claim "
+                                                       "column) or .txt (one claim a line)", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="also write the results here, one CheckResult "
+                                                "JSON a line")] = None,
+    trail: Annotated[bool, typer.Option("--trail", help="include the trail in --output (the run store always keeps it)")] = False,
+    resume: Annotated[str | None, typer.Option("--resume", metavar="RUN_ID", help="finish a stopped run: check only its "
+                                               "claims without a result, with its settings")] = None,
+    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help="skip bad rows (reported) instead of stopping")] = False,
+    quiet: QuietOpt = False,
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", help="retrieved chunks to judge")] = None,
+    verifier_model: Annotated[str | None, typer.Option("--verifier", help="'shipped' or a Hugging Face NLI model name/path")] = None,
+) -> None:
+    """Check every claim in a file into a new run of the run store; see `citetrail runs`, `trail`, `report`."""
+    from pipeline import batch as batching
+    from pipeline.api import Verifier
+
+    if output and not output.parent.is_dir():  # found out now, not after the whole run
+        raise InputError(f"cannot write {output}: no folder {output.parent}")
+    if resume:
+        if claims or top_k or verifier_model or skip_bad_rows:
+            raise InputError("--resume takes the claims and settings from the run: give no claims file, --top-k, "
+                             "--verifier or --skip-bad-rows with it")
+        verifier, run = batching.resume_run(resume, store, config)
+    elif claims is None:
+        raise InputError("give a claims file (.jsonl, .csv or .txt), or --resume RUN_ID")
+    else:
+        verifier = Verifier.open(store, config=config, top_k=top_k, verifier=verifier_model)
+        parsed = batching.read_claims(claims, verifier.settings.max_claim_chars, skip_bad_rows)
+        for line in parsed.skipped:
+            err.print(f"skipped {escape(line)}", highlight=False, soft_wrap=True)
+        run = batching.start_run(verifier, parsed)
+    # A plain `kill` stops the run like Ctrl-C: recorded as interrupted, resumable.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with progress_bar(f"run {run.id}", "claims", quiet) as update:
+        run = batching.run_batch(verifier, run, progress=update)
+    if output:
+        from pipeline.render import write_atomic
+        from pipeline.render.files import results_jsonl
+
+        write_atomic(output, results_jsonl(verifier.runs.results(run.id), trail))
+    counts = ", ".join(f"{run.verdicts.get(v, 0)} {v.value}" for v in Verdict)
+    out.print(f"run {run.id}: {run.checked} claims checked ({counts}){f'; results in {output}' if output else ''}",
+              highlight=False, soft_wrap=True)
+
+
+def open_runs(store: Path | None, config: Path | None) -> RunStore:
+    return RunStore(load_settings(config, store=store).store / RUNS_FILE)
+
+
+@app.command()
+def runs(
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the runs as JSON")] = False,
+) -> None:
+    """List past batch runs, newest first: id, date, input, claims, verdict counts, status."""
+    found = open_runs(store, config).runs()
+    if as_json:
+        sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in found], indent=2) + "\n")
+    elif found:
+        print_runs(out, found)
+    else:
+        out.print("no runs yet: `citetrail batch CLAIMS_FILE` makes one", highlight=False)
+
+
+@app.command("trail")
+def trail_command(
+    run_id: Annotated[str, typer.Argument(help="the run (see `citetrail runs`)")],
+    claim_id: Annotated[str, typer.Argument(help="the claim's id in that run")],
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the stored CheckResult, trail included, as JSON")] = False,
+) -> None:
+    """Everything behind one verdict of a run: citations, retrieval candidates and their scores, judged sentences."""
+    runs_store = open_runs(store, config)
+    result = runs_store.result(run_id, claim_id)
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        print_record(out, runs_store.run(run_id), result)
+
+
+@app.command()
+def report(
+    run_id: Annotated[str, typer.Argument(help="the run (see `citetrail runs`)")],
+    html: Annotated[Path | None, typer.Option("--html", help="one self-contained HTML file: filters, highlighted passages")] = None,
+    md: Annotated[Path | None, typer.Option("--md", help="a Markdown report")] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="one claim a row")] = None,
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Write a run's results as HTML, Markdown and/or CSV (at least one)."""
+    from pipeline.render import write_atomic
+    from pipeline.render.files import report_csv, report_md
+    from pipeline.render.html import report_html
+
+    if not (html or md or csv):
+        raise InputError("say which report to write: --html FILE, --md FILE and/or --csv FILE")
+    runs_store = open_runs(store, config)
+    run, results = runs_store.run(run_id), runs_store.results(run_id)
+    for path, render in ((html, lambda: report_html(run, results)), (md, lambda: report_md(run, results)),
+                         (csv, lambda: report_csv(results))):
+        if path:
+            write_atomic(path, render())
+            out.print(f"wrote {escape(str(path))}", highlight=False)
 
 
 eval_app = typer.Typer(no_args_is_help=True, help="Measure citetrail on labelled claims (reports go to eval/reports/).")
@@ -114,48 +255,10 @@ def schema() -> None:
     sys.stdout.write(json.dumps(CheckResult.model_json_schema(), indent=2) + "\n")
 
 
-def print_result(result: CheckResult) -> None:
-    colour = COLOURS[result.verdict]
-    out.print(f"[bold {colour}]{result.verdict.value}[/] (confidence {result.confidence:.2f}) {escape(result.claim.text)}",
-              highlight=False)
-    out.print(f"[dim]rule: {escape(result.rule)}; {result.judged_pairs} sentences judged[/]", highlight=False)
-    if not result.citations:
-        return
-    table = Table(show_lines=True)
-    for col in ("stance", "P(e/n/c)", "document", "span", "quote"):
-        table.add_column(col, overflow="fold")
-    for c in result.citations:
-        p = c.probabilities
-        table.add_row(c.stance.value, f"{p.entailment:.2f}/{p.neutral:.2f}/{p.contradiction:.2f}",
-                      escape(f"{c.doc_id}\n{c.chunk_id}"), f"{c.start}-{c.end}", escape(c.quote))
-    out.print(table)
-    if result.trail:
-        print_trail(result)
-
-
-def print_trail(result: CheckResult) -> None:
-    trail = result.trail
-    table = Table(title=f"retrieved {len(trail.candidates)} chunks, judged {len(trail.judgements)} sentences", show_lines=False)
-    for col in ("rank", "fused", "dense", "bm25", "chunk"):
-        table.add_column(col, overflow="fold")
-    for c in trail.candidates:
-        table.add_row(str(c.rank), f"{c.fused_score:.4f}", "-" if c.dense_rank is None else f"#{c.dense_rank} {c.dense_score:.3f}",
-                      "-" if c.lexical_rank is None else f"#{c.lexical_rank} {c.lexical_score:.2f}", escape(c.chunk.id))
-    out.print(table)
-    table = Table(show_lines=True)
-    for col in ("stance", "P(e/n/c)", "span", "sentence"):
-        table.add_column(col, overflow="fold")
-    for j in sorted(trail.judgements, key=lambda j: -max(j.probabilities.entailment, j.probabilities.contradiction)):
-        p = j.probabilities
-        table.add_row(j.stance.value, f"{p.entailment:.2f}/{p.neutral:.2f}/{p.contradiction:.2f}",
-                      escape(f"{j.chunk_id} {j.start}-{j.end}"), escape(j.quote))
-    out.print(table)
-
-
 def main() -> None:
     """Run the app; user errors become one line on stderr and a non-zero exit, never a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except CitetrailError as exc:
         err.print(f"error: {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
@@ -176,6 +279,9 @@ def main() -> None:
         err.print(f"error: unexpected {type(exc).__name__}: {escape(str(exc))} (set CITETRAIL_DEBUG=1 for details)",
                   highlight=False, soft_wrap=True)
         sys.exit(70)
+    if code == 130:  # Typer turns Ctrl-C (and SIGTERM during a batch) into this return value, not an exception
+        err.print("error: interrupted")
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -51,6 +52,7 @@ class Candidate(BaseModel):
     chunk: Chunk
     title: str
     source: str
+    url: str | None = Field(None, description="the document's URL, when it has one")
     rank: int
     fused_score: float
     dense_score: float | None = None
@@ -137,3 +139,26 @@ class CheckResult(BaseModel):
     versions: Versions
     timings_ms: dict[str, float]
     trail: Trail | None = Field(None, description="retrieval candidates and every judged sentence, when asked for")
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    INTERRUPTED = "interrupted"
+    FAILED = "failed"
+    DONE = "done"
+
+
+class Run(BaseModel):
+    """One batch of claims checked against one store: what went in, with what, and how far it got."""
+
+    id: str
+    created: datetime
+    finished: datetime | None = None
+    input: str = Field(description="the claims file, as given")
+    status: RunStatus
+    settings: dict[str, Any]
+    versions: Versions
+    claims: int = Field(description="claims in the run")
+    checked: int = Field(0, description="claims with a stored result")
+    verdicts: dict[Verdict, int] = Field(default_factory=dict, description="stored results per verdict")
+    skipped_rows: list[str] = Field(default_factory=list, description="input rows left out with --skip-bad-rows, and why")

@@ -72,8 +72,8 @@ class Retriever:
                 chunk, meta = records[cid]
                 if chunk.doc_id in exclude_docs:
                     continue
-                cands.append(Candidate(chunk=chunk, title=meta["title"], source=meta["source"], rank=len(cands) + 1,
-                                       fused_score=s["fused"], dense_score=s.get("dense_score"),
+                cands.append(Candidate(chunk=chunk, title=meta["title"], source=meta["source"], url=meta.get("url"),
+                                       rank=len(cands) + 1, fused_score=s["fused"], dense_score=s.get("dense_score"),
                                        dense_rank=s.get("dense_rank"), lexical_score=s.get("lexical_score"),
                                        lexical_rank=s.get("lexical_rank")))
                 if len(cands) == self.top_k:

@@ -33,3 +33,11 @@ def corpus_copy(tmp_path) -> Path:
     dest = tmp_path / "corpus"
     shutil.copytree(CORPUS, dest)
     return dest
+
+
+@pytest.fixture
+def store_copy(sample_store, tmp_path) -> Path:
+    """A writable copy of the sample store, for tests that write runs into it."""
+    dest = tmp_path / "store"
+    shutil.copytree(sample_store, dest)
+    return dest

@@ -59,7 +59,7 @@ def test_stances_come_from_the_rules_so_a_trail_can_be_reaggregated():
 
 def test_confidence_map_is_monotone_and_the_identity_by_default():
     assert VerdictRules().calibrated(0.83) == pytest.approx(0.83)
-    squeezed = VerdictRules(confidence_map=(0.5, -0.2))
+    squeezed = VerdictRules(confidence_scale=0.5, confidence_shift=-0.2)
     values = [squeezed.calibrated(x / 10) for x in range(11)]
     assert values == sorted(values) and values[0] > 0 and values[-1] < 1
     d = aggregate([judged("a", 0.9, 0.0)], CANDS, squeezed)

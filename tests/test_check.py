@@ -52,7 +52,7 @@ def test_result_carries_versions_and_timings(sample_verifier):
     assert v.chunker["chunk_size"] == 600 and v.index_fingerprint == sample_verifier.store.fingerprint
     assert set(result.timings_ms) == {"retrieve", "judge", "aggregate"}
     assert result.judged_pairs > 0
-    assert set(v.thresholds) == {"support", "refute", "conflict", "confidence_map", "temperature"}
+    assert set(v.thresholds) == {"support", "refute", "conflict", "confidence_scale", "confidence_shift", "temperature"}
 
 
 def test_settings_override_the_verifiers_fitted_rules(sample_store, monkeypatch):

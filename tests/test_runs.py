@@ -1,0 +1,98 @@
+"""The SQLite run store: one result per claim, whole groups or nothing, clear errors when locked or foreign."""
+
+import sqlite3
+
+import pytest
+
+from pipeline import Claim, RunStatus, RunStore
+from pipeline.errors import InputError, StoreError
+
+CLAIMS = [Claim(id="a", text="Vance spoke on NBC", metadata={"row": 1}), Claim(id="b", text="Lavrov spoke on Sunday")]
+
+
+@pytest.fixture(scope="module")
+def results(sample_verifier):
+    """Real results, trails included, for the two claims."""
+    return sample_verifier.check_many(CLAIMS, trail=True)
+
+
+@pytest.fixture
+def store(tmp_path):
+    runs = RunStore(tmp_path / "runs.sqlite", busy_timeout=0.2)
+    yield runs
+    runs.close()
+
+
+def new_run(store, sample_verifier):
+    return store.create("claims.jsonl", CLAIMS, sample_verifier.settings.model_dump(mode="json"), sample_verifier.versions(),
+                        ["claims.jsonl:3: no 'claim'"])
+
+
+def test_reading_a_store_without_runs_creates_nothing(tmp_path):
+    store = RunStore(tmp_path / "sub" / "runs.sqlite")
+    assert store.runs() == []
+    with pytest.raises(InputError, match="no run 'x'"):
+        store.run("x")
+    assert not (tmp_path / "sub").exists()
+
+
+def test_results_round_trip_with_trails_and_one_per_claim(store, sample_verifier, results):
+    run = new_run(store, sample_verifier)
+    assert run.claims == 2 and run.checked == 0 and run.skipped_rows == ["claims.jsonl:3: no 'claim'"]
+    assert [c.id for c in store.claims(run.id)] == ["a", "b"] and store.claims(run.id)[0].metadata == {"row": 1}
+    store.add_results(run.id, results[:1])
+    store.add_results(run.id, results)  # "a" again: it keeps its first result
+    assert store.results(run.id) == results
+    assert store.result(run.id, "b").trail == results[1].trail
+    again = store.run(run.id)
+    assert again.checked == 2 and sum(again.verdicts.values()) == 2
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 2
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.set_status(run.id, RunStatus.DONE)
+    assert store.run(run.id).finished is not None
+    assert [r.id for r in store.runs()] == [run.id]
+
+
+def test_a_group_is_stored_whole_or_not_at_all(store, sample_verifier, results):
+    run = new_run(store, sample_verifier)
+    stranger = results[1].model_copy(update={"claim": Claim(id="not-in-run", text="x")})
+    with pytest.raises(StoreError, match="cannot use the run store"):
+        store.add_results(run.id, [results[0], stranger])
+    assert store.results(run.id) == [] and store.claims(run.id, pending=True) == CLAIMS
+
+
+def test_unknown_run_or_claim_and_missing_result(store, sample_verifier, results):
+    run = new_run(store, sample_verifier)
+    store.add_results(run.id, results[:1])
+    with pytest.raises(InputError, match=f"run {run.id} has no claim 'zz'"):
+        store.result(run.id, "zz")
+    with pytest.raises(InputError, match=f"claim 'b' of run {run.id} has no result yet .* --resume {run.id}"):
+        store.result(run.id, "b")
+    with pytest.raises(InputError, match="no run 'nope'"):
+        store.results("nope")
+
+
+def test_a_locked_store_is_a_one_line_store_error(store, sample_verifier):
+    run = new_run(store, sample_verifier)
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreError, match=r"is locked by another process \(waited 0.2 s\)"):
+            store.set_status(run.id, RunStatus.DONE)
+        assert store.run(run.id).status == RunStatus.RUNNING  # WAL: reading goes on while another writes
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    store.set_status(run.id, RunStatus.DONE)
+
+
+def test_a_store_from_another_schema_is_refused(tmp_path):
+    path = tmp_path / "runs.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 99")
+    with pytest.raises(StoreError, match="schema version 99"):
+        RunStore(path).runs()
+    path.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StoreError, match="cannot use the run store"):
+        RunStore(path).runs()
