@@ -50,7 +50,9 @@ def pairs_per_second(judge: NLIJudge, rows: list[dict]) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("build/verifier-data"), help="output of pipeline.judge.data")
-    ap.add_argument("--fp32", type=Path, default=Path("build/verifier/model"), help="the model before quantisation, if at hand")
+    ap.add_argument("--fp32", type=Path, default=Path("build/verifier-v2/model"), help="the model before quantisation, if at hand")
+    ap.add_argument("--previous", type=Path, default=None,
+                    help="the previously shipped model folder, scored on the same pairs (a new version ships only if it wins)")
     ap.add_argument("--out", type=Path, default=REPORTS)
     args = ap.parse_args()
 
@@ -58,6 +60,8 @@ def main() -> None:
     if (args.fp32 / "config.json").exists():
         judges = {"fp32": NLIJudge(str(args.fp32)), **judges}
         judges["fp32"].temperature = judges["int8"].temperature
+    if args.previous:
+        judges["previous"] = NLIJudge(str(args.previous))
     sets = sorted(p.stem for p in (args.data / "heldout").glob("*.jsonl"))
     trained_on = {pair_key(r) for r in read_jsonl(args.data / "train.jsonl")}
     table: dict[str, dict] = {}
@@ -71,13 +75,13 @@ def main() -> None:
             report, probs = score_set(judge, rows)
             entry[kind] = {k: round(v, 4) for k, v in report.items() if k in ("accuracy", "macro_f1", "ece")}
             preds[kind] = probs.argmax(1)
-        if len(preds) == 2:
+        if "fp32" in preds:
             entry["agreement"] = round(float((preds["fp32"] == preds["int8"]).mean()), 4)
         table[name] = entry
         print(name, json.dumps(entry), flush=True)
 
     speed_rows = list(read_jsonl(args.data / "heldout" / "vitaminc_heldout.jsonl"))[:SPEED_PAIRS]
-    speed = {kind: round(pairs_per_second(j, speed_rows), 1) for kind, j in judges.items()}
+    speed = {kind: round(pairs_per_second(j, speed_rows), 1) for kind, j in judges.items() if kind != "previous"}
     calibration = json.loads((SHIPPED_DIR / "calibration.json").read_text())
     result = {"sets": table, "pairs_per_s_batch32": speed, "speed_pairs": f"{len(speed_rows)} VitaminC held-out pairs",
               "calibration": calibration, "machine": f"{platform.machine()}, 2 threads",
@@ -92,9 +96,10 @@ def render(result: dict, kinds: list[str]) -> str:
     lines = ["# Verifier dev table", "",
              "Produced by `python -m eval.verifier_report`; no set below was trained on "
              "(held-out slices built by `python -m pipeline.judge.data`; eval-only sets sampled to at most 2,000 pairs).",
-             "RTE is two-way (entailment vs not). ECE uses the calibrated confidence, 10 bins.", ""]
+             "RTE is two-way (entailment vs not). ECE uses the calibrated confidence, 10 bins. "
+             "`previous`, when present, is the version shipped before this one, scored on the same pairs.", ""]
     head = "| set | n | " + " | ".join(f"{k} acc | {k} macro-F1" for k in kinds) + " | int8 ECE |"
-    if len(kinds) == 2:
+    if "fp32" in kinds:
         head += " fp32/int8 agreement |"
     lines += [head, "|" + "---|" * (head.count("|") - 1)]
     for name, e in result["sets"].items():
