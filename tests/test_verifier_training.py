@@ -1,12 +1,13 @@
 """The verifier's recipe and training loop, on real data and the real base model (tiny runs)."""
 
 import json
+import random
 import subprocess
 import sys
 
 import pytest
 
-from pipeline.judge.data import build, number_edits, pair_key, read_jsonl, scifact_fit_ids
+from pipeline.judge.data import build, negated, negation_pairs, number_edits, pair_key, read_jsonl, scifact_fit_ids
 from tests.conftest import SHARED
 
 PAIRS = [
@@ -55,9 +56,10 @@ def test_recipe_keeps_held_out_sets_out_of_training(tmp_path):
     assert counts["train"] > 50_000 and counts["calib"] > 1000
     train_keys = {pair_key(r) for r in read_jsonl(tmp_path / "train.jsonl")}
     train_claims = {r["hypothesis"] for r in read_jsonl(tmp_path / "train.jsonl")}
+    stage2_keys = {pair_key(r) for r in read_jsonl(tmp_path / "negation.jsonl")}
     for held in (tmp_path / "heldout").glob("*.jsonl"):
         rows = list(read_jsonl(held))
-        assert not train_keys & {pair_key(r) for r in rows}, held.name
+        assert not (train_keys | stage2_keys) & {pair_key(r) for r in rows}, held.name
     vitc_claims = {r["hypothesis"] for r in read_jsonl(tmp_path / "heldout" / "vitaminc_heldout.jsonl")}
     assert not vitc_claims & train_claims  # VitaminC groups never straddle train and held-out
     calib_claims = {r["hypothesis"] for r in read_jsonl(tmp_path / "calib.jsonl")}
@@ -89,3 +91,26 @@ def test_number_edits_falsify_a_number_the_evidence_states():
     assert money.startswith("The bridge cost $") and "4,500,000" not in money and "," in money
     year = edits[rows[3]["premise"]]["hypothesis"]
     assert year.startswith("The film came out in 19") and "1968" not in year and 1959 <= int(year[-5:-1]) <= 1977
+
+
+def test_negation_pairs_turn_on_the_negation_alone():
+    rng = random.Random(0)
+    assert negated("The war is close to ending.", rng) == "The war is not close to ending."
+    assert negated("Moscow has announced plans.", rng) in ("Moscow has not announced plans.", "Moscow has never announced plans.")
+    assert negated("Russia wants 6,000 square kilometres.", rng) is None  # no auxiliary to negate
+    assert negated("He was not there.", rng) is None  # already negative
+    assert negated("It is what it was.", rng) is None  # which verb to negate is a guess
+
+    def pair(premise, claim, label):
+        return {"premise": premise, "hypothesis": claim, "label": label, "source": "fever_nli"}
+
+    rows = [pair("The film, shot in Rome, premiered in 2008.", "The film was shot in Rome.", "entailment"),  # claim negated
+            pair("The film was released in 2008.", "The film released in 2008", "entailment"),  # evidence negated
+            pair("The film premiered in Rome.", "The film is a comedy.", "neutral")]  # stays neutral
+    def plain(text):  # "was" is negated as "was not" or "was never", at random
+        return text.replace(" never ", " not ")
+
+    made = {r["source"]: (plain(r["premise"]), plain(r["hypothesis"]), r["label"]) for r in negation_pairs(rows)}
+    assert made == {"negated_claim": (rows[0]["premise"], "The film was not shot in Rome.", "contradiction"),
+                    "negated_evidence": ("The film was not released in 2008.", rows[1]["hypothesis"], "contradiction"),
+                    "negated_neutral": (rows[2]["premise"], "The film is not a comedy.", "neutral")}

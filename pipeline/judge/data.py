@@ -4,6 +4,8 @@ Run once before training (`python -m pipeline.judge.data`); it writes JSONL file
 `{"premise", "hypothesis", "label", "source"}` to the output folder:
 - `train.jsonl`: the mix the shipped model learns from (only sets whose licenses allow it), with
   hard neutrals mined by retrieval and number-edit contradictions made from entailed claims;
+- `negation.jsonl`: a second, short stage: negated claims and evidence plus a replay of train pairs,
+  so that the model reads "not"/"never" instead of counting shared words;
 - `calib.jsonl`: a train-side split never trained on, for dev logging and temperature scaling;
 - `heldout/*.jsonl`: the dev table's sets, never trained on.
 A fifth of SciFact train claims (`scifact_fit_ids`) is kept out of training too: the verdict
@@ -56,6 +58,10 @@ MINED_NEUTRAL_CLAIMS = 7000
 NUMBER_EDITS = 4000
 # A number the claim shares with its evidence: not part of a name ("COVID-19", "G7", "3rd").
 NUMBER = re.compile(r"(?<![\w.\-/])\d[\d,]*(?:\.\d+)?(?![\w\-/])")
+NEGATION_STAGE = {"claim": 4000, "evidence": 3000, "neutral": 2000, "replay": 24000}
+# One auxiliary or copula to negate; sentences already negative are left alone (double negation).
+AUXILIARY = re.compile(r"\b(is|are|was|were|has|have|had|can|could|will|would|should|may|might|must|does|do|did)\b")
+NEGATIVE = re.compile(r"\b(not|never|no|none|nobody|nothing|neither|nor|without)\b|n't", re.IGNORECASE)
 # Words that make a changed number still true ("more than 5" holds for 3): such claims are not edited.
 DIRECTIONAL = re.compile(r"\b(more|less|fewer|over|under|least|most|up to|above|below|exceed\w*|than|nearly|almost|"
                          r"within|beyond|only|or so|plus|after|before|since|until|by)\b", re.IGNORECASE)
@@ -220,6 +226,38 @@ def number_edits(rows: list[dict], n: int, seed: int = 13) -> list[dict]:
     return out
 
 
+def negated(sentence: str, rng: random.Random) -> str | None:
+    """The sentence with its one auxiliary or copula negated ("was" -> "was not" or "was never"); None
+    when it has no auxiliary, several (which one to negate is a guess), or a negation already."""
+    hits = list(AUXILIARY.finditer(sentence))
+    if len(hits) != 1 or NEGATIVE.search(sentence):
+        return None
+    m = hits[0]
+    word = rng.choice(["not", "never"]) if m.group() in ("was", "were", "has", "have", "had", "did") else "not"
+    return f"{sentence[: m.end()]} {word}{sentence[m.end():]}"
+
+
+def negation_pairs(rows: list[dict], seed: int = 13) -> list[dict]:
+    """Pairs that turn on a negation, in both directions, with neutral ones so "not" is no shortcut:
+    - an entailed claim, negated, is contradicted by the same evidence;
+    - short evidence, negated, contradicts a claim that restates it (most of the claim's words are in it);
+    - a neutral claim, negated, stays neutral."""
+    rng = random.Random(seed)
+    pool = rows[:]
+    rng.shuffle(pool)
+    out: dict[str, list[dict]] = {"claim": [], "evidence": [], "neutral": []}
+    for r in pool:
+        p, h = r["premise"], r["hypothesis"]
+        if r["label"] == "entailment" and len(out["claim"]) < NEGATION_STAGE["claim"] and (neg := negated(h, rng)):
+            out["claim"].append({"premise": p, "hypothesis": neg, "label": "contradiction", "source": "negated_claim"})
+        elif (r["label"] == "entailment" and len(out["evidence"]) < NEGATION_STAGE["evidence"] and len(p.split()) <= 30
+              and len(tokens(h) - tokens(p)) <= len(tokens(h)) * 0.3 and (neg := negated(p, rng))):
+            out["evidence"].append({"premise": neg, "hypothesis": h, "label": "contradiction", "source": "negated_evidence"})
+        elif r["label"] == "neutral" and len(out["neutral"]) < NEGATION_STAGE["neutral"] and (neg := negated(h, rng)):
+            out["neutral"].append({"premise": p, "hypothesis": neg, "label": "neutral", "source": "negated_neutral"})
+    return [row for rows_ in out.values() for row in rows_]
+
+
 def drop_conflicts(rows: list[dict]) -> list[dict]:
     """Drop pairs that appear with more than one label, and exact duplicates."""
     labels: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -277,6 +315,10 @@ def build(nli_dir: Path, scifact_dir: Path, out_dir: Path, seed: int = 13) -> di
     train = [r for r in train if r["hypothesis"] not in calib_hyps]
 
     counts["train"] = write_jsonl(out_dir / "train.jsonl", train)
+    # Stage 2 continues from the stage-1 model; the replay keeps it from forgetting the rest.
+    negation = [r for r in negation_pairs(train, seed) if pair_key(r) not in held_keys] + rng.sample(train, NEGATION_STAGE["replay"])
+    rng.shuffle(negation)
+    counts["negation"] = write_jsonl(out_dir / "negation.jsonl", drop_conflicts(negation))
     counts["calib"] = write_jsonl(out_dir / "calib.jsonl", drop_conflicts(calib))
     for name, rows in heldout.items():
         counts[f"heldout/{name}"] = write_jsonl(out_dir / "heldout" / f"{name}.jsonl", rows)
