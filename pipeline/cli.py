@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pipeline.errors import CitetrailError, InputError
-from pipeline.models import CheckResult, Verdict
+from pipeline.models import AuditReport, CheckResult, Document, Verdict
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Check claims against your own corpus, citing the passages that decide.")
@@ -25,6 +25,9 @@ err = Console(stderr=True)
 
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="store folder [env CITETRAIL_STORE; default .citetrail]")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML config file [env CITETRAIL_CONFIG; default ./citetrail.toml]")]
+ExtractorOpt = Annotated[str | None, typer.Option("--extractor", help="rules (spaCy, offline) or llm [env CITETRAIL_EXTRACTOR; "
+                                                                    "default rules]")]
+SourceArg = Annotated[str, typer.Argument(help="the article: a .txt, .md or .html file, or - for standard input")]
 COLOURS = {Verdict.SUPPORTED: "green", Verdict.REFUTED: "red", Verdict.CONFLICTING: "yellow", Verdict.NOT_ENOUGH_INFO: "blue"}
 
 
@@ -73,6 +76,65 @@ def check(
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
         print_result(result)
+
+
+def read_source(source: str, max_bytes: int) -> Document:
+    """The article named on the command line; '-' reads standard input."""
+    from pipeline.extract import to_document
+    from pipeline.load import decode, make_document
+
+    if source != "-":
+        return to_document(Path(source), max_bytes)
+    text = decode(sys.stdin.buffer.read(max_bytes + 1), Path("<stdin>"))
+    if len(text.encode()) > max_bytes or not text.strip():
+        raise InputError("standard input is empty or over max_document_bytes")
+    return make_document("stdin", "", "<stdin>", text)
+
+
+@app.command()
+def extract(
+    source: SourceArg,
+    config: ConfigOpt = None,
+    extractor: ExtractorOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="every claim as JSON, dropped ones with their reason")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="also list dropped sentences, each with its reason")] = False,
+) -> None:
+    """Pull the checkable claims out of an article, one per line."""
+    from pipeline.config import load_settings
+    from pipeline.extract import extract_claims
+
+    settings = load_settings(config, extractor=extractor)
+    extraction = extract_claims(read_source(source, settings.max_document_bytes), settings=settings)
+    if as_json:
+        sys.stdout.write(extraction.model_dump_json(indent=2) + "\n")
+        return
+    for c in extraction.claims:
+        if c.check_worthy:
+            out.print(escape(c.claim.text), highlight=False, soft_wrap=True)
+        elif show_all:
+            out.print(f"[dim]# dropped ({c.drop_reason.value}: {escape(c.drop_detail or '')}): {escape(c.claim.text)}[/]",
+                      highlight=False, soft_wrap=True)
+
+
+@app.command()
+def audit(
+    source: SourceArg,
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    extractor: ExtractorOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the audit as JSON: a CheckResult per claim, and a summary")] = False,
+    top_k: Annotated[int | None, typer.Option("--top-k", help="retrieved chunks to judge")] = None,
+) -> None:
+    """Extract an article's claims and check each against the rest of the corpus (the article's own
+    document is left out of retrieval)."""
+    from pipeline.api import Verifier
+
+    verifier = Verifier.open(store, config=config, top_k=top_k, extractor=extractor)
+    report = verifier.audit(read_source(source, verifier.settings.max_document_bytes))
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        print_audit(report)
 
 
 eval_app = typer.Typer(no_args_is_help=True, help="Measure citetrail on labelled claims (reports go to eval/reports/).")
@@ -131,6 +193,23 @@ def print_result(result: CheckResult) -> None:
     out.print(table)
     if result.trail:
         print_trail(result)
+
+
+def print_audit(report: AuditReport) -> None:
+    table = Table(show_lines=True, title=f"{report.doc_id}: {report.summary.checked} claims checked against the corpus "
+                  f"(its own document excluded; {report.extractor} extractor)")
+    for col in ("claim", "verdict", "span", "speaker", "claim text", "top citation"):
+        table.add_column(col, overflow="fold")
+    for r in report.results:
+        top = r.citations[0] if r.citations else None
+        span = f"{r.claim.span.start}-{r.claim.span.end}" if r.claim.span else "-"
+        table.add_row(r.claim.id, f"[{COLOURS[r.verdict]}]{r.verdict.value}[/] {r.confidence:.2f}", span,
+                      escape(r.claim.speaker or "-"), escape(r.claim.text),
+                      escape(f"{top.doc_id}: {top.quote}") if top else "-")
+    out.print(table)
+    s = report.summary
+    out.print(f"{s.checked} checked: {s.supported} supported, {s.refuted} refuted, {s.conflicting} conflicting, "
+              f"{s.unverified} unverified; {s.dropped} dropped as not check-worthy", highlight=False)
 
 
 def print_trail(result: CheckResult) -> None:
