@@ -127,10 +127,12 @@ def audit(
 ) -> None:
     """Extract an article's claims and check each against the rest of the corpus (the article's own
     document is left out of retrieval)."""
-    from pipeline.api import Verifier
+    from pipeline.config import load_settings
 
-    verifier = Verifier.open(store, config=config, top_k=top_k, extractor=extractor)
-    report = verifier.audit(read_source(source, verifier.settings.max_document_bytes))
+    article = read_source(source, load_settings(config, store=store, top_k=top_k, extractor=extractor).max_document_bytes)
+    from pipeline.api import Verifier  # after the article is read: bad input fails fast
+
+    report = Verifier.open(store, config=config, top_k=top_k, extractor=extractor).audit(article)
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
@@ -209,7 +211,7 @@ def print_audit(report: AuditReport) -> None:
     out.print(table)
     s = report.summary
     out.print(f"{s.checked} checked: {s.supported} supported, {s.refuted} refuted, {s.conflicting} conflicting, "
-              f"{s.unverified} unverified; {s.dropped} dropped as not check-worthy", highlight=False)
+              f"{s.unverified} unverified; {s.dropped} dropped as not check-worthy", highlight=False, soft_wrap=True)
 
 
 def print_trail(result: CheckResult) -> None:

@@ -131,3 +131,56 @@ def resolve_pronouns(doc: Doc, entities: Entities) -> dict[int, Mention]:
         resolved[token.i] = target
         history.append(Mention(token.i, kind, target.name, token.dep_ in SUBJECTS, target.label, here))
     return resolved
+
+
+# Definite descriptions worth resolving: institutions and titles, where "the X" names one thing.
+INSTITUTIONS = {"ministry", "government", "company", "agency", "bank", "court", "council", "committee", "commission",
+                "department", "army", "military", "police", "party", "union", "firm", "regulator", "parliament",
+                "president", "minister", "prime minister", "chancellor", "spokesman", "spokeswoman", "governor",
+                "senator", "secretary", "ambassador", "chief", "leader", "general"}
+DESCRIPTION_LOOKBACK = 3
+
+
+def antecedent_phrases(doc: Doc, entities: Entities) -> list[tuple[int, str, str, int]]:
+    """(token, head noun, full phrase, sentence) for every fuller naming of an institution or title:
+    "The finance ministry", "the Bank of England" (noun with modifiers), "Foreign Minister Sergei Lavrov"
+    (a title before a person's name)."""
+    sentence_of = {t.i: n for n, sent in enumerate(doc.sents) for t in sent}
+    out = []
+    for t in doc:
+        word = t.lemma_.lower()
+        if t.pos_ not in ("NOUN", "PROPN") or word not in INSTITUTIONS:
+            continue
+        ent = entities.entity_at(t.head) if t.dep_ == "compound" else None
+        if ent is not None and entities.label(ent) == "PERSON":
+            out.append((t.i, word, entities.name_of(ent), sentence_of[t.i]))  # "Minister Sergei Lavrov" -> the person
+        elif t.dep_ != "compound" and any(c.dep_ in ("compound", "amod", "poss") or (c.dep_ == "prep" and c.lower_ == "of")
+                                          for c in t.children):
+            first = t.left_edge.i
+            last = max([t.i] + [c.right_edge.i for c in t.children if c.dep_ == "prep" and c.lower_ == "of"])
+            words = [w.text for w in doc[first:last + 1]]
+            if words[0].lower() in ("a", "an"):
+                continue
+            if words[0].lower() == "the":
+                words[0] = "the"
+            out.append((t.i, word, " ".join(words), sentence_of[t.i]))
+    return out
+
+
+def resolve_descriptions(doc: Doc, entities: Entities) -> dict[int, str]:
+    """'the ministry' -> 'the finance ministry' when exactly one fuller naming of a ministry stands in
+    the three sentences before it; token index -> replacement ('' for the words it replaces)."""
+    phrases = antecedent_phrases(doc, entities)
+    sentence_of = {t.i: n for n, sent in enumerate(doc.sents) for t in sent}
+    out: dict[int, str] = {}
+    for t in doc:
+        word = t.lemma_.lower()
+        children = list(t.children)
+        if word not in INSTITUTIONS or t.pos_ != "NOUN" or [c.lower_ for c in children if c.i < t.i] != ["the"]:
+            continue
+        here = sentence_of[t.i]
+        found = {p for i, w, p, s in phrases if w == word and i < t.i and 0 <= here - s <= DESCRIPTION_LOOKBACK}
+        if len(found) == 1:
+            det = next(c for c in children if c.lower_ == "the")
+            out[det.i], out[t.i] = "", found.pop()
+    return out

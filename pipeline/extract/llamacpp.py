@@ -73,13 +73,17 @@ def local_model_path() -> Path:
     return target
 
 
-@cache
-def load_llama(path: str, threads: int) -> Any:
+def llama_class() -> Any:
     try:
         from llama_cpp import Llama
     except ImportError:
         raise CitetrailError(f"llama-cpp-python is not installed: {LLM_EXTRA}") from None
-    return Llama(model_path=path, n_ctx=N_CTX, n_threads=threads, seed=0, verbose=False)
+    return Llama
+
+
+@cache
+def load_llama(path: str, threads: int) -> Any:
+    return llama_class()(model_path=path, n_ctx=N_CTX, n_threads=threads, seed=0, verbose=False)
 
 
 def role(message: BaseMessage) -> str:

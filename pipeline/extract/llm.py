@@ -65,8 +65,9 @@ def chat_model(settings: Settings) -> BaseChatModel:
     """The LangChain chat model named by the settings; only llama.cpp is installed by the `llm` extra."""
     provider = settings.llm_provider
     if provider == "llamacpp":
-        from pipeline.extract.llamacpp import ChatLlamaCppJSON, local_model_path
+        from pipeline.extract.llamacpp import ChatLlamaCppJSON, llama_class, local_model_path
 
+        llama_class()  # fail before assembling the model when llama.cpp is missing
         path = Path(settings.llm_model) if settings.llm_model else local_model_path()
         if not path.is_file():
             raise InputError(f"llm_model {path} is not a file (a GGUF model is needed for llm_provider llamacpp)")

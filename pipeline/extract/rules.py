@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from pipeline.extract.base import Extractor, early_drop, numbered
-from pipeline.extract.coref import SUBJECTS, Entities, Mention, resolve_pronouns
+from pipeline.extract.coref import SUBJECTS, Entities, Mention, resolve_descriptions, resolve_pronouns
 from pipeline.extract.nlp import parse, sentence_spans
 from pipeline.extract.normalise import normalise
 from pipeline.models import Claim, Document, DropReason, ExtractedClaim, Span
@@ -86,9 +86,10 @@ def with_comma_before(doc: Doc, token: Token) -> set[int]:
 class Sentence:
     """Claims of one parsed sentence; pronouns resolved with the document's mentions."""
 
-    def __init__(self, doc: Doc, start: int, end: int, entities: Entities, resolved: dict[int, Mention]) -> None:
+    def __init__(self, doc: Doc, start: int, end: int, entities: Entities, resolved: dict[int, Mention],
+                 descriptions: dict[int, str]) -> None:
         self.doc, self.start, self.end = doc, start, end
-        self.entities, self.resolved = entities, resolved
+        self.entities, self.resolved, self.descriptions = entities, resolved, descriptions
 
     # ---- who said it -----------------------------------------------------------------------
 
@@ -103,7 +104,9 @@ class Sentence:
                 return self.entities.name_of(ent)
         if ent := self.entities.entity_at(token):
             return self.entities.name_of(ent)
-        return " ".join(t.text for t in token.subtree if t.dep_ not in ("relcl", "punct", "appos")).strip() or None
+        words = [t.i for t in token.subtree if t.dep_ not in ("relcl", "punct", "appos")]
+        name = self.render(words).rstrip(".")
+        return (name if self.doc[words[0]].pos_ == "PROPN" else name[:1].lower() + name[1:]) or None
 
     def speech_verb(self, verb: Token) -> str:
         objects = [c for c in verb.children if c.dep_ in ("dobj", "dative") and c.i < verb.i + 4]
@@ -130,8 +133,8 @@ class Sentence:
                 extra: set[int] | None = None) -> None:
         subj = own_subject(head) or subject
         ccomps = content_clauses(head)
-        if head.lemma_ in SPEECH and ccomps and is_verb(head):
-            said = Speaker(self.name_of(subj), self.speech_verb(head), subj) if subj is not None else speaker
+        if head.lemma_ in SPEECH and ccomps and is_verb(head) and subj is not None:
+            said = Speaker(self.name_of(subj), self.speech_verb(head), subj)
             first = ccomps[0]
             rest = {i for c in head.children if c.i > first.i and c.dep_ in ("ccomp", "xcomp", "conj") and own_subject(c) is None
                     and not is_speech_clause(c) for i in with_comma_before(self.doc, c)}
@@ -201,11 +204,15 @@ class Sentence:
         doc, parts, prev = self.doc, [], None
         for i in indices:
             t = doc[i]
-            if t.is_space:
+            if t.is_space or self.descriptions.get(i) == "":
                 continue
             piece, gap = t.text, (doc[prev].whitespace_ if prev == i - 1 else " ") if prev is not None else ""
             so_far = "".join(parts)
-            if (m := self.resolved.get(i)) and m.name.split()[-1] not in so_far:
+            if (phrase := self.descriptions.get(i)) and phrase.lower() not in so_far.lower():
+                piece = phrase
+            elif i in self.descriptions:
+                piece = "the " + t.text if prev is None or doc[prev].lower_ != "the" else t.text
+            elif (m := self.resolved.get(i)) and m.name.split()[-1] not in so_far:
                 piece = m.name + ("'" if m.name.endswith("s") else "'s") if t.tag_ == "PRP$" else m.name
             elif "’" in t.text or "'" in t.text:
                 expanded = {"be": "is", "have": "has"}.get(t.lemma_, t.norm_) if t.tag_ == "VBZ" else t.norm_
@@ -255,7 +262,8 @@ class Sentence:
             return DropReason.INSTRUCTION, f"an imperative ('{head.text} ...'): an instruction, not a statement"
         if unit.subject is not None and unit.subject.lower_ in ("i", "we") and head.lemma_ in OPINION_VERBS:
             return DropReason.OPINION, f"the writer's own view ('{unit.subject.text} {head.text}')"
-        anchored = any(t.ent_type_ or t.like_num or t.pos_ == "PROPN" or t.i in self.resolved for t in tokens)
+        anchored = any(t.ent_type_ or t.like_num or t.pos_ == "PROPN" or t.i in self.resolved or t.i in self.descriptions
+                       for t in tokens)
         evaluative = any(c.tag_ == "MD" or c.dep_ in ("acomp", "attr") for c in head.children) or head.pos_ == "ADJ"
         if not anchored and evaluative:
             return DropReason.OPINION, "a judgement or prediction with no name, number, date or place to check"
@@ -292,6 +300,7 @@ class RulesExtractor(Extractor):
         parsed = parse(doc.text)
         entities = Entities(parsed)
         resolved = resolve_pronouns(parsed, entities)
+        descriptions = resolve_descriptions(parsed, entities)
         out: list[ExtractedClaim] = []
         last_speaker: Speaker | None = None
         seen: set[str] = set()
@@ -300,7 +309,7 @@ class RulesExtractor(Extractor):
                 out.append(found)
                 last_speaker = None
                 continue
-            sentence = Sentence(parsed, start, end, entities, resolved)
+            sentence = Sentence(parsed, start, end, entities, resolved, descriptions)
             quoted = is_quotation(doc.text[span.start:span.end])
             spoke = None
             for unit, text in sentence.claims():

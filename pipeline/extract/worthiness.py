@@ -12,9 +12,9 @@ BOILERPLATE = re.compile(
     r"^(leave a (reply|comment)|share (this|on|via)\b|click here|subscribe\b|sign up\b|sign in\b|log in\b|read more\b"
     r"|related (articles|stories|posts)|follow us\b|all rights reserved|copyright\b|©|advertisement\b|skip to\b"
     r"|posted (on|in|by)\b|updated:|photo:|image:|(photo|image) (credit|courtesy)|you may also like|comments?\b\W*$"
-    r"|tags?:|filed under\b|home\s*[|»›>])",
+    r"|tags?:|filed under\b|thanks? (you )?for reading|home\s*[|»›>])",
     re.IGNORECASE)
-BYLINE = re.compile(r"^by\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}\s*([,|].{0,60})?$")
+BYLINE = re.compile(r"^[Bb]y\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}\s*([,|].{0,60})?$")
 NAVIGATION = re.compile(r"^[^.!?]{0,40}(\s[|»›]\s[^.!?]{0,40}){2,}$")
 TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 
