@@ -70,7 +70,8 @@ def test_attribution_is_kept_apart_from_content(extractions):
 def test_pronouns_and_asides_become_standalone_claims(extractions):
     ex = extractions[SOFTENING]
     assert "Donald Trump met with Putin in Alaska." in [c.claim.text for c in ex.checkable()]  # "after he met ..."
-    assert find(ex, "Vance was speaking on NBC’s Meet the Press")
+    assert find(ex, "Vance was speaking on NBC’s Meet the Press")  # an opening participle, with the sentence's subject
+    assert "JD Vance is the US Vice President." in [c.claim.text for c in ex.checkable()]  # a title, once
     assert find(ex, "JD Vance pointed to Trump’s recent move").claim.speaker is None
 
 

@@ -25,6 +25,8 @@ PRESUPPOSING = {"when", "after", "before", "as", "since", "because", "although",
 IRREGULAR_PAST = {"say": "said", "tell": "told", "write": "wrote"}
 DISCOURSE = {"still", "however", "meanwhile", "moreover", "indeed", "nevertheless", "nonetheless", "furthermore", "also",
              "yet", "instead", "besides", "then"}
+TITLE_WORDS = {"president", "minister", "secretary", "chancellor", "governor", "ambassador", "spokesman", "spokeswoman",
+               "senator", "general", "chief", "leader", "chairman", "chairwoman", "director", "mayor", "premier"}
 OPINION_VERBS = {"think", "believe", "feel", "hope", "guess", "suppose", "reckon"}
 NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 LEADING_JUNK = " ,;:—–-\"“”'‘’"
@@ -168,21 +170,40 @@ class Sentence:
                 prefix += [c.i for c in subj.head.children if c.dep_ in ("aux", "auxpass") and c.i < subj.head.i]
         out.append(Unit(head, tokens, speaker, subj, prefix))
 
-    def adverbial_claims(self, head: Token, subj: Token | None, speaker: Speaker | None, skip: set[int],
+    def adverbial_claims(self, head: Token, subj: Token | None, speaker: Speaker | None, excluded: set[int],
                          out: list[Unit]) -> None:
-        """Facts a sentence asserts in passing, as claims of their own (they stay in the main claim too):
-        "after he met Putin in Alaska" -> "he met Putin in Alaska"; "Speaking on NBC, Vance said" ->
-        "Vance was speaking on NBC"."""
-        for child in head.children:
-            if child.dep_ != "advcl" or child.i in skip or not is_verb(child):
+        """Facts a sentence asserts in passing, as claims of their own: "after he met Putin in Alaska" ->
+        "he met Putin in Alaska" (kept in the main claim too); an opening participle clause, whose subject is
+        the sentence's: "Speaking on NBC, Vance said" -> "Vance was speaking on NBC" (cut from the main claim).
+        Trailing participles stay put: their subject is often not the sentence's ("a tariff, punishing India")."""
+        for t in head.subtree:
+            if t.dep_ != "advcl" or t.i in excluded or not is_verb(t):
                 continue
-            markers = [m for m in child.children if m.dep_ in ("mark", "advmod") and m.lower_ in PRESUPPOSING and m.i < child.i]
-            if markers and (inner := own_subject(child)) is not None:
-                out.append(Unit(child, {i for i in subtree(child) if i >= inner.left_edge.i}, speaker))
-            elif child.tag_ == "VBG" and subj is not None and child.i < subj.i and own_subject(child) is None \
-                    and not any(c.dep_ == "mark" for c in child.children):
+            markers = [m for m in t.children if m.dep_ in ("mark", "advmod") and m.lower_ in PRESUPPOSING and m.i < t.i]
+            if markers and (inner := own_subject(t)) is not None:
+                out.append(Unit(t, {i for i in subtree(t) if i >= inner.left_edge.i}, speaker))
+            elif t.head == head and t.tag_ == "VBG" and subj is not None and t.i < subj.i and own_subject(t) is None \
+                    and not is_speech_clause(t) and not any(c.dep_ == "mark" for c in t.children):
                 be = "were" if subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("they", "we") else "was"
-                out.append(Unit(child, subtree(child), speaker, subj, sorted(subtree(subj)), be))
+                out.append(Unit(t, subtree(t), speaker, subj, sorted(subtree(subj)), be))
+                excluded |= with_comma_before(self.doc, t)
+
+    def titles(self, named: set[str]) -> list[str]:
+        """'US Vice President JD Vance' -> 'JD Vance is the US Vice President.', once per person."""
+        out = []
+        for ent in self.doc[self.start:self.end].ents:
+            if self.entities.label(ent) != "PERSON" or (name := self.entities.name_of(ent)) in named:
+                continue
+            title, heads = [], {ent.root.i}
+            for t in reversed(list(self.doc[self.start:ent.start])):
+                if t.head.i not in heads or t.dep_ not in ("compound", "amod", "nmod"):
+                    break
+                title.insert(0, t)
+                heads.add(t.i)
+            if len(title) >= 2 and any(t.lemma_.lower() in TITLE_WORDS for t in title):
+                named.add(name)
+                out.append(f"{name} is the {' '.join(t.text for t in title)}.")
+        return out
 
     def leading_noise(self, head: Token, tokens: set[int]) -> set[int]:
         """'that'/'but'/'Still,' at the start of a clause, which only made sense inside the sentence."""
@@ -304,6 +325,7 @@ class RulesExtractor(Extractor):
         out: list[ExtractedClaim] = []
         last_speaker: Speaker | None = None
         seen: set[str] = set()
+        titled: set[str] = set()
         for span, start, end in sentence_spans(parsed):
             if found := early_drop(doc, span, self.name):
                 out.append(found)
@@ -321,6 +343,9 @@ class RulesExtractor(Extractor):
                 seen.add(text)
                 text = normalise(text)
                 out.append(self.claim(doc, span, unit, text, sentence.drop(unit, text), sentence.attribution(unit, text)))
+            for text in sentence.titles(titled):
+                title = Unit(parsed[start], set(), None)
+                out.append(self.claim(doc, span, title, text, None, None))
             last_speaker = spoke if spoke and ("“" in doc.text[span.start:span.end] or quoted) else None
         return numbered(out)
 
