@@ -342,16 +342,13 @@ class RulesExtractor(Extractor):
                     continue
                 seen.add(text)
                 text = normalise(text)
-                out.append(self.claim(doc, span, unit, text, sentence.drop(unit, text), sentence.attribution(unit, text)))
-            for text in sentence.titles(titled):
-                title = Unit(parsed[start], set(), None)
-                out.append(self.claim(doc, span, title, text, None, None))
+                out.append(self.claim(doc, span, text, unit.speaker, sentence.drop(unit, text), sentence.attribution(unit, text)))
+            out.extend(self.claim(doc, span, text) for text in sentence.titles(titled))
             last_speaker = spoke if spoke and ("“" in doc.text[span.start:span.end] or quoted) else None
         return numbered(out)
 
-    def claim(self, doc: Document, span: Span, unit: Unit, text: str, drop: tuple[DropReason, str] | None,
-              attribution: str | None) -> ExtractedClaim:
-        speaker = unit.speaker
+    def claim(self, doc: Document, span: Span, text: str, speaker: Speaker | None = None,
+              drop: tuple[DropReason, str] | None = None, attribution: str | None = None) -> ExtractedClaim:
         return ExtractedClaim(claim=Claim(id="", text=text, span=span, speaker=speaker.name if speaker else None),
                               sentence=doc.text[span.start:span.end], check_worthy=drop is None,
                               drop_reason=drop[0] if drop else None, drop_detail=drop[1] if drop else None,
