@@ -12,12 +12,12 @@ from pydantic import BaseModel
 
 from pipeline.aggregate import VerdictRules, aggregate
 from pipeline.chunk import chunk_document, chunker_settings
-from pipeline.config import Settings, load_settings
+from pipeline.config import Settings, load_settings, override
 from pipeline.errors import InputError, StoreError
 from pipeline.judge.model import NLIJudge, load_judge
 from pipeline.judge.stage import judge_claims
 from pipeline.load import OnError, load_paths
-from pipeline.models import CheckResult, Claim, Document, Trail, Versions
+from pipeline.models import AuditReport, AuditSummary, CheckResult, Claim, Document, Trail, Verdict, Versions
 from pipeline.retrieve import Retriever
 from pipeline.runs import RUNS_FILE, RunStore
 from pipeline.store import EMBEDDING_MODEL, ChunkStore, embedding_model_sha256
@@ -196,3 +196,25 @@ class Verifier:
             r.timings_ms = {"retrieve": round((t1 - t0) * per, 2), "judge": round((t2 - t1) * per, 2),
                             "aggregate": round((t3 - t2) * per, 2)}
         return results
+
+    # ---- audit -----------------------------------------------------------------------------
+
+    def audit(self, source: str | Path | Document, *, extractor: str | None = None, trail: bool = False) -> AuditReport:
+        """Extract the claims of an article and check each against the rest of the corpus.
+
+        `source`: a Path or a str naming a file (read as `ingest` reads it, so its id is the file stem
+        and its own stored copy is excluded from retrieval), a Document, or the text itself."""
+        from pipeline.extract import extract_claims, to_document
+
+        doc = to_document(source, self.settings.max_document_bytes)
+        extraction = extract_claims(doc, settings=override(self.settings, extractor=extractor))
+        checkable = extraction.checkable()
+        started = time.perf_counter()
+        results = self.check_many([c.claim for c in checkable], exclude_docs={doc.id}, trail=trail) if checkable else []
+        counts = {v: sum(r.verdict == v for r in results) for v in Verdict}
+        summary = AuditSummary(checked=len(results), supported=counts[Verdict.SUPPORTED], refuted=counts[Verdict.REFUTED],
+                               conflicting=counts[Verdict.CONFLICTING], unverified=counts[Verdict.NOT_ENOUGH_INFO],
+                               dropped=len(extraction.claims) - len(checkable))
+        return AuditReport(doc_id=doc.id, source=doc.source, extractor=extraction.extractor, excluded_docs=[doc.id],
+                           results=results, dropped=[c for c in extraction.claims if not c.check_worthy], summary=summary,
+                           extract_seconds=extraction.seconds, check_seconds=round(time.perf_counter() - started, 3))

@@ -20,8 +20,8 @@ from rich.text import Text
 
 from pipeline.config import load_settings
 from pipeline.errors import CitetrailError, InputError
-from pipeline.models import CheckResult, Verdict
-from pipeline.render.terminal import print_record, print_result, print_runs
+from pipeline.models import CheckResult, Document, Verdict
+from pipeline.render.terminal import print_audit, print_record, print_result, print_runs
 from pipeline.runs import RUNS_FILE, RunStore
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -59,6 +59,9 @@ def progress_bar(label: str, unit: str, quiet: bool = False) -> Iterator[Callabl
             bar.update(task, completed=done, total=total)
 
         yield update
+ExtractorOpt = Annotated[str | None, typer.Option("--extractor", help="rules (spaCy, offline) or llm [env CITETRAIL_EXTRACTOR; "
+                                                                    "default rules]")]
+SourceArg = Annotated[str, typer.Argument(help="the article: a .txt, .md or .html file, or - for standard input")]
 
 
 @app.command()
@@ -214,6 +217,67 @@ def report(
         if path:
             write_atomic(path, render())
             out.print(f"wrote {escape(str(path))}", highlight=False)
+
+
+def read_source(source: str, max_bytes: int) -> Document:
+    """The article named on the command line; '-' reads standard input."""
+    from pipeline.extract import to_document
+    from pipeline.load import decode, make_document
+
+    if source != "-":
+        return to_document(Path(source), max_bytes)
+    text = decode(sys.stdin.buffer.read(max_bytes + 1), Path("<stdin>"))
+    if len(text.encode()) > max_bytes or not text.strip():
+        raise InputError("standard input is empty or over max_document_bytes")
+    return make_document("stdin", "", "<stdin>", text)
+
+
+@app.command()
+def extract(
+    source: SourceArg,
+    config: ConfigOpt = None,
+    extractor: ExtractorOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="every claim as JSON, dropped ones with their reason")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="also list dropped sentences, each with its reason")] = False,
+) -> None:
+    """Pull the checkable claims out of an article, one per line."""
+    from pipeline.config import load_settings
+    from pipeline.extract import extract_claims
+
+    settings = load_settings(config, extractor=extractor)
+    extraction = extract_claims(read_source(source, settings.max_document_bytes), settings=settings)
+    if as_json:
+        sys.stdout.write(extraction.model_dump_json(indent=2) + "\n")
+        return
+    for c in extraction.claims:
+        if c.check_worthy:
+            out.print(escape(c.claim.text), highlight=False, soft_wrap=True)
+        elif show_all:
+            out.print(f"[dim]# dropped ({c.drop_reason.value}: {escape(c.drop_detail or '')}): {escape(c.claim.text)}[/]",
+                      highlight=False, soft_wrap=True)
+
+
+@app.command()
+def audit(
+    source: SourceArg,
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    extractor: ExtractorOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the audit as JSON: a CheckResult per claim, and a summary")] = False,
+    top_k: Annotated[int | None, typer.Option("--top-k", help="retrieved chunks to judge")] = None,
+) -> None:
+    """Extract an article's claims and check each against the rest of the corpus (the article's own
+    document is left out of retrieval)."""
+    from pipeline.config import load_settings
+
+    article = read_source(source, load_settings(config, store=store, top_k=top_k, extractor=extractor).max_document_bytes)
+    from pipeline.api import Verifier  # after the article is read: bad input fails fast
+
+    report = Verifier.open(store, config=config, top_k=top_k, extractor=extractor).audit(article)
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        print_audit(out, report)
 
 
 eval_app = typer.Typer(no_args_is_help=True, help="Measure citetrail on labelled claims (reports go to eval/reports/).")

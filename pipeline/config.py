@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -34,6 +34,10 @@ class Settings(BaseModel):
     max_claim_chars: int = Field(1000, ge=10, description="longest claim accepted")
     max_document_bytes: int = Field(20_000_000, ge=1, description="largest file ingested")
     batch_size: int = Field(32, ge=1, description="pairs per verifier batch")
+    extractor: Literal["rules", "llm"] = Field("rules", description="claim extraction back-end: spaCy rules or an LLM")
+    llm_provider: Literal["llamacpp", "ollama", "openai"] = Field("llamacpp", description="chat model behind the llm extractor")
+    llm_model: str | None = Field(None, description="GGUF path (llamacpp; default: the bundled Qwen2.5-Coder-1.5B) or model name")
+    llm_base_url: str | None = Field(None, description="server URL for ollama / OpenAI-compatible providers")
 
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
@@ -52,6 +56,15 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         if env is not None:
             values[name] = env
     values.update({k: v for k, v in overrides.items() if v is not None})
+    return validated(values)
+
+
+def override(settings: Settings, **changes: Any) -> Settings:
+    """The settings with some values replaced (None means 'not given'), checked like any others."""
+    return validated({**settings.model_dump(), **{k: v for k, v in changes.items() if v is not None}})
+
+
+def validated(values: dict[str, Any]) -> Settings:
     unknown = set(values) - set(Settings.model_fields)
     if unknown:
         raise InputError(f"unknown setting(s): {', '.join(sorted(unknown))}")

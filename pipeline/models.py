@@ -46,6 +46,45 @@ class Claim(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict, description="extra fields given with the claim, kept as given")
 
 
+class DropReason(StrEnum):
+    """Why a sentence or clause yields no claim worth checking."""
+
+    BOILERPLATE = "boilerplate"
+    HEADING = "heading"
+    QUESTION = "question"
+    INSTRUCTION = "instruction"
+    OPINION = "opinion"
+    FRAGMENT = "fragment"
+
+
+class ExtractedClaim(BaseModel):
+    """One claim pulled out of a text: the decontextualised claim and where and how it was found.
+
+    `claim.span` is the span of the source sentence in the text that was read; `claim.speaker` is
+    who the text attributes the content to, and `attribution` the claim that they said it."""
+
+    claim: Claim
+    sentence: str = Field(description="the source sentence, exactly text[span.start:span.end]")
+    check_worthy: bool
+    drop_reason: DropReason | None = Field(None, description="why the claim is not worth checking, when it is not")
+    drop_detail: str | None = Field(None, description="what triggered the drop reason")
+    attribution: str | None = Field(None, description="the attribution claim, e.g. 'JD Vance said that ...'")
+    extractor: str = Field(description="the back-end that extracted it: rules or llm")
+
+
+class Extraction(BaseModel):
+    """Every claim found in one document, check-worthy or not, in text order."""
+
+    doc_id: str
+    source: str
+    extractor: str
+    claims: list[ExtractedClaim]
+    seconds: float
+
+    def checkable(self) -> list[ExtractedClaim]:
+        return [c for c in self.claims if c.check_worthy]
+
+
 class Candidate(BaseModel):
     """A retrieved chunk with the scores and ranks of each retriever and of the fusion."""
 
@@ -162,3 +201,26 @@ class Run(BaseModel):
     checked: int = Field(0, description="claims with a stored result")
     verdicts: dict[Verdict, int] = Field(default_factory=dict, description="stored results per verdict")
     skipped_rows: list[str] = Field(default_factory=list, description="input rows left out with --skip-bad-rows, and why")
+
+
+class AuditSummary(BaseModel):
+    checked: int
+    supported: int
+    refuted: int
+    conflicting: int
+    unverified: int = Field(description="NOT_ENOUGH_INFO")
+    dropped: int = Field(description="sentences or clauses not worth checking")
+
+
+class AuditReport(BaseModel):
+    """An article checked claim by claim against the rest of the corpus (its own document excluded)."""
+
+    doc_id: str
+    source: str
+    extractor: str
+    excluded_docs: list[str]
+    results: list[CheckResult] = Field(description="one per check-worthy claim; claim.span is its sentence in the article")
+    dropped: list[ExtractedClaim]
+    summary: AuditSummary
+    extract_seconds: float
+    check_seconds: float

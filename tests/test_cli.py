@@ -73,6 +73,6 @@ def test_check_without_a_store_says_to_ingest(tmp_path):
 
 
 def test_every_command_has_help():
-    for cmd in ("ingest", "check", "schema", "batch", "runs", "trail", "report"):
+    for cmd in ("ingest", "check", "schema", "batch", "runs", "trail", "report", "extract", "audit"):
         proc = citetrail(cmd, "--help")
         assert proc.returncode == 0 and "Usage" in proc.stdout

@@ -56,3 +56,25 @@ def test_scifact_harness_on_a_slice(tmp_path):
     for doc in docs[:20]:
         for span in spans[doc.id]:
             assert "\n" not in doc.text[span.start:span.end]
+
+
+def test_extraction_gold_set_is_well_formed():
+    from eval import extraction_eval
+
+    gold = extraction_eval.load_gold(extraction_eval.GOLD)
+    docs = {d.id for d in load_paths([CORPUS], 10**7).documents}
+    assert set(gold) == docs and sum(len(rows) for rows in gold.values()) >= 40
+    speakers = [r["speaker"] for rows in gold.values() for r in rows if r.get("speaker")]
+    assert "J.D. Vance" in speakers and "JD Vance" in speakers
+
+
+def test_extraction_matching_needs_entailment_both_ways():
+    from eval import extraction_eval
+    from pipeline.extract import extract_claims
+
+    claims = extract_claims("Russia invaded Ukraine in 2022. The Eiffel Tower is in Paris.").checkable()
+    gold = [{"claim": "Russia invaded Ukraine in 2022.", "speaker": None}, {"claim": "Brazil won the 2002 World Cup."}]
+    result = extraction_eval.evaluate_doc(gold, claims, extraction_eval.THRESHOLD)
+    assert (result["gold"], result["extracted"], result["gold_matched"], result["extracted_matched"]) == (2, 2, 1, 1)
+    assert [p["matched"] for p in result["per_gold"]] == [True, False]
+    assert result["unmatched_extracted"] == ["The Eiffel Tower is in Paris."]

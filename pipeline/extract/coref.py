@@ -1,0 +1,186 @@
+"""Named entities and pronoun resolution over a parsed document.
+
+Rules, not a model: he/she/his go to the last person, it/its to the last organisation or place,
+they/their to the last nationality, organisation or place; mentions in the pronoun's own sentence
+come first, and among them the last grammatical subject wins (the centre of attention), else the
+last mention; then the two sentences before, the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+PERSON, GROUP = "person", "group"
+PRONOUNS = {**dict.fromkeys(("he", "him", "his", "she", "her", "hers"), PERSON),
+            **dict.fromkeys(("it", "its", "they", "them", "their", "theirs"), GROUP)}
+SINGULAR_ONLY = {"it", "its"}  # never a nationality ("the Russians")
+SUBJECTS = {"nsubj", "nsubjpass"}
+LOOKBACK_SENTENCES = 2
+EXPLETIVE_HEADS = {"be", "seem", "appear", "take", "matter", "make"}
+
+
+@dataclass
+class Mention:
+    i: int
+    kind: str
+    name: str
+    subject: bool
+    label: str
+    sentence: int
+
+
+def clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Entities:
+    """The document's people, organisations and places, with their fullest names."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        ents = [e for e in doc.ents if clean(e.text)]
+        places = {clean(e.text) for e in ents if e.label_ in ("GPE", "LOC", "NORP")}
+        self.persons = [e for e in ents if e.label_ == "PERSON" and len(clean(e.text).split()) > 1
+                        and clean(e.text).split()[-1] not in places]  # not "Vance Russia" from a run-on headline
+        surnames = {clean(e.text).split()[-1] for e in self.persons}
+        self.labels: dict[int, str] = {}
+        for e in ents:
+            text, label = clean(e.text), e.label_
+            if label in ("ORG", "GPE", "NORP") and text in surnames and text not in places:
+                label = "PERSON"  # "Trump's move" tagged ORG, "Donald Trump" seen as a person
+            elif label == "PERSON" and len(text.split()) == 1 and text in places:
+                label = "GPE"  # "Kyiv" tagged PERSON once, GPE elsewhere
+            self.labels[e.start] = label
+        self.ents = ents
+
+    def label(self, ent: Span) -> str:
+        return self.labels.get(ent.start, ent.label_)
+
+    def full_name(self, name: str, before: int | None = None) -> str:
+        """The longest person name in the text ending with this one's last word ("Vance" -> "JD Vance"),
+        preferring those given before token `before`."""
+        last = name.split()[-1] if name.split() else name
+        found = [clean(e.text) for e in self.persons if clean(e.text).split()[-1] == last]
+        earlier = [clean(e.text) for e in self.persons if clean(e.text).split()[-1] == last and (before is None or e.start < before)]
+        pool = earlier or found
+        return max(pool, key=lambda n: (len(n.split()), len(n))) if pool else name
+
+    def entity_at(self, token: Token) -> Span | None:
+        return next((e for e in self.ents if e.start <= token.i < e.end), None)
+
+    def name_of(self, ent: Span) -> str:
+        """How to name this entity standing alone: a person's full name, 'the Russians', 'Russia'."""
+        text = clean(ent.text)
+        if self.label(ent) == "PERSON":
+            return self.full_name(text, ent.start)
+        if ent.start > 0 and self.doc[ent.start - 1].lower_ == "the" and not text.lower().startswith("the "):
+            return "the " + text
+        return text
+
+    def mentions(self, sentence_of: dict[int, int]) -> list[Mention]:
+        out = []
+        for e in self.ents:
+            label = self.label(e)
+            kind = PERSON if label == "PERSON" else GROUP if label in ("NORP", "ORG", "GPE") else None
+            if label == "NORP" and e.root.tag_ not in ("NNPS", "NNS"):
+                kind = None  # "Russian oil": an adjective, not a group that could be "they"
+            if kind:
+                out.append(Mention(e.start, kind, self.name_of(e), e.root.dep_ in SUBJECTS, label, sentence_of[e.start]))
+        return out
+
+
+def referential(token: Token) -> bool:
+    """Whether a pronoun refers to something (not 'it' in "made it clear" or "it is likely")."""
+    if token.lower_ not in SINGULAR_ONLY:
+        return True
+    if token.dep_ == "poss":
+        return True
+    return token.dep_ in SUBJECTS and token.head.pos_ == "VERB" and token.head.lemma_ not in EXPLETIVE_HEADS
+
+
+def blocked(doc: Doc, pronoun: Token, mention: Mention) -> bool:
+    """A common noun of the pronoun's number stands between it and the mention in its sentence
+    ("delays could cost a million people their lives"): the pronoun more likely means that noun."""
+    word = pronoun.lower_
+    tags = ("NNS",) if word in ("they", "them", "their", "theirs") else ("NN",) if word in SINGULAR_ONLY else ()
+    start = max(mention.i + 1, pronoun.sent.start)
+    return any(t.tag_ in tags and not t.ent_type_ for t in doc[start:pronoun.i])
+
+
+def resolve_pronouns(doc: Doc, entities: Entities) -> dict[int, Mention]:
+    """Token index of each resolvable pronoun -> the mention it refers to."""
+    sentence_of = {t.i: n for n, sent in enumerate(doc.sents) for t in sent}
+    pending = sorted(entities.mentions(sentence_of), key=lambda m: m.i)
+    history: list[Mention] = []
+    resolved: dict[int, Mention] = {}
+    for token in doc:
+        while pending and pending[0].i <= token.i:
+            history.append(pending.pop(0))
+        kind = PRONOUNS.get(token.lower_)
+        if not kind or token.pos_ != "PRON" or not referential(token):
+            continue
+        here = sentence_of[token.i]
+        fits = [m for m in history if m.kind == kind and here - m.sentence <= LOOKBACK_SENTENCES
+                and not (token.lower_ in SINGULAR_ONLY and m.label == "NORP") and not blocked(doc, token, m)]
+        if not fits:
+            continue
+        pool = [m for m in fits if m.sentence == here] or fits
+        subjects = [m for m in pool if m.subject]
+        target = (subjects or pool)[-1]
+        resolved[token.i] = target
+        history.append(Mention(token.i, kind, target.name, token.dep_ in SUBJECTS, target.label, here))
+    return resolved
+
+
+# Definite descriptions worth resolving: institutions and titles, where "the X" names one thing.
+INSTITUTIONS = {"ministry", "government", "company", "agency", "bank", "court", "council", "committee", "commission",
+                "department", "army", "military", "police", "party", "union", "firm", "regulator", "parliament",
+                "president", "minister", "prime minister", "chancellor", "spokesman", "spokeswoman", "governor",
+                "senator", "secretary", "ambassador", "chief", "leader", "general"}
+DESCRIPTION_LOOKBACK = 3
+
+
+def antecedent_phrases(doc: Doc, entities: Entities) -> list[tuple[int, str, str, int]]:
+    """(token, head noun, full phrase, sentence) for every fuller naming of an institution or title:
+    "The finance ministry", "the Bank of England" (noun with modifiers), "Foreign Minister Sergei Lavrov"
+    (a title before a person's name)."""
+    sentence_of = {t.i: n for n, sent in enumerate(doc.sents) for t in sent}
+    out = []
+    for t in doc:
+        word = t.lemma_.lower()
+        if t.pos_ not in ("NOUN", "PROPN") or word not in INSTITUTIONS:
+            continue
+        ent = entities.entity_at(t.head) if t.dep_ == "compound" else None
+        if ent is not None and entities.label(ent) == "PERSON":
+            out.append((t.i, word, entities.name_of(ent), sentence_of[t.i]))  # "Minister Sergei Lavrov" -> the person
+        elif t.dep_ != "compound" and any(c.dep_ in ("compound", "amod", "poss") or (c.dep_ == "prep" and c.lower_ == "of")
+                                          for c in t.children):
+            first = t.left_edge.i
+            last = max([t.i] + [c.right_edge.i for c in t.children if c.dep_ == "prep" and c.lower_ == "of"])
+            words = [w.text for w in doc[first:last + 1]]
+            if words[0].lower() in ("a", "an"):
+                continue
+            if words[0].lower() == "the":
+                words[0] = "the"
+            out.append((t.i, word, " ".join(words), sentence_of[t.i]))
+    return out
+
+
+def resolve_descriptions(doc: Doc, entities: Entities) -> dict[int, str]:
+    """'the ministry' -> 'the finance ministry' when exactly one fuller naming of a ministry stands in
+    the three sentences before it; token index -> replacement ('' for the words it replaces)."""
+    phrases = antecedent_phrases(doc, entities)
+    sentence_of = {t.i: n for n, sent in enumerate(doc.sents) for t in sent}
+    out: dict[int, str] = {}
+    for t in doc:
+        word = t.lemma_.lower()
+        children = list(t.children)
+        if word not in INSTITUTIONS or t.pos_ != "NOUN" or [c.lower_ for c in children if c.i < t.i] != ["the"]:
+            continue
+        here = sentence_of[t.i]
+        found = {p for i, w, p, s in phrases if w == word and i < t.i and 0 <= here - s <= DESCRIPTION_LOOKBACK}
+        if len(found) == 1:
+            det = next(c for c in children if c.lower_ == "the")
+            out[det.i], out[t.i] = "", found.pop()
+    return out
