@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import click
 import typer
@@ -48,10 +48,10 @@ def ingest(
                                  follow_symlinks=follow_symlinks,
                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
     for line in report.skipped_lines:
-        err.print(f"skipped {escape(line)}", highlight=False)
+        err.print(f"skipped {shown(line)}", highlight=False)
     out.print(f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
               f"{len(report.removed)} removed; {report.chunks_written} chunks written in {report.seconds:.1f} s "
-              f"(store {verifier.settings.store}, fingerprint {report.fingerprint})", highlight=False)
+              f"(store {shown(str(verifier.settings.store))}, fingerprint {report.fingerprint})", highlight=False)
 
 
 @app.command()
@@ -114,11 +114,17 @@ def schema() -> None:
     sys.stdout.write(json.dumps(CheckResult.model_json_schema(), indent=2) + "\n")
 
 
+def shown(text: str) -> str:
+    """Text for the terminal: rich markup escaped, and control and format characters (ANSI escapes,
+    bidi overrides, bytes that were not UTF-8) replaced, so no document or claim can drive the terminal."""
+    return escape("".join(ch if ch.isprintable() or ch == "\n" else " " if ch == "\t" else "\ufffd" for ch in text))
+
+
 def print_result(result: CheckResult) -> None:
     colour = COLOURS[result.verdict]
-    out.print(f"[bold {colour}]{result.verdict.value}[/] (confidence {result.confidence:.2f}) {escape(result.claim.text)}",
+    out.print(f"[bold {colour}]{result.verdict.value}[/] (confidence {result.confidence:.2f}) {shown(result.claim.text)}",
               highlight=False)
-    out.print(f"[dim]rule: {escape(result.rule)}; {result.judged_pairs} sentences judged[/]", highlight=False)
+    out.print(f"[dim]rule: {shown(result.rule)}; {result.judged_pairs} sentences judged[/]", highlight=False)
     if not result.citations:
         return
     table = Table(show_lines=True)
@@ -127,7 +133,7 @@ def print_result(result: CheckResult) -> None:
     for c in result.citations:
         p = c.probabilities
         table.add_row(c.stance.value, f"{p.entailment:.2f}/{p.neutral:.2f}/{p.contradiction:.2f}",
-                      escape(f"{c.doc_id}\n{c.chunk_id}"), f"{c.start}-{c.end}", escape(c.quote))
+                      shown(f"{c.doc_id}\n{c.chunk_id}"), f"{c.start}-{c.end}", shown(c.quote))
     out.print(table)
     if result.trail:
         print_trail(result)
@@ -140,7 +146,7 @@ def print_trail(result: CheckResult) -> None:
         table.add_column(col, overflow="fold")
     for c in trail.candidates:
         table.add_row(str(c.rank), f"{c.fused_score:.4f}", "-" if c.dense_rank is None else f"#{c.dense_rank} {c.dense_score:.3f}",
-                      "-" if c.lexical_rank is None else f"#{c.lexical_rank} {c.lexical_score:.2f}", escape(c.chunk.id))
+                      "-" if c.lexical_rank is None else f"#{c.lexical_rank} {c.lexical_score:.2f}", shown(c.chunk.id))
     out.print(table)
     table = Table(show_lines=True)
     for col in ("stance", "P(e/n/c)", "span", "sentence"):
@@ -148,8 +154,14 @@ def print_trail(result: CheckResult) -> None:
     for j in sorted(trail.judgements, key=lambda j: -max(j.probabilities.entailment, j.probabilities.contradiction)):
         p = j.probabilities
         table.add_row(j.stance.value, f"{p.entailment:.2f}/{p.neutral:.2f}/{p.contradiction:.2f}",
-                      escape(f"{j.chunk_id} {j.start}-{j.end}"), escape(j.quote))
+                      shown(f"{j.chunk_id} {j.start}-{j.end}"), shown(j.quote))
     out.print(table)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """One line on stderr, whatever the message holds, then exit."""
+    err.print(f"error: {shown(' '.join(message.splitlines()))}", highlight=False, soft_wrap=True)
+    sys.exit(code)
 
 
 def main() -> None:
@@ -157,25 +169,17 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except CitetrailError as exc:
-        err.print(f"error: {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
+        fail(str(exc), exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        err.print(f"error: {escape(exc.format_message())}", highlight=False, soft_wrap=True)
-        sys.exit(InputError.exit_code)
-    except click.exceptions.Abort:
-        err.print("error: interrupted")
-        sys.exit(130)
-    except KeyboardInterrupt:
-        err.print("error: interrupted")
-        sys.exit(130)
+        fail(exc.format_message(), InputError.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        fail("interrupted", 130)
     except Exception as exc:  # a bug: still one line, with the traceback on request
         if os.environ.get("CITETRAIL_DEBUG"):
             raise
-        err.print(f"error: unexpected {type(exc).__name__}: {escape(str(exc))} (set CITETRAIL_DEBUG=1 for details)",
-                  highlight=False, soft_wrap=True)
-        sys.exit(70)
+        fail(f"unexpected {type(exc).__name__}: {exc} (set CITETRAIL_DEBUG=1 for details)", 70)
 
 
 if __name__ == "__main__":
