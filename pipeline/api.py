@@ -64,6 +64,7 @@ class Verifier:
         self.settings = settings
         self.store = store
         self._retriever: Retriever | None = None
+        self._retriever_generation = ""
         self._judge: NLIJudge | None = None
         self._runs: RunStore | None = None
 
@@ -73,7 +74,8 @@ class Verifier:
         """Open the store at `store` (default from settings: .citetrail); `create` makes one if missing."""
         settings = load_settings(config, store=store, **overrides)
         chunk_store = ChunkStore(settings.store, settings.collection,
-                                 chunker_settings(settings.chunk_size, settings.chunk_overlap), create=create)
+                                 chunker_settings(settings.chunk_size, settings.chunk_overlap), create=create,
+                                 lock_timeout=settings.lock_timeout)
         return cls(settings, chunk_store)
 
     # ---- ingest ----------------------------------------------------------------------------
@@ -90,17 +92,30 @@ class Verifier:
 
     def ingest_documents(self, docs: list[Document], *, prune: bool = False, skipped_lines: list[str] | None = None,
                          progress: Callable[[int, int], None] | None = None, started: float | None = None) -> IngestReport:
+        """Write `docs` holding the store's lock, so no other citetrail process reads or writes it meanwhile."""
         started = started or time.perf_counter()
-        report = IngestReport(skipped_lines=skipped_lines or [])
+        with self.store.writing():
+            report = self._write_documents(docs, prune, skipped_lines or [], progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _write_documents(self, docs: list[Document], prune: bool, skipped_lines: list[str],
+                         progress: Callable[[int, int], None] | None) -> IngestReport:
+        report = IngestReport(skipped_lines=skipped_lines)
         state = self.store.document_state()
+        limit = self.settings.max_chunks_per_document
         todo = []
         for doc in docs:
             old = state.get(doc.id)
             if old and old["complete"] and old["hash"] == doc.content_hash:
                 report.unchanged.append(doc.id)
-            else:
-                (report.updated if old else report.added).append(doc.id)
-                todo.append((doc, chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)))
+                continue
+            chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
+            if len(chunks) > limit:
+                raise InputError(f"{doc.source}: document '{doc.id}' makes {len(chunks)} chunks; the limit is {limit} "
+                                 "(max_chunks_per_document); nothing was written")
+            (report.updated if old else report.added).append(doc.id)
+            todo.append((doc, chunks))
         done = 0
         while todo:
             group, n = [], 0
@@ -123,19 +138,19 @@ class Verifier:
                     self.store.delete_document(doc_id)
                     report.removed.append(doc_id)
         report.fingerprint = self.store.refresh_fingerprint()
-        self._retriever = None
-        report.seconds = time.perf_counter() - started
         return report
 
     # ---- check -----------------------------------------------------------------------------
 
     @property
     def retriever(self) -> Retriever:
-        if self._retriever is None:
+        """Built for the store as it is now: again after any write to it, by this process or another."""
+        if self._retriever is None or self._retriever_generation != self.store.generation:
             if self.store.count() == 0:
                 raise StoreError(f"the store at {self.settings.store} holds no documents: run `citetrail ingest PATH`")
             s = self.settings
             self._retriever = Retriever(self.store, s.dense_k, s.lexical_k, s.top_k)
+            self._retriever_generation = self.store.generation
         return self._retriever
 
     @property
@@ -176,13 +191,14 @@ class Verifier:
         s = self.settings
         parsed = [c if isinstance(c, Claim) else Claim(id=f"c{i + 1}", text=c) for i, c in enumerate(claims)]
         parsed = [c.model_copy(update={"text": clean_claim(c.text, s.max_claim_chars)}) for c in parsed]
-        t0 = time.perf_counter()
-        candidates = self.retriever.retrieve([c.text for c in parsed], frozenset(exclude_docs))
-        t1 = time.perf_counter()
         rules = self.rules()
+        t0 = time.perf_counter()
+        with self.store.reading():  # only retrieval touches the store; judging needs no lock
+            candidates = self.retriever.retrieve([c.text for c in parsed], frozenset(exclude_docs))
+            versions = self.versions()
+        t1 = time.perf_counter()
         judgements = judge_claims(self.judge, parsed, candidates, rules, batch_size=s.batch_size, window=s.window)
         t2 = time.perf_counter()
-        versions = self.versions()
         results = []
         for claim, cands, judged in zip(parsed, candidates, judgements, strict=True):
             decision = aggregate(judged, cands, rules, s.max_citations)

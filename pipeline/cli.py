@@ -9,19 +9,18 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import click
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from pipeline.config import load_settings
 from pipeline.errors import CitetrailError, InputError
 from pipeline.models import CheckResult, Document, Verdict
-from pipeline.render.terminal import print_audit, print_record, print_result, print_runs
+from pipeline.render.terminal import print_audit, print_record, print_result, print_runs, shown
 from pipeline.runs import RUNS_FILE, RunStore
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -81,10 +80,10 @@ def ingest(
         report = verifier.ingest(paths, prune=prune, on_error="skip" if skip_bad_lines else "stop",
                                  follow_symlinks=follow_symlinks, progress=update)
     for line in report.skipped_lines:
-        err.print(f"skipped {escape(line)}", highlight=False)
+        err.print(f"skipped {shown(line)}", highlight=False)
     out.print(f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
               f"{len(report.removed)} removed; {report.chunks_written} chunks written in {report.seconds:.1f} s "
-              f"(store {verifier.settings.store}, fingerprint {report.fingerprint})", highlight=False)
+              f"(store {shown(str(verifier.settings.store))}, fingerprint {report.fingerprint})", highlight=False)
 
 
 @app.command()
@@ -141,7 +140,7 @@ def batch(
         verifier = Verifier.open(store, config=config, top_k=top_k, verifier=verifier_model)
         parsed = batching.read_claims(claims, verifier.settings.max_claim_chars, skip_bad_rows)
         for line in parsed.skipped:
-            err.print(f"skipped {escape(line)}", highlight=False, soft_wrap=True)
+            err.print(f"skipped {shown(line)}", highlight=False, soft_wrap=True)
         run = batching.start_run(verifier, parsed)
     # A plain `kill` stops the run like Ctrl-C: recorded as interrupted, resumable.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -216,7 +215,7 @@ def report(
                          (csv, lambda: report_csv(results))):
         if path:
             write_atomic(path, render())
-            out.print(f"wrote {escape(str(path))}", highlight=False)
+            out.print(f"wrote {shown(str(path))}", highlight=False)
 
 
 def read_source(source: str, max_bytes: int) -> Document:
@@ -251,9 +250,9 @@ def extract(
         return
     for c in extraction.claims:
         if c.check_worthy:
-            out.print(escape(c.claim.text), highlight=False, soft_wrap=True)
+            out.print(shown(c.claim.text), highlight=False, soft_wrap=True)
         elif show_all:
-            out.print(f"[dim]# dropped ({c.drop_reason.value}: {escape(c.drop_detail or '')}): {escape(c.claim.text)}[/]",
+            out.print(f"[dim]# dropped ({c.drop_reason.value}: {shown(c.drop_detail or '')}): {shown(c.claim.text)}[/]",
                       highlight=False, soft_wrap=True)
 
 
@@ -319,30 +318,28 @@ def schema() -> None:
     sys.stdout.write(json.dumps(CheckResult.model_json_schema(), indent=2) + "\n")
 
 
+def fail(message: str, code: int) -> NoReturn:
+    """One line on stderr, whatever the message holds, then exit."""
+    err.print(f"error: {shown(' '.join(message.splitlines()))}", highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
 def main() -> None:
     """Run the app; user errors become one line on stderr and a non-zero exit, never a traceback."""
     try:
         code = app(standalone_mode=False)
     except CitetrailError as exc:
-        err.print(f"error: {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
+        fail(str(exc), exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        err.print(f"error: {escape(exc.format_message())}", highlight=False, soft_wrap=True)
-        sys.exit(InputError.exit_code)
-    except click.exceptions.Abort:
-        err.print("error: interrupted")
-        sys.exit(130)
-    except KeyboardInterrupt:
-        err.print("error: interrupted")
-        sys.exit(130)
+        fail(exc.format_message(), InputError.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        fail("interrupted", 130)
     except Exception as exc:  # a bug: still one line, with the traceback on request
         if os.environ.get("CITETRAIL_DEBUG"):
             raise
-        err.print(f"error: unexpected {type(exc).__name__}: {escape(str(exc))} (set CITETRAIL_DEBUG=1 for details)",
-                  highlight=False, soft_wrap=True)
-        sys.exit(70)
+        fail(f"unexpected {type(exc).__name__}: {exc} (set CITETRAIL_DEBUG=1 for details)", 70)
     if code == 130:  # Typer turns Ctrl-C (and SIGTERM during a batch) into this return value, not an exception
         err.print("error: interrupted")
     sys.exit(code if isinstance(code, int) else 0)

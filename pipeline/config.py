@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from pipeline.errors import InputError
 
@@ -33,11 +33,22 @@ class Settings(BaseModel):
     max_citations: int = Field(3, ge=1, description="citations kept per stance")
     max_claim_chars: int = Field(1000, ge=10, description="longest claim accepted")
     max_document_bytes: int = Field(20_000_000, ge=1, description="largest file ingested")
+    max_chunks_per_document: int = Field(10_000, ge=1, description="most chunks one document may make (about 6 MB "
+                                         "of prose at the default chunk size); more is refused before the store is touched")
+    lock_timeout: float = Field(10.0, ge=0, le=86_400, description="seconds to wait while another citetrail process uses the store")
     batch_size: int = Field(32, ge=1, description="pairs per verifier batch")
     extractor: Literal["rules", "llm"] = Field("rules", description="claim extraction back-end: spaCy rules or an LLM")
     llm_provider: Literal["llamacpp", "ollama", "openai"] = Field("llamacpp", description="chat model behind the llm extractor")
     llm_model: str | None = Field(None, description="GGUF path (llamacpp; default: the bundled Qwen2.5-Coder-1.5B) or model name")
     llm_base_url: str | None = Field(None, description="server URL for ollama / OpenAI-compatible providers")
+
+    @field_validator("store", "verifier", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """A NUL cannot be in a path; refused here, it would surface as a crash when the path is used."""
+        if "\x00" in str(value):
+            raise ValueError("a path cannot contain a NUL character")
+        return value
 
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
@@ -68,6 +79,9 @@ def validated(values: dict[str, Any]) -> Settings:
     unknown = set(values) - set(Settings.model_fields)
     if unknown:
         raise InputError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    flags = sorted(k for k, v in values.items() if isinstance(v, bool))  # no setting is a flag; true is not 1
+    if flags:
+        raise InputError(f"bad setting {flags[0]}: a true/false value where a number or text is expected")
     try:
         return Settings(**values)
     except ValidationError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
@@ -72,24 +73,50 @@ def read_html(path: Path, html: str) -> Document:
                          url=meta.url if meta else None, published=meta.date if meta else None)
 
 
+def lone_surrogate(value: str) -> int | None:
+    """The code point of the first lone surrogate in `value` (which no UTF-8 output can hold), or None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return ord(value[exc.start])
+    return None
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def string_field(row: dict, key: str, required: bool = False) -> str | None:
+    """A string field of a JSONL row: present and non-blank if required, valid Unicode (no lone surrogates)."""
+    value = row.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value.strip()):
+        kind = "non-empty string" + (" or integer" if key == "id" else "") if required else "string"
+        raise ValueError(f"'{key}' must be a {kind}")
+    if (code := lone_surrogate(value)) is not None:
+        raise ValueError(f"'{key}' holds a lone surrogate (\\u{code:04x}), which is not text")
+    return value
+
+
 def read_jsonl(path: Path, text: str, on_error: OnError, skipped: list[str]) -> list[Document]:
-    """One document per line: `id` and `text` required; `title`, `url`, `published` optional."""
+    """One document per line: `id` (string or integer) and `text` required; `title`, `url`, `published`
+    optional strings. Integers are kept as written (an id of 40 digits stays those digits)."""
     docs = []
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(text.split("\n"), 1):  # not splitlines(): JSON strings may hold U+2028 or \x85 as is
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            try:
+                row = json.loads(line, parse_int=str, parse_constant=_reject_constant)
+            except RecursionError:
+                raise ValueError("nested too deeply") from None
             if not isinstance(row, dict):
                 raise ValueError("not a JSON object")
-            doc_id, body = row.get("id"), row.get("text")
-            if not isinstance(doc_id, (str, int)) or str(doc_id).strip() == "":
-                raise ValueError("missing or empty 'id'")
-            if not isinstance(body, str) or not body.strip():
-                raise ValueError("missing or empty 'text'")
-            extra = {k: str(row[k]) for k in ("url", "published") if row.get(k) is not None}
-            title = str(row.get("title") or "") or first_line_title(body, str(doc_id))
-            docs.append(make_document(str(doc_id), title, f"{path}#L{lineno}", body, **extra))
+            doc_id, body = string_field(row, "id", required=True), string_field(row, "text", required=True)
+            extra = {k: string_field(row, k) for k in ("url", "published")}
+            title = string_field(row, "title") or first_line_title(body, doc_id)
+            docs.append(make_document(doc_id, title, f"{path}#L{lineno}", body, **extra))
         except ValueError as exc:
             msg = f"{path}:{lineno}: {exc}"
             if on_error == "stop":
@@ -100,6 +127,8 @@ def read_jsonl(path: Path, text: str, on_error: OnError, skipped: list[str]) -> 
 
 def load_file(path: Path, max_bytes: int, on_error: OnError = "stop", skipped: list[str] | None = None) -> list[Document]:
     skipped = skipped if skipped is not None else []
+    if lone_surrogate(str(path)) is not None:  # how Python hands over bytes that are not UTF-8
+        raise InputError(f"{os.fsencode(path).decode('utf-8', 'replace')}: the file name is not valid UTF-8; rename the file")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise InputError(f"{path}: unsupported file type '{suffix}' (supported: {', '.join(SUPPORTED)})")
@@ -123,7 +152,10 @@ def load_file(path: Path, max_bytes: int, on_error: OnError = "stop", skipped: l
 def discover(paths: Iterable[Path], follow_symlinks: bool = False) -> list[Path]:
     """The supported files named, or found below the folders named, in a stable order.
 
-    A symlink inside a folder is followed only when it stays inside that folder, unless asked."""
+    Names starting with '.' (files and folders, such as a store kept inside the corpus) are skipped.
+    A symlinked file inside a folder is taken only when it stays inside that folder, and symlinked
+    folders are not entered, unless `follow_symlinks`; then each real folder is entered once, so a
+    symlink loop ends."""
     found: list[Path] = []
     for path in paths:
         if not path.exists():
@@ -131,13 +163,22 @@ def discover(paths: Iterable[Path], follow_symlinks: bool = False) -> list[Path]
         if path.is_file():
             found.append(path)
             continue
-        root = path.resolve()
-        for child in sorted(path.rglob("*")):
-            if not child.is_file() or child.suffix.lower() not in SUPPORTED or child.name.startswith("."):
+        root, entered = path.resolve(), set()
+        below: list[Path] = []
+        for folder, subfolders, files in os.walk(path, followlinks=follow_symlinks):
+            real = os.path.realpath(folder)
+            if real in entered:  # a symlink back to a folder already walked: a loop, or a second way in
+                subfolders.clear()
                 continue
-            if not follow_symlinks and not child.resolve().is_relative_to(root):
-                continue
-            found.append(child)
+            entered.add(real)
+            subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+            for name in files:
+                child = Path(folder, name)
+                if name.startswith(".") or child.suffix.lower() not in SUPPORTED or not child.is_file():
+                    continue
+                if follow_symlinks or child.resolve().is_relative_to(root):
+                    below.append(child)
+        found.extend(sorted(below))
     return found
 
 

@@ -7,6 +7,8 @@ The BM25 index is built from the store and cached beside it, keyed by the store'
 from __future__ import annotations
 
 import shutil
+import tempfile
+from pathlib import Path
 
 import bm25s
 
@@ -31,11 +33,25 @@ class LexicalIndex:
         if ids:
             self.bm25.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
         if store.fingerprint and ids:
-            shutil.rmtree(store.path / "bm25", ignore_errors=True)
-            tmp = folder.with_name(folder.name + ".tmp")
+            self._save(folder)
+
+    def _save(self, folder: Path) -> None:
+        """Cache the index for the next process, dropping those of older fingerprints.
+
+        Best effort: readers share the store, so another may be saving the same index at the same
+        time; each writes its own temporary folder and renames it into place, and a loser of that
+        race (or of a cleanup) keeps its index in memory only."""
+        try:
+            folder.parent.mkdir(exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
             self.bm25.save(str(tmp))
-            (tmp / "ids.txt").write_text("\n".join(ids), encoding="utf-8")
+            (tmp / "ids.txt").write_text("\n".join(self.ids), encoding="utf-8")
             tmp.rename(folder)
+        except OSError:
+            pass
+        for old in folder.parent.iterdir():
+            if old != folder:
+                shutil.rmtree(old, ignore_errors=True)
 
     def search(self, texts: list[str], k: int) -> list[list[tuple[str, float]]]:
         if not self.ids:

@@ -4,20 +4,38 @@ The collection's metadata records the embedding model and chunker settings it wa
 opening it with others is refused instead of silently mixing vectors. Each chunk's metadata
 carries its document's id, title, source, hash and chunk count, which is all incremental
 ingest and pruning need.
+
+Chroma's embedded client is for one process: each process keeps the vector index in memory, so a
+process that opened the store before another one wrote searches a stale index, and two writing
+at once corrupt it. So every operation holds an advisory lock on `<store>/lock` (writers
+exclusive, readers shared), and every write first records a new generation in
+`<store>/generation`; a process that finds the generation changed since it opened Chroma opens
+it afresh before touching it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import InvalidArgumentError
 
-from pipeline.errors import StoreError
+from pipeline.errors import InputError, StoreError
 from pipeline.models import Chunk, Document, Span
 
 EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -91,32 +109,189 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
                  text=text, sentences=[Span(start=s, end=e) for s, e in json.loads(meta["sentences"])])
 
 
-class ChunkStore:
-    """One Chroma collection of chunks, opened with the settings it must have been built with."""
+@dataclass(eq=False)
+class OpenClient:
+    """This process's Chroma client for one store folder, and the generation its in-memory index reflects."""
 
-    def __init__(self, path: Path, collection: str, chunker: dict, create: bool) -> None:
+    client: ClientAPI
+    generation: str
+
+
+_CLIENTS: dict[str, OpenClient] = {}  # Chroma shares one client per folder within a process; so do we
+
+
+def busy_error(path: Path, waited: float, holder: str = "another citetrail process is using it") -> StoreError:
+    return StoreError(f"the store at {path} is busy: {holder} (waited {waited:g} s, lock_timeout); try again when it finishes")
+
+
+@contextmanager
+def store_lock(path: Path, exclusive: bool, timeout: float) -> Iterator[None]:
+    """Hold `<path>/lock`, exclusive for writers and shared for readers, waiting up to `timeout` seconds.
+
+    The kernel drops the lock when the process dies, so a killed ingest never leaves the store locked."""
+    try:
+        fd = os.open(path / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"cannot lock the store at {path}: {exc.strerror}") from None
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise busy_error(path, timeout) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def wait_for_database(path: Path, timeout: float) -> None:
+    """Chroma never reports "database is locked": opening a store whose SQLite file another program
+    is writing (a database browser, a backup) waits forever. So try for a write lock first, as long
+    as lock_timeout allows, and say so instead."""
+    db = path / "chroma.sqlite3"
+    if not db.exists():
+        return
+    con = sqlite3.connect(db, timeout=timeout, isolation_level=None)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc):
+            raise busy_error(path, timeout, f"another program holds its database file {db}") from None
+        raise StoreError(f"cannot open the store at {path}: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot open the store at {path}: {exc}") from None
+    finally:
+        con.close()
+
+
+class ChunkStore:
+    """One Chroma collection of chunks, opened with the settings it must have been built with.
+
+    Reading and writing happen inside `reading()` / `writing()`, which lock the store and bring this
+    process's view of it up to date."""
+
+    def __init__(self, path: Path, collection: str, chunker: dict, create: bool, lock_timeout: float = 10.0) -> None:
         self.path = Path(path)
-        if not create and not (self.path / "chroma.sqlite3").exists():
-            raise StoreError(f"no corpus ingested at {self.path}: run `citetrail ingest PATH` first")
+        try:
+            if create:
+                self.path.mkdir(parents=True, exist_ok=True)
+            elif not (self.path / "chroma.sqlite3").exists():
+                raise StoreError(f"no corpus ingested at {self.path}: run `citetrail ingest PATH` first")
+        except OSError as exc:
+            raise StoreError(f"cannot use {self.path} as a store: {exc.strerror}") from None
+        self.name = collection
+        self.lock_timeout = lock_timeout
         self.expected = {"embedding_model": EMBEDDING_MODEL, "embedding_sha256": embedding_model_sha256(),
                          **{f"chunker_{k}": v for k, v in chunker.items()}}
         self.embedding = MiniLMEmbedding()
-        try:
-            self.client = chromadb.PersistentClient(path=str(self.path),
-                                                    settings=ChromaSettings(anonymized_telemetry=False))
-            names = {c.name for c in self.client.list_collections()}
-        except Exception as exc:  # chroma raises many types for a damaged or locked store
-            raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
-        if collection not in names and not create:
+        self._bound: tuple[OpenClient, str] | None = None
+        self._collection: Collection | None = None
+        self._dirty = False
+        exclusive = create and not (self.path / "chroma.sqlite3").exists()
+        with store_lock(self.path, exclusive, lock_timeout):
+            found = self._find_collection(create=exclusive)
+        if not found and create:  # a store without our collection (a first ingest cut short): make it holding the store alone
+            with store_lock(self.path, True, lock_timeout):
+                found = self._find_collection(create=True)
+        if not found:
             raise StoreError(f"no corpus ingested at {self.path} (collection '{collection}' is missing)")
-        if collection in names:
-            self.collection = self.client.get_collection(collection, embedding_function=self.embedding)
-            self._check_settings()
-        else:
-            self.collection = self.client.create_collection(
-                collection, embedding_function=self.embedding,
-                metadata={**self.expected, "fingerprint": ""}, configuration={"hnsw": {"space": "cosine"}},
-            )
+
+    def _find_collection(self, create: bool) -> bool:
+        """Whether the collection exists (made now if `create`), checked against the settings asked for."""
+        client = self._client()
+        try:
+            names = {c.name for c in client.list_collections()}
+        except Exception as exc:  # chroma raises many types for a damaged store
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+        if self.name not in names and not create:
+            return False
+        if self.name not in names:
+            try:
+                client.create_collection(self.name, embedding_function=self.embedding,
+                                         metadata={**self.expected, "fingerprint": ""},
+                                         configuration={"hnsw": {"space": "cosine"}})
+            except InvalidArgumentError as exc:
+                raise InputError(f"bad setting collection: Chroma refuses the name {self.name!r} ({exc})") from None
+        self._check_settings()
+        return True
+
+    # ---- locking and freshness -------------------------------------------------------------
+
+    def _read_generation(self) -> str:
+        try:
+            return (self.path / "generation").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
+
+    def _client(self) -> ClientAPI:
+        """This process's client for the folder, opened afresh if another process wrote since it was opened."""
+        key, generation = str(self.path), self._read_generation()
+        entry = _CLIENTS.get(key)
+        if entry is not None and entry.generation != generation:
+            entry.client.close()
+            entry = None
+        if entry is None:
+            wait_for_database(self.path, self.lock_timeout)
+            try:
+                client = chromadb.PersistentClient(path=key, settings=ChromaSettings(anonymized_telemetry=False))
+            except Exception as exc:  # chroma raises many types for a damaged or locked store
+                raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+            entry = _CLIENTS[key] = OpenClient(client, generation)
+        return entry.client
+
+    @property
+    def _entry(self) -> OpenClient:
+        return _CLIENTS[str(self.path)]
+
+    @property
+    def generation(self) -> str:
+        """The store generation this process's view reflects; changes with every write, from any process."""
+        return self._entry.generation
+
+    @property
+    def collection(self) -> Collection:
+        """The collection through this process's current client, fetched again after any write."""
+        entry = self._entry
+        if self._bound != (entry, entry.generation):
+            self._collection = entry.client.get_collection(self.name, embedding_function=self.embedding)
+            self._bound = (entry, entry.generation)
+        return self._collection
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Share the store with other readers; wait for a writer to finish."""
+        with store_lock(self.path, False, self.lock_timeout):
+            self._client()
+            yield
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Have the store to ourselves; the first write in it marks the store as changing (see `_begin_write`)."""
+        with store_lock(self.path, True, self.lock_timeout):
+            self._client()
+            self._dirty = False
+            try:
+                yield
+            finally:
+                self._dirty = False
+
+    def _begin_write(self) -> None:
+        """Before the first write: a new generation, so other processes re-open Chroma, and no fingerprint
+        until `refresh_fingerprint`, so a write cut short is never taken for the indexed state it replaced."""
+        if self._dirty:
+            return
+        generation = uuid.uuid4().hex
+        tmp = self.path / "generation.tmp"
+        tmp.write_text(generation, encoding="utf-8")
+        os.replace(tmp, self.path / "generation")
+        self._entry.generation = generation
+        self.collection.modify(metadata={**(self.collection.metadata or {}), "fingerprint": ""})
+        self._dirty = True
 
     def _check_settings(self) -> None:
         meta = self.collection.metadata or {}
@@ -144,22 +319,27 @@ class ChunkStore:
     def put_documents(self, docs: list[tuple[Document, list[Chunk]]], vectors: Embeddings) -> None:
         """Write documents' chunks, then delete any of their chunks left from older versions.
 
-        Upsert first, delete after: a crash in between leaves a document marked incomplete
-        (mixed hashes or a wrong chunk count), and the next ingest rewrites it."""
+        Upsert first, delete after: a crash in between, or between two of the batches Chroma takes
+        at most, leaves a document marked incomplete (mixed hashes or a wrong chunk count), and the
+        next ingest rewrites it."""
+        self._begin_write()
         chunks = [(c, doc, len(cs)) for doc, cs in docs for c in cs]
-        if chunks:
+        step = self._entry.client.get_max_batch_size()
+        for at in range(0, len(chunks), step):
+            batch = chunks[at:at + step]
             self.collection.upsert(
-                ids=[c.id for c, _, _ in chunks], documents=[c.text for c, _, _ in chunks], embeddings=vectors,
-                metadatas=[chunk_metadata(c, doc, n) for c, doc, n in chunks],
+                ids=[c.id for c, _, _ in batch], documents=[c.text for c, _, _ in batch], embeddings=vectors[at:at + step],
+                metadatas=[chunk_metadata(c, doc, n) for c, doc, n in batch],
             )
         keep = {c.id for c, _, _ in chunks}
         ids = [doc.id for doc, _ in docs]
         stale = self.collection.get(where={"doc_id": {"$in": ids}}, include=[])
         old = [cid for cid in stale["ids"] if cid not in keep]
-        if old:
-            self.collection.delete(ids=old)
+        for at in range(0, len(old), step):
+            self.collection.delete(ids=old[at:at + step])
 
     def delete_document(self, doc_id: str) -> None:
+        self._begin_write()
         self.collection.delete(where={"doc_id": doc_id})
 
     # ---- reading ---------------------------------------------------------------------------
@@ -202,7 +382,7 @@ class ChunkStore:
         """A hash of every (doc id, content hash): equal fingerprints mean equal indexed text."""
         state = self.document_state()
         digest = hashlib.sha256(json.dumps(sorted((d, s["hash"]) for d, s in state.items())).encode()).hexdigest()[:16]
-        meta = dict(self.collection.metadata or {})
-        if meta.get("fingerprint") != digest:
-            self.collection.modify(metadata={**meta, "fingerprint": digest})
+        if self.fingerprint != digest:
+            self._begin_write()
+            self.collection.modify(metadata={**(self.collection.metadata or {}), "fingerprint": digest})
         return digest

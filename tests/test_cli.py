@@ -1,26 +1,11 @@
 """The command line as a user runs it: real processes, one-line errors, exit codes, store untouched."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from pipeline import Verifier
 from pipeline.models import CheckResult
-
-
-def citetrail(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
-
-
-def store_files(path):
-    """What the store holds: every chunk's id, text and metadata, and the collection's metadata.
-
-    (Chroma rewrites its SQLite header whenever it opens a store, so bytes are no measure.)"""
-    store = Verifier.open(path).store
-    ids, texts, metas = store.all_chunks()
-    return sorted(zip(ids, texts, (sorted(m.items()) for m in metas), strict=True)), sorted(store.collection.metadata.items())
+from tests.conftest import citetrail, store_files
 
 
 def test_check_json_is_a_check_result(sample_store):

@@ -1,5 +1,6 @@
 import codecs
 import json
+import os
 
 import pytest
 
@@ -87,3 +88,58 @@ def test_symlink_out_of_folder_is_not_followed(tmp_path):
     (folder / "link.txt").symlink_to(outside)
     assert [d.id for d in load_paths([folder], LIMIT).documents] == ["inside"]
     assert [d.id for d in load_paths([folder], LIMIT, follow_symlinks=True).documents] == ["inside", "link"]
+
+
+def test_symlinked_folder_and_symlink_loops(tmp_path):
+    """A symlinked folder is entered only with follow_symlinks; loops (a folder linking to itself or
+    its parent, a file linking to itself) end, and no file comes twice."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "far.txt").write_text("Far away text.")
+    folder = tmp_path / "corpus"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "near.txt").write_text("Near text.")
+    (folder / "linked").symlink_to(outside)
+    (folder / "sub" / "up").symlink_to(folder)
+    (folder / "again").symlink_to(folder / "sub")
+    (folder / "self.txt").symlink_to(folder / "self.txt")
+    (folder / "broken.txt").symlink_to(tmp_path / "missing.txt")
+    assert [d.id for d in load_paths([folder], LIMIT).documents] == ["near"]
+    assert sorted(d.id for d in load_paths([folder], LIMIT, follow_symlinks=True).documents) == ["far", "near"]
+
+
+def test_hidden_files_and_folders_are_skipped(tmp_path):
+    """A store kept inside the corpus folder (.citetrail, with its bm25/ids.txt) is never ingested."""
+    (tmp_path / ".citetrail" / "bm25").mkdir(parents=True)
+    (tmp_path / ".citetrail" / "bm25" / "ids.txt").write_text("doc#0\ndoc#1")
+    (tmp_path / ".draft.txt").write_text("Not yet.")
+    (tmp_path / "a.txt").write_text("Visible text.")
+    assert [d.id for d in load_paths([tmp_path], LIMIT).documents] == ["a"]
+
+
+def test_file_name_that_is_not_utf8_is_refused(tmp_path):
+    """Python hands such a name over with lone surrogates, which Chroma and the output cannot hold."""
+    name = os.fsdecode(b"caf\xe9.txt")
+    (tmp_path / name).write_text("Text.")
+    with pytest.raises(InputError, match="caf\ufffd\\.txt: the file name is not valid UTF-8"):
+        load_paths([tmp_path], LIMIT)
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('{"id": true, "text": "x"}', "'id' must be a non-empty string or integer"),
+    ('{"id": "a", "text": "x", "title": {"a": 1}}', "'title' must be a string"),
+    ('{"id": "a", "text": "x", "title": NaN}', "NaN is not valid JSON"),
+    ('{"id": "a", "text": "bad \\ud800"}', r"'text' holds a lone surrogate \(\\ud800\)"),
+    ('{"id": "a", "text": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+])
+def test_jsonl_wrong_types_and_broken_text_name_the_line(tmp_path, line, message):
+    (tmp_path / "d.jsonl").write_text('{"id": "ok", "text": "Fine."}\n' + line + "\n")
+    with pytest.raises(InputError, match=rf"d\.jsonl:2: {message}"):
+        load_paths([tmp_path], LIMIT)
+
+
+def test_jsonl_keeps_long_integer_ids_and_line_separators_inside_strings(tmp_path):
+    rows = [{"id": 10**40, "text": "One\u2028two\x85three."}, {"id": "b", "text": "Plain."}]
+    (tmp_path / "d.jsonl").write_bytes(codecs.BOM_UTF8 + "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode())
+    docs = load_paths([tmp_path], LIMIT).documents
+    assert [(d.id, d.text) for d in docs] == [(str(10**40), "One\u2028two\x85three."), ("b", "Plain.")]

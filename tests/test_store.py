@@ -1,9 +1,13 @@
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from pipeline import Verifier
+from pipeline.chunk import chunk_document
 from pipeline.errors import StoreError
+from pipeline.load import make_document
+from pipeline.store import ChunkStore
 
 
 def chunk_ids_by_doc(verifier: Verifier) -> Counter:
@@ -66,3 +70,23 @@ def test_interrupted_replace_is_repaired_on_next_ingest(tmp_path, corpus_copy):
     report = v.ingest([corpus_copy])
     assert report.updated == [doc_id]
     assert v.store.document_state()[doc_id]["complete"]
+
+
+def test_a_document_larger_than_one_chroma_batch_is_written_and_replaced_whole(tmp_path):
+    """Chroma takes at most get_max_batch_size() records a call (5461 in 1.5.9); a longer document
+    (allowed up to max_chunks_per_document) is written in several calls, and shrinking it deletes
+    its old chunks in several calls too. Random vectors stand in for embeddings: only Chroma is tested."""
+    store = ChunkStore(tmp_path / "store", "citetrail", {"splitter": "test"}, create=True)
+    limit = store.collection._client.get_max_batch_size()
+    text = " ".join(f"Sentence {i} is long enough to fill a whole chunk of text alone." for i in range(limit + 9))
+    doc = make_document("big", "Big", "mem", text)
+    chunks = chunk_document(doc, 100, 0)
+    assert len(chunks) > limit
+    vectors = list(np.random.default_rng(0).normal(size=(len(chunks), 384)).astype(np.float32))
+    with store.writing():
+        store.put_documents([(doc, chunks)], vectors)
+    assert store.count() == len(chunks) and store.document_state()["big"]["complete"]
+    small = make_document("big", "Big", "mem", "Only one sentence now.")
+    with store.writing():
+        store.put_documents([(small, chunk_document(small, 100, 0))], vectors[:1])
+    assert store.count() == 1 and store.document_state()["big"]["complete"]

@@ -47,8 +47,8 @@ class NLIJudge:
         from transformers import AutoConfig, AutoTokenizer
 
         path = SHIPPED_DIR if spec == "shipped" else Path(spec)
-        source = str(path) if path.exists() else spec
         try:
+            source = str(path) if path.exists() else spec
             config = AutoConfig.from_pretrained(source)
             self.tokenizer = AutoTokenizer.from_pretrained(source)
         except (OSError, ValueError) as exc:

@@ -1,4 +1,4 @@
-"""Results, trails and runs as Rich tables; every piece of claim or document text is markup-escaped."""
+"""Results, trails and runs as Rich tables; every piece of claim or document text goes through `shown`."""
 
 from __future__ import annotations
 
@@ -6,18 +6,24 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipeline.models import CheckResult, Run, Verdict
+from pipeline.models import AuditReport, CheckResult, Run, Verdict
 
 COLOURS = {Verdict.SUPPORTED: "green", Verdict.REFUTED: "red", Verdict.CONFLICTING: "yellow", Verdict.NOT_ENOUGH_INFO: "blue"}
 SHORT = {Verdict.SUPPORTED: "S", Verdict.REFUTED: "R", Verdict.CONFLICTING: "C", Verdict.NOT_ENOUGH_INFO: "N"}
 
 
+def shown(text: str) -> str:
+    """Text for the terminal: rich markup escaped, and control and format characters (ANSI escapes,
+    bidi overrides, bytes that were not UTF-8) replaced, so no document or claim can drive the terminal."""
+    return escape("".join(ch if ch.isprintable() or ch == "\n" else " " if ch == "\t" else "\ufffd" for ch in text))
+
+
 def print_result(console: Console, result: CheckResult) -> None:
     """Verdict, confidence, rule and citations; then the trail, when the result has one."""
     colour = COLOURS[result.verdict]
-    console.print(f"[bold {colour}]{result.verdict.value}[/] (confidence {result.confidence:.2f}) {escape(result.claim.text)}",
+    console.print(f"[bold {colour}]{result.verdict.value}[/] (confidence {result.confidence:.2f}) {shown(result.claim.text)}",
                   highlight=False)
-    console.print(f"[dim]rule: {escape(result.rule)}; {result.judged_pairs} sentences judged[/]", highlight=False)
+    console.print(f"[dim]rule: {shown(result.rule)}; {result.judged_pairs} sentences judged[/]", highlight=False)
     if result.citations:
         table = Table(show_lines=True)
         for col in ("stance", "P(e/n/c)", "document", "span", "quote"):
@@ -25,7 +31,7 @@ def print_result(console: Console, result: CheckResult) -> None:
         for c in result.citations:
             p = c.probabilities
             table.add_row(c.stance.value, f"{p.entailment:.2f}/{p.neutral:.2f}/{p.contradiction:.2f}",
-                          escape(f"{c.doc_id}\n{c.chunk_id}"), f"{c.start}-{c.end}", escape(c.quote))
+                          shown(f"{c.doc_id}\n{c.chunk_id}"), f"{c.start}-{c.end}", shown(c.quote))
         console.print(table)
     if result.trail:
         print_trail(console, result)
@@ -39,7 +45,7 @@ def print_trail(console: Console, result: CheckResult) -> None:
         table.add_column(col, overflow="fold")
     for c in trail.candidates:
         table.add_row(str(c.rank), f"{c.fused_score:.4f}", "-" if c.dense_rank is None else f"#{c.dense_rank} {c.dense_score:.3f}",
-                      "-" if c.lexical_rank is None else f"#{c.lexical_rank} {c.lexical_score:.2f}", escape(c.chunk.id))
+                      "-" if c.lexical_rank is None else f"#{c.lexical_rank} {c.lexical_score:.2f}", shown(c.chunk.id))
     console.print(table)
     table = Table(show_lines=True)
     for col in ("stance", "P(e/n/c)", "span", "sentence"):
@@ -47,16 +53,16 @@ def print_trail(console: Console, result: CheckResult) -> None:
     for j in sorted(trail.judgements, key=lambda j: -max(j.probabilities.entailment, j.probabilities.contradiction)):
         p = j.probabilities
         table.add_row(j.stance.value, f"{p.entailment:.2f}/{p.neutral:.2f}/{p.contradiction:.2f}",
-                      escape(f"{j.chunk_id} {j.start}-{j.end}"), escape(j.quote))
+                      shown(f"{j.chunk_id} {j.start}-{j.end}"), shown(j.quote))
     console.print(table)
 
 
 def print_record(console: Console, run: Run, result: CheckResult) -> None:
     """One claim of a run: where it sits, then its result and whole trail."""
-    meta = "".join(f"; {escape(str(k))}: {escape(str(v))}" for k, v in result.claim.metadata.items())
+    meta = "".join(f"; {shown(str(k))}: {shown(str(v))}" for k, v in result.claim.metadata.items())
     timings = ", ".join(f"{k} {v:.0f} ms" for k, v in result.timings_ms.items())
-    console.print(f"[bold]run {escape(run.id)}, claim {escape(result.claim.id)}[/]{meta}", highlight=False)
-    console.print(f"[dim]index {result.versions.index_fingerprint}, verifier {escape(result.versions.verifier_model)}; "
+    console.print(f"[bold]run {shown(run.id)}, claim {shown(result.claim.id)}[/]{meta}", highlight=False)
+    console.print(f"[dim]index {result.versions.index_fingerprint}, verifier {shown(result.versions.verifier_model)}; "
                   f"{timings}[/]", highlight=False)
     print_result(console, result)
 
@@ -68,5 +74,23 @@ def print_runs(console: Console, runs: list[Run]) -> None:
     for run in runs:
         counts = " ".join(f"{SHORT[v]} {run.verdicts.get(v, 0)}" for v in Verdict)
         done = str(run.claims) if run.checked == run.claims else f"{run.checked} of {run.claims}"
-        table.add_row(run.id, f"{run.created:%Y-%m-%d %H:%M}", escape(run.input), done, counts, run.status.value)
+        table.add_row(run.id, f"{run.created:%Y-%m-%d %H:%M}", shown(run.input), done, counts, run.status.value)
     console.print(table)
+
+
+def print_audit(console: Console, report: AuditReport) -> None:
+    """One row per checked claim of the article, then the summary counts."""
+    table = Table(show_lines=True, title=f"{report.doc_id}: {report.summary.checked} claims checked against the corpus "
+                  f"(its own document excluded; {report.extractor} extractor)")
+    for col in ("claim", "verdict", "span", "speaker", "claim text", "top citation"):
+        table.add_column(col, overflow="fold")
+    for r in report.results:
+        top = r.citations[0] if r.citations else None
+        span = f"{r.claim.span.start}-{r.claim.span.end}" if r.claim.span else "-"
+        table.add_row(r.claim.id, f"[{COLOURS[r.verdict]}]{r.verdict.value}[/] {r.confidence:.2f}", span,
+                      shown(r.claim.speaker or "-"), shown(r.claim.text),
+                      shown(f"{top.doc_id}: {top.quote}") if top else "-")
+    console.print(table)
+    s = report.summary
+    console.print(f"{s.checked} checked: {s.supported} supported, {s.refuted} refuted, {s.conflicting} conflicting, "
+                  f"{s.unverified} unverified; {s.dropped} dropped as not check-worthy", highlight=False, soft_wrap=True)
