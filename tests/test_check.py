@@ -28,9 +28,9 @@ def test_supported_claim_cites_the_6000_sq_km_sentence(sample_verifier):
     assert "6,000 square kilometers" in top.quote
 
 
-@pytest.mark.xfail(strict=True, reason="verifier v1 reads overlap as support: 'the Russians have made real concessions to "
-                   "President Trump' entails 'Trump met Putin in Moscow' at 0.84, and the Alaska sentence contradicts "
-                   "it at only 0.46 (issue 2/3 notes); strict, so this fails loudly once a better verifier fixes it")
+@pytest.mark.xfail(strict=True, reason="verifier v2 still reads overlap as support: 'the Russians have made real concessions "
+                   "to President Trump' entails 'Trump met Putin in Moscow' at 0.66, and the Alaska sentence ('he met with "
+                   "Putin in Alaska') is not tied to Trump by the judged window; strict, so it fails loudly once fixed")
 def test_refuted_claim_cites_the_alaska_sentence(sample_verifier):
     result = sample_verifier.check("Trump met Putin in Moscow")
     assert result.verdict == Verdict.REFUTED
