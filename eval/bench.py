@@ -7,11 +7,17 @@ Each phase runs in its own process, so its peak resident memory is its own:
   share of time spent embedding;
 - check: warm, one claim at a time over 100 dev claims: p50 / p95 latency split into retrieve /
   judge / aggregate, sentence pairs judged per claim, judge pairs/s;
-- batch: 300 dev claims through the batch engine: claims/s;
-- levers: the same 100 claims under other settings (chunks judged, sentence windows, batching
-  across claims, the fp32 model instead of int8, the BM25 index cached or rebuilt).
+- batch: 300 dev claims through `Verifier.check_many`, 32 at a time: claims/s and verdict accuracy;
+- levers: the same 100 claims under other settings (chunks judged, sentence windows, skipping
+  sentences that share few words with the claim (min_shared_words), batching
+  across claims, the fp32 model instead of int8, the BM25 index cached or rebuilt);
+- baseline: the recipe users would otherwise pick, a LangChain Chroma retriever (same store, same
+  embeddings) whose top 3 chunks go to the local LLM with prompts/baseline_judge.toml, against
+  citetrail on the same --baseline-claims claims: latency and accuracy side by side, as ratios.
+  Needs the `llm` extra and langchain-chroma; says so and skips otherwise.
 Check, batch and levers use the cached SciFact store that `citetrail eval scifact` uses.
-Prints a table and writes eval/reports/bench.json.
+Prints a table and writes eval/reports/bench.json (phases skipped keep their last figures, each dated).
+Extras: pip install '.[bench]' (and '.[llm]' for the baseline).
 """
 
 from __future__ import annotations
@@ -25,14 +31,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
+from pydantic import BaseModel
 
 from eval.scifact import DEFAULT_DIR, claim_label, load_corpus
 from eval.scifact_eval import load_rows, open_store, store_path
 
 REPORTS = Path(__file__).parent / "reports"
-PHASES = ("ingest", "check", "batch", "levers")
+PHASES = ("ingest", "check", "batch", "levers", "baseline")
 
 
 def peak_rss_mb() -> int:
@@ -96,11 +104,20 @@ def phase_batch(args: argparse.Namespace) -> dict:
     verifier = open_store(args.data, args.stores)
     rows = dev_claims(args.data, args.batch_claims)
     verifier.check("warm-up: aspirin reduces the risk of heart attack")
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
     started = time.perf_counter()
     results = []
     for start in range(0, len(rows), 32):
         results += verifier.check_many([Claim(id=str(r["id"]), text=r["claim"]) for r in rows[start:start + 32]])
     wall = time.perf_counter() - started
+    if profiler:
+        profiler.stop()
+        (REPORTS / "bench_batch_profile.txt").write_text(profiler.output_text(show_all=False))
     return {"claims": len(rows), "wall_s": round(wall, 1), "claims_per_s": round(len(rows) / wall, 2),
             "verdict_accuracy": accuracy(results, rows), "peak_rss_mb": peak_rss_mb()}
 
@@ -117,7 +134,8 @@ def phase_levers(args: argparse.Namespace) -> dict:
     claims = [r["claim"] for r in rows]
     out: dict = {}
     variants = {"default (top_k 5, window 1, int8)": {}, "top_k 3": {"top_k": 3}, "top_k 8": {"top_k": 8},
-                "window 2": {"window": 2}}
+                "window 2": {"window": 2}, "min_shared_words 1": {"min_shared_words": 1},
+                "min_shared_words 2": {"min_shared_words": 2}}
     if args.fp32 and Path(args.fp32).exists():
         variants["fp32 verifier (PyTorch)"] = {"verifier": str(args.fp32)}
     shipped = Verifier.open(store).rules()  # every variant decides with the shipped thresholds
@@ -146,7 +164,65 @@ def phase_levers(args: argparse.Namespace) -> dict:
     return out
 
 
-PHASE_FUNCS = {"ingest": phase_ingest, "check": phase_check, "batch": phase_batch, "levers": phase_levers}
+class BaselineVerdict(BaseModel):
+    verdict: Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
+
+
+def phase_baseline(args: argparse.Namespace) -> dict:
+    """Retriever -> LLM judge, the common recipe, beside citetrail on the same claims."""
+    from langchain_core.embeddings import Embeddings
+
+    from pipeline.errors import CitetrailError
+    from pipeline.extract.llm import as_data, load_prompt, structured
+    from pipeline.models import Claim
+
+    try:
+        from langchain_chroma import Chroma
+
+        from pipeline.extract.llamacpp import ChatLlamaCppJSON, local_model_path
+
+        model_path = local_model_path()
+        ChatLlamaCppJSON(model_path=str(model_path)).invoke("warm-up")
+    except (ImportError, CitetrailError) as exc:
+        return {"skipped": f"no LLM baseline: {exc} (pip install '.[llm,bench]')"}
+
+    verifier = open_store(args.data, args.stores)
+    store = verifier.store
+
+    class StoreEmbeddings(Embeddings):
+        """The store's own embedding model behind LangChain's interface, so both sides retrieve alike."""
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return [list(map(float, v)) for v in store.embedding(texts)]
+
+        def embed_query(self, text: str) -> list[float]:
+            return self.embed_documents([text])[0]
+
+    retriever = Chroma(client=store._client(), collection_name=store.name,
+                       embedding_function=StoreEmbeddings()).as_retriever(search_kwargs={"k": 3})
+    judge = load_prompt("baseline_judge") | structured(ChatLlamaCppJSON(model_path=str(model_path), max_tokens=32),
+                                                       BaselineVerdict)
+    rows = dev_claims(args.data, args.baseline_claims)
+    latencies, correct = [], 0
+    for row in rows:
+        started = time.perf_counter()
+        passages = "\n".join(f"[{i}] {as_data(d.page_content)}" for i, d in enumerate(retriever.invoke(row["claim"]), 1))
+        verdict = judge.invoke({"claim": as_data(row["claim"]), "passages": passages}).verdict
+        latencies.append((time.perf_counter() - started) * 1000)
+        correct += verdict == claim_label(row)
+    ours = timed_checks(verifier, [r["claim"] for r in rows])
+    ours_accuracy = accuracy(verifier.check_many([Claim(id=str(r["id"]), text=r["claim"]) for r in rows]), rows)
+    base = {"p50_ms": round(float(np.percentile(latencies, 50)), 1), "mean_ms": round(float(np.mean(latencies)), 1),
+            "verdict_accuracy": round(correct / len(rows), 4)}
+    return {"claims": len(rows), "llm": model_path.name, "baseline (Chroma top 3 -> LLM)": base,
+            "citetrail": {"p50_ms": ours["p50_ms"], "verdict_accuracy": ours_accuracy},
+            "speed-up (baseline p50 / citetrail p50)": round(base["p50_ms"] / ours["p50_ms"], 1),
+            "accuracy gain (citetrail - baseline)": round(ours_accuracy - base["verdict_accuracy"], 4),
+            "peak_rss_mb": peak_rss_mb()}
+
+
+PHASE_FUNCS = {"ingest": phase_ingest, "check": phase_check, "batch": phase_batch, "levers": phase_levers,
+               "baseline": phase_baseline}
 
 
 def run_phase(name: str, args: argparse.Namespace) -> dict:
@@ -154,6 +230,8 @@ def run_phase(name: str, args: argparse.Namespace) -> dict:
     cmd = [sys.executable, "-m", "eval.bench", "--phase", name, "--data", str(args.data), "--stores", str(args.stores),
            "--ingest-docs", str(args.ingest_docs), "--check-claims", str(args.check_claims),
            "--batch-claims", str(args.batch_claims), "--baseline-claims", str(args.baseline_claims)]
+    if args.profile:
+        cmd.append("--profile")
     if args.fp32:
         cmd += ["--fp32", str(args.fp32)]
     done = subprocess.run(cmd, capture_output=True, text=True)
@@ -176,9 +254,11 @@ def main() -> None:
     ap.add_argument("--ingest-docs", type=int, default=0, help="abstracts to ingest (0: all 5,183)")
     ap.add_argument("--check-claims", type=int, default=100)
     ap.add_argument("--batch-claims", type=int, default=300)
-    ap.add_argument("--baseline-claims", type=int, default=30)
+    ap.add_argument("--baseline-claims", type=int, default=30, help="claims for the LLM-judge baseline (about 10 s each)")
     ap.add_argument("--fp32", type=Path, default=Path("build/verifier-v2/model"),
                     help="the verifier before quantisation, for the int8-vs-fp32 lever (skipped when absent)")
+    ap.add_argument("--profile", action="store_true",
+                    help="profile the batch phase with pyinstrument -> eval/reports/bench_batch_profile.txt")
     ap.add_argument("--skip", default="", help=f"comma-separated phases to skip, of {','.join(PHASES)}")
     ap.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -192,10 +272,11 @@ def main() -> None:
     for name in PHASES:
         if name not in skip:
             print(f"running {name} ...", file=sys.stderr, flush=True)
-            figures[name] = run_phase(name, args)
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    (REPORTS / "bench.json").write_text(json.dumps(figures, indent=1) + "\n")
+            figures[name] = run_phase(name, args) | {"measured": time.strftime("%Y-%m-%d %H:%M")}
     print_table(figures)
+    report = REPORTS / "bench.json"  # phases skipped this time keep their last figures
+    kept = json.loads(report.read_text()) if report.exists() else {}
+    report.write_text(json.dumps({name: figures.get(name) or kept.get(name) for name in PHASES}, indent=1) + "\n")
 
 
 if __name__ == "__main__":
