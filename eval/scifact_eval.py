@@ -78,7 +78,8 @@ def oracle_check(verifier: Verifier, rows: list[dict], results: list[CheckResult
         candidates.append([c.model_copy(update={"rank": i}) for i, c in enumerate(cands, 1)])
         claims.append(result.claim)
     rules = verifier.rules()
-    judged = judge_claims(verifier.judge, claims, candidates, rules, batch_size=s.batch_size, window=s.window)
+    judged = judge_claims(verifier.judge, claims, candidates, rules, batch_size=s.batch_size, window=s.window,
+                              min_shared_words=s.min_shared_words)
     out = []
     for result, cands, judgements in zip(results, candidates, judged, strict=True):
         d = aggregate(judgements, cands, rules, s.max_citations)

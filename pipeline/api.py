@@ -179,7 +179,8 @@ class Verifier:
                         verifier_model_sha256=self.judge.sha256, chunker=chunker_settings(s.chunk_size, s.chunk_overlap),
                         index_fingerprint=self.store.fingerprint,
                         thresholds={**self.rules().model_dump(mode="json"), "temperature": self.judge.temperature},
-                        retrieval={"dense_k": s.dense_k, "lexical_k": s.lexical_k, "top_k": s.top_k, "window": s.window})
+                        retrieval={"dense_k": s.dense_k, "lexical_k": s.lexical_k, "top_k": s.top_k, "window": s.window,
+                                   "min_shared_words": s.min_shared_words})
 
     def check(self, claim: str, *, exclude_docs: Iterable[str] = (), trail: bool = False) -> CheckResult:
         """Check one claim against the store."""
@@ -197,7 +198,8 @@ class Verifier:
             candidates = self.retriever.retrieve([c.text for c in parsed], frozenset(exclude_docs))
             versions = self.versions()
         t1 = time.perf_counter()
-        judgements = judge_claims(self.judge, parsed, candidates, rules, batch_size=s.batch_size, window=s.window)
+        judgements = judge_claims(self.judge, parsed, candidates, rules, batch_size=s.batch_size, window=s.window,
+                                  min_shared_words=s.min_shared_words)
         t2 = time.perf_counter()
         results = []
         for claim, cands, judged in zip(parsed, candidates, judgements, strict=True):

@@ -23,6 +23,8 @@ class Settings(BaseModel):
     lexical_k: int = Field(20, ge=1, description="chunks taken from BM25")
     top_k: int = Field(5, ge=1, le=100, description="fused chunks whose sentences are judged")
     window: int = Field(1, ge=1, le=3, description="also judge runs of this many neighbouring sentences (1: sentences only)")
+    min_shared_words: int = Field(0, ge=0, le=10, description="judge only sentences sharing at least this many content "
+                                  "words with the claim (0: every sentence of the retrieved chunks)")
     verifier: str = Field("shipped", description="'shipped', or a Hugging Face NLI cross-encoder name or path")
     support_threshold: float | None = Field(None, ge=0, le=1, description="P(entailment) that counts as support; "
                                             "default: the value fitted for the verifier (calibration.json), else 0.5")

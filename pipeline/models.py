@@ -158,7 +158,7 @@ class Versions(BaseModel):
     chunker: dict
     index_fingerprint: str
     thresholds: dict
-    retrieval: dict = Field(description="dense_k, lexical_k, top_k and the judging window")
+    retrieval: dict = Field(description="dense_k, lexical_k, top_k, the judging window and min_shared_words")
 
 
 class Trail(BaseModel):

@@ -68,3 +68,17 @@ def test_settings_override_the_verifiers_fitted_rules(sample_store, monkeypatch)
 def test_bad_claims_are_refused(sample_verifier, claim, message):
     with pytest.raises(InputError, match=message):
         sample_verifier.check(claim)
+
+
+def test_min_shared_words_skips_only_sentences_without_enough_claim_words(sample_store):
+    """The speed lever: fewer pairs judged, none sharing fewer content words than asked, same evidence kept."""
+    from pipeline.judge.stage import content_words
+
+    claim = "Russia wants about 6,000 square kilometres it has not yet conquered"
+    full = Verifier.open(sample_store).check(claim, trail=True)
+    pruned = Verifier.open(sample_store, min_shared_words=2).check(claim, trail=True)
+    assert pruned.judged_pairs < full.judged_pairs
+    assert all(len(content_words(claim) & content_words(j.quote)) >= 2 for j in pruned.trail.judgements)
+    assert pruned.versions.retrieval["min_shared_words"] == 2
+    assert pruned.verdict == full.verdict == Verdict.SUPPORTED
+    assert "6,000 square kilometers" in pruned.citations[0].quote

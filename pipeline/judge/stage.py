@@ -4,20 +4,34 @@ Sentences, not whole chunks, are judged: the verifier was trained on sentence-le
 and a sentence is what a citation quotes. With `window=2` each pair of neighbouring sentences is
 judged too, for evidence that a pronoun splits over two sentences ("Trump threatened ... The
 warning came after he met Putin in Alaska"). Spans shared by overlapping chunks are judged once.
+With `min_shared_words` > 0 a sentence that shares fewer content words (stemmed to 5 letters)
+with the claim is not judged: the verifier is most of a check's time, and such sentences are
+almost never evidence.
 """
 
 from __future__ import annotations
+
+import re
+
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from pipeline.aggregate import VerdictRules
 from pipeline.judge.model import NLIJudge
 from pipeline.models import Candidate, Claim, Judgement, Probabilities
 
+STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
+
+
+def content_words(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS}
+
 
 def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Candidate]], rules: VerdictRules,
-                 batch_size: int = 32, window: int = 1) -> list[list[Judgement]]:
+                 batch_size: int = 32, window: int = 1, min_shared_words: int = 0) -> list[list[Judgement]]:
     """Judge all claims' sentences in one batched pass (batching across claims keeps the model busy)."""
     units: list[tuple[int, Candidate, int, int]] = []
     for ci, cands in enumerate(candidates):
+        claim_words = content_words(claims[ci].text)
         seen: set[tuple[str, int, int]] = set()
         for cand in cands:
             sents = cand.chunk.sentences
@@ -25,9 +39,13 @@ def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Can
             spans += [(sents[i - window + 1].start, sents[i].end) for i in range(window - 1, len(sents))] if window > 1 else []
             for start, end in spans:
                 key = (cand.chunk.doc_id, start, end)
-                if key not in seen:
-                    seen.add(key)
-                    units.append((ci, cand, start, end))
+                if key in seen:
+                    continue
+                seen.add(key)
+                text = cand.chunk.text[start - cand.chunk.start:end - cand.chunk.start]
+                if min_shared_words and len(claim_words & content_words(text)) < min_shared_words:
+                    continue
+                units.append((ci, cand, start, end))
     premises = [c.chunk.text[s - c.chunk.start:e - c.chunk.start] for _, c, s, e in units]
     probs = judge.score(premises, [claims[ci].text for ci, _, _, _ in units], batch_size=batch_size)
     out: list[list[Judgement]] = [[] for _ in claims]
