@@ -75,7 +75,7 @@ class Verifier:
         settings = load_settings(config, store=store, **overrides)
         chunk_store = ChunkStore(settings.store, settings.collection,
                                  chunker_settings(settings.chunk_size, settings.chunk_overlap), create=create,
-                                 lock_timeout=settings.lock_timeout)
+                                 lock_timeout=settings.lock_timeout, chroma_url=settings.chroma_url)
         return cls(settings, chunk_store)
 
     # ---- ingest ----------------------------------------------------------------------------

@@ -30,6 +30,8 @@ err = Console(stderr=True)
 
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="store folder [env CITETRAIL_STORE; default .citetrail]")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML config file [env CITETRAIL_CONFIG; default ./citetrail.toml]")]
+ChromaOpt = Annotated[str | None, typer.Option("--chroma-url", help="a Chroma server, http://host:port, instead of the "
+                                              "embedded store [env CITETRAIL_CHROMA_URL]")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar (there is none in a pipe either)")]
 
 
@@ -68,6 +70,7 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="files or folders (.txt .md .html .jsonl)")],
     store: StoreOpt = None,
     config: ConfigOpt = None,
+    chroma_url: ChromaOpt = None,
     prune: Annotated[bool, typer.Option("--prune", help="remove stored documents whose files are gone")] = False,
     skip_bad_lines: Annotated[bool, typer.Option("--skip-bad-lines", help="skip malformed JSONL lines instead of stopping")] = False,
     follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="follow symlinks that leave the folder")] = False,
@@ -75,7 +78,7 @@ def ingest(
     """Chunk, embed and store documents; unchanged ones are skipped, changed ones replaced."""
     from pipeline.api import Verifier
 
-    verifier = Verifier.open(store, create=True, config=config)
+    verifier = Verifier.open(store, create=True, config=config, chroma_url=chroma_url)
     with progress_bar("ingest", "docs") as update:
         report = verifier.ingest(paths, prune=prune, on_error="skip" if skip_bad_lines else "stop",
                                  follow_symlinks=follow_symlinks, progress=update)
@@ -91,6 +94,7 @@ def check(
     claim: Annotated[str, typer.Argument(help="the claim to check")],
     store: StoreOpt = None,
     config: ConfigOpt = None,
+    chroma_url: ChromaOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON (see `citetrail schema`)")] = False,
     top_k: Annotated[int | None, typer.Option("--top-k", help="retrieved chunks to judge")] = None,
     verifier_model: Annotated[str | None, typer.Option("--verifier", help="'shipped' or a Hugging Face NLI model name/path")] = None,
@@ -99,7 +103,7 @@ def check(
     """Say whether the corpus supports or refutes a claim, citing the passages."""
     from pipeline.api import Verifier
 
-    verifier = Verifier.open(store, config=config, top_k=top_k, verifier=verifier_model)
+    verifier = Verifier.open(store, config=config, top_k=top_k, verifier=verifier_model, chroma_url=chroma_url)
     result = verifier.check(claim, trail=trail)
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -120,6 +124,7 @@ def batch(
     quiet: QuietOpt = False,
     store: StoreOpt = None,
     config: ConfigOpt = None,
+    chroma_url: ChromaOpt = None,
     top_k: Annotated[int | None, typer.Option("--top-k", help="retrieved chunks to judge")] = None,
     verifier_model: Annotated[str | None, typer.Option("--verifier", help="'shipped' or a Hugging Face NLI model name/path")] = None,
 ) -> None:
@@ -137,7 +142,7 @@ def batch(
     elif claims is None:
         raise InputError("give a claims file (.jsonl, .csv or .txt), or --resume RUN_ID")
     else:
-        verifier = Verifier.open(store, config=config, top_k=top_k, verifier=verifier_model)
+        verifier = Verifier.open(store, config=config, top_k=top_k, verifier=verifier_model, chroma_url=chroma_url)
         parsed = batching.read_claims(claims, verifier.settings.max_claim_chars, skip_bad_rows)
         for line in parsed.skipped:
             err.print(f"skipped {shown(line)}", highlight=False, soft_wrap=True)
@@ -261,6 +266,7 @@ def audit(
     source: SourceArg,
     store: StoreOpt = None,
     config: ConfigOpt = None,
+    chroma_url: ChromaOpt = None,
     extractor: ExtractorOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="the audit as JSON: a CheckResult per claim, and a summary")] = False,
     top_k: Annotated[int | None, typer.Option("--top-k", help="retrieved chunks to judge")] = None,
@@ -272,7 +278,7 @@ def audit(
     article = read_source(source, load_settings(config, store=store, top_k=top_k, extractor=extractor).max_document_bytes)
     from pipeline.api import Verifier  # after the article is read: bad input fails fast
 
-    report = Verifier.open(store, config=config, top_k=top_k, extractor=extractor).audit(article)
+    report = Verifier.open(store, config=config, top_k=top_k, extractor=extractor, chroma_url=chroma_url).audit(article)
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:

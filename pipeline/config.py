@@ -17,6 +17,8 @@ CONFIG_FILE = "citetrail.toml"
 class Settings(BaseModel):
     store: Path = Field(Path(".citetrail"), description="folder of the Chroma store")
     collection: str = Field("citetrail", description="Chroma collection name")
+    chroma_url: str | None = Field(None, description="a Chroma server (http://host:port) that holds the vectors instead of "
+                                   "the embedded store; the store folder then keeps only the lock, BM25 cache and runs")
     chunk_size: int = Field(600, ge=100, le=8000, description="target chunk length in characters")
     chunk_overlap: int = Field(1, ge=0, le=5, description="sentences repeated between neighbouring chunks")
     dense_k: int = Field(20, ge=1, description="chunks taken from the embedding search")

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import chromadb
 from chromadb.api import ClientAPI
@@ -175,10 +176,12 @@ class ChunkStore:
     Reading and writing happen inside `reading()` / `writing()`, which lock the store and bring this
     process's view of it up to date."""
 
-    def __init__(self, path: Path, collection: str, chunker: dict, create: bool, lock_timeout: float = 10.0) -> None:
+    def __init__(self, path: Path, collection: str, chunker: dict, create: bool, lock_timeout: float = 10.0,
+                 chroma_url: str | None = None) -> None:
         self.path = Path(path)
+        self.url = chroma_url
         try:
-            if create:
+            if create or self.url:  # with a server, the folder holds only the lock, the BM25 cache and runs
                 self.path.mkdir(parents=True, exist_ok=True)
             elif not (self.path / "chroma.sqlite3").exists():
                 raise StoreError(f"no corpus ingested at {self.path}: run `citetrail ingest PATH` first")
@@ -192,14 +195,14 @@ class ChunkStore:
         self._bound: tuple[OpenClient, str] | None = None
         self._collection: Collection | None = None
         self._dirty = False
-        exclusive = create and not (self.path / "chroma.sqlite3").exists()
+        exclusive = create and (self.url is not None or not (self.path / "chroma.sqlite3").exists())
         with store_lock(self.path, exclusive, lock_timeout):
             found = self._find_collection(create=exclusive)
         if not found and create:  # a store without our collection (a first ingest cut short): make it holding the store alone
             with store_lock(self.path, True, lock_timeout):
                 found = self._find_collection(create=True)
         if not found:
-            raise StoreError(f"no corpus ingested at {self.path} (collection '{collection}' is missing)")
+            raise StoreError(f"no corpus ingested at {self.where} (collection '{collection}' is missing)")
 
     def _find_collection(self, create: bool) -> bool:
         """Whether the collection exists (made now if `create`), checked against the settings asked for."""
@@ -207,7 +210,7 @@ class ChunkStore:
         try:
             names = {c.name for c in client.list_collections()}
         except Exception as exc:  # chroma raises many types for a damaged store
-            raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+            raise StoreError(f"cannot open the store at {self.where}: {exc}") from None
         if self.name not in names and not create:
             return False
         if self.name not in names:
@@ -228,25 +231,51 @@ class ChunkStore:
         except FileNotFoundError:
             return ""
 
+    @property
+    def where(self) -> str:
+        return f"{self.url} (Chroma server)" if self.url else str(self.path)
+
+    @property
+    def _key(self) -> str:
+        return f"{self.url}|{self.path}" if self.url else str(self.path)
+
     def _client(self) -> ClientAPI:
-        """This process's client for the folder, opened afresh if another process wrote since it was opened."""
-        key, generation = str(self.path), self._read_generation()
-        entry = _CLIENTS.get(key)
+        """This process's client for the folder, opened afresh if another process wrote since it was opened
+        (a server's index is always current, so its client is kept)."""
+        generation = self._read_generation()
+        entry = _CLIENTS.get(self._key)
         if entry is not None and entry.generation != generation:
-            entry.client.close()
-            entry = None
+            if self.url:
+                entry.generation = generation
+            else:
+                entry.client.close()
+                entry = None
         if entry is None:
-            wait_for_database(self.path, self.lock_timeout)
-            try:
-                client = chromadb.PersistentClient(path=key, settings=ChromaSettings(anonymized_telemetry=False))
-            except Exception as exc:  # chroma raises many types for a damaged or locked store
-                raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
-            entry = _CLIENTS[key] = OpenClient(client, generation)
+            client = self._server_client() if self.url else self._embedded_client()
+            entry = _CLIENTS[self._key] = OpenClient(client, generation)
         return entry.client
+
+    def _embedded_client(self) -> ClientAPI:
+        wait_for_database(self.path, self.lock_timeout)
+        try:
+            return chromadb.PersistentClient(path=str(self.path), settings=ChromaSettings(anonymized_telemetry=False))
+        except Exception as exc:  # chroma raises many types for a damaged or locked store
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+
+    def _server_client(self) -> ClientAPI:
+        url = urlsplit(self.url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise InputError(f"bad setting chroma_url: {self.url!r} is not an http(s)://host:port URL")
+        try:
+            return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                                       ssl=url.scheme == "https", settings=ChromaSettings(anonymized_telemetry=False))
+        except Exception as exc:  # connection refused, a wrong server, a version mismatch
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise StoreError(f"cannot reach the Chroma server at {self.url}: {reason}") from None
 
     @property
     def _entry(self) -> OpenClient:
-        return _CLIENTS[str(self.path)]
+        return _CLIENTS[self._key]
 
     @property
     def generation(self) -> str:
@@ -297,7 +326,7 @@ class ChunkStore:
         meta = self.collection.metadata or {}
         diff = [f"{k}: store has {meta.get(k)!r}, asked for {v!r}" for k, v in self.expected.items() if meta.get(k) != v]
         if diff:
-            raise StoreError(f"the store at {self.path} was built with other settings ({'; '.join(diff)}); "
+            raise StoreError(f"the store at {self.where} was built with other settings ({'; '.join(diff)}); "
                              "use those settings or another --store")
 
     # ---- documents -------------------------------------------------------------------------
