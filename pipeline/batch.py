@@ -1,8 +1,8 @@
 """Batch checking: read a claims file, check every claim into a run of the run store, resume a stopped run.
 
-`check_claims` is the engine: pending claims in, finished results out, a small group at a time.
-Another engine (Ray, say) slots in by yielding the same results; `run_batch` stores each group in
-one transaction as it comes, so a stop loses at most the group in flight.
+`check_claims` is the local engine: pending claims in, finished results out, a small group at a time.
+The Ray engine (`pipeline.ray_engine`) checks the same groups on Ray workers; `run_batch` stores
+each group in one transaction as it comes, so a stop loses at most the groups in flight.
 """
 
 from __future__ import annotations
@@ -141,20 +141,29 @@ def read_claims(path: str | Path, max_claim_chars: int = Settings.model_fields["
 
 # ---- checking ------------------------------------------------------------------------------
 
-def check_claims(claims: list[Claim], verifier: Verifier, group_size: int = CLAIMS_PER_GROUP) -> Iterator[list[CheckResult]]:
-    """The engine: results, trails included, a group of `group_size` distinct claim texts at a time.
-
-    One `check_many` call per group batches the judging across claims. A claim whose text (with
-    whitespace normalised) repeats another's is not checked again: it gets that result under its own id."""
+def claim_groups(claims: list[Claim], group_size: int = CLAIMS_PER_GROUP) -> list[list[list[Claim]]]:
+    """Claims in groups of `group_size` distinct texts; each text with every claim that repeats it
+    (whitespace normalised), so a repeated claim is checked once. Every engine checks these same groups,
+    so every engine batches the verifier alike and gives the same results."""
     same_text: dict[str, list[Claim]] = {}
     for claim in claims:
         same_text.setdefault(" ".join(claim.text.split()), []).append(claim)
-    groups = list(same_text.values())
-    for i in range(0, len(groups), group_size):
-        twins = groups[i:i + group_size]
-        results = verifier.check_many([same[0] for same in twins], trail=True)
-        yield [result.model_copy(update={"claim": claim.model_copy(update={"text": result.claim.text})})
-               for result, same in zip(results, twins, strict=True) for claim in same]
+    texts = list(same_text.values())
+    return [texts[i:i + group_size] for i in range(0, len(texts), group_size)]
+
+
+def check_group(verifier: Verifier, group: list[list[Claim]]) -> list[CheckResult]:
+    """One `check_many` call for the group's distinct texts (judging batched across claims); each repeat
+    gets its text's result under its own id."""
+    results = verifier.check_many([same[0] for same in group], trail=True)
+    return [result.model_copy(update={"claim": claim.model_copy(update={"text": result.claim.text})})
+            for result, same in zip(results, group, strict=True) for claim in same]
+
+
+def check_claims(claims: list[Claim], verifier: Verifier, group_size: int = CLAIMS_PER_GROUP) -> Iterator[list[CheckResult]]:
+    """The local engine: results, trails included, a group at a time, in this process."""
+    for group in claim_groups(claims, group_size):
+        yield check_group(verifier, group)
 
 
 def start_run(verifier: Verifier, claims: ClaimFile) -> Run:

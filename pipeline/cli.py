@@ -127,6 +127,11 @@ def batch(
     chroma_url: ChromaOpt = None,
     top_k: Annotated[int | None, typer.Option("--top-k", help="retrieved chunks to judge")] = None,
     verifier_model: Annotated[str | None, typer.Option("--verifier", help="'shipped' or a Hugging Face NLI model name/path")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local (this process) or ray (Ray workers; pip install "
+                                        "'citetrail[ray]')")] = "local",
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="a running Ray cluster (default: start a "
+                                                    "local one)")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Ray workers (default: one per CPU)")] = None,
 ) -> None:
     """Check every claim in a file into a new run of the run store; see `citetrail runs`, `trail`, `report`."""
     from pipeline import batch as batching
@@ -134,6 +139,16 @@ def batch(
 
     if output and not output.parent.is_dir():  # found out now, not after the whole run
         raise InputError(f"cannot write {output}: no folder {output.parent}")
+    if engine not in ("local", "ray"):
+        raise InputError(f"--engine must be local or ray, not {engine!r}")
+    if engine == "local" and (ray_address or workers):
+        raise InputError("--ray-address and --workers go with --engine ray")
+    if engine == "ray":
+        from pipeline.ray_engine import ray_engine
+
+        check_engine = ray_engine(ray_address, workers)
+    else:
+        check_engine = batching.check_claims
     if resume:
         if claims or top_k or verifier_model or skip_bad_rows:
             raise InputError("--resume takes the claims and settings from the run: give no claims file, --top-k, "
@@ -150,7 +165,7 @@ def batch(
     # A plain `kill` stops the run like Ctrl-C: recorded as interrupted, resumable.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     with progress_bar(f"run {run.id}", "claims", quiet) as update:
-        run = batching.run_batch(verifier, run, progress=update)
+        run = batching.run_batch(verifier, run, progress=update, engine=check_engine)
     if output:
         from pipeline.render import write_atomic
         from pipeline.render.files import results_jsonl
