@@ -65,11 +65,15 @@ def kill_after(store: Path, corpus: Path, delay: float) -> str:
 
 
 def assert_searchable(verifier: Verifier) -> None:
-    """Chroma's SQLite and vector index agree: a search for everything finds each chunk exactly once."""
+    """Chroma's SQLite and vector index agree: a search for everything finds only stored chunks, each once,
+    and all but a few. (HNSW after many replacements can leave a node that no search path reaches; a CI
+    run saw one of ~450 unchanged chunks missed that way, so exhaustive recall is not what a kill breaks.)"""
     ids, _, _ = verifier.store.all_chunks()
     if ids:
         found = [cid for cid, _ in verifier.store.dense_search(["visitors"], len(ids))[0]]
-        assert sorted(found) == sorted(ids) and len(set(ids)) == len(ids)
+        assert len(set(ids)) == len(ids) and len(set(found)) == len(found)
+        assert set(found) <= set(ids), "the vector index holds chunks the store does not"
+        assert len(ids) - len(found) <= max(1, len(ids) // 100), f"{len(ids) - len(found)} of {len(ids)} chunks unsearchable"
 
 
 def dense_rankings(store: Path) -> list[list[tuple[str, float]]]:

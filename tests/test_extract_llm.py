@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.config import load_settings
 from pipeline.extract import extract_claims
-from pipeline.extract.llm import PROMPTS, LLMExtractor, llm_available
+from pipeline.extract.llm import PROMPTS, LLMExtractor, llm_available, load_prompt
 from pipeline.models import DropReason
 from tests.conftest import CORPUS
 
@@ -23,7 +23,11 @@ def extractor():
 
 
 def test_prompts_are_files():
-    assert sorted(p.name for p in PROMPTS.glob("*.toml")) == ["decontextualisation.toml", "extraction.toml"]
+    names = {p.stem for p in PROMPTS.glob("*.toml")}
+    assert {"decontextualisation", "extraction", "baseline_judge"} <= names
+    for name in names:  # each a system and a human message, the document text only in the human one
+        system, human = load_prompt(name).messages
+        assert system.prompt.input_variables == [] and human.prompt.input_variables
 
 
 def test_document_text_travels_as_tagged_data_never_as_instructions(extractor):

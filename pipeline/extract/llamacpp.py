@@ -51,12 +51,20 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def local_model_path() -> Path:
-    """The GGUF in the cache folder, assembled from the installed parts (and sha256-checked) the first time."""
+def cached_model() -> Path | None:
+    """The GGUF in the cache folder, if it was assembled and checked before."""
     target = cache_dir() / GGUF_NAME
     verified = target.with_suffix(".sha256")
     if target.is_file() and verified.is_file() and verified.read_text().strip() == GGUF_SHA256:
         return target
+    return None
+
+
+def local_model_path() -> Path:
+    """The GGUF in the cache folder, assembled from the installed parts (and sha256-checked) the first time."""
+    if cached := cached_model():
+        return cached
+    target = cache_dir() / GGUF_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     with partial.open("wb") as out:
@@ -69,7 +77,7 @@ def local_model_path() -> Path:
         partial.unlink()
         raise CitetrailError(f"the assembled local model has sha256 {digest}, expected {GGUF_SHA256}: reinstall the parts")
     partial.replace(target)
-    verified.write_text(digest + "\n")
+    target.with_suffix(".sha256").write_text(digest + "\n")
     return target
 
 

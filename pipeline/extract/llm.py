@@ -28,7 +28,7 @@ from pipeline.models import Claim, Document, DropReason, ExtractedClaim, Span
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 CONTEXT_SENTENCES = 3
 CONTEXT_CHARS = 1200
-TAG = re.compile(r"<(/?)(context|sentence|claims)>", re.IGNORECASE)
+TAG = re.compile(r"<(/?)(context|sentence|claims?|passages)>", re.IGNORECASE)
 NEEDS_CONTEXT = re.compile(r"\b(he|she|it|they|him|her|his|its|their|them|the (ministry|government|president|minister|"
                            r"country|company|agency|group|official|spokesman|spokeswoman))\b", re.IGNORECASE)
 LOWERCASE_STARTS = {"the", "a", "an", "there", "this", "these", "those", "any", "some", "its", "their", "fresh", "no"}
@@ -170,12 +170,15 @@ class LLMExtractor(Extractor):
 
 @cache
 def llm_available() -> bool:
-    """Whether the local back-end can run here: llama-cpp-python and every model part installed."""
+    """Whether the local back-end can run here: llama-cpp-python, and the model assembled before or
+    every part of it installed."""
     try:
         import llama_cpp  # noqa: F401
 
-        from pipeline.extract.llamacpp import PARTS, part_path
+        from pipeline.extract.llamacpp import PARTS, cached_model, part_path
 
+        if cached_model():
+            return True
         for n in range(1, PARTS + 1):
             part_path(n)
     except (ImportError, CitetrailError):
