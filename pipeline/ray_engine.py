@@ -52,7 +52,14 @@ def ray_engine(address: str | None = None, workers: int | None = None, group_siz
             while pending:
                 ready, _ = ray.wait(list(pending), num_returns=1)
                 del pending[ready[0]]
-                yield ray.get(ready[0])
+                try:
+                    results = ray.get(ready[0])
+                except (ray.exceptions.RayTaskError, ray.exceptions.RayActorError) as exc:
+                    cause = getattr(exc, "cause", None)  # a worker's own error (a busy store, say) is said as such
+                    if isinstance(cause, CitetrailError):
+                        raise cause from None
+                    raise CitetrailError(f"a Ray worker failed: {str(exc).strip().splitlines()[0]}") from None
+                yield results
         finally:
             for actor in actors:
                 ray.kill(actor)
