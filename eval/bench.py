@@ -182,7 +182,7 @@ def phase_baseline(args: argparse.Namespace) -> dict:
         from pipeline.extract.llamacpp import ChatLlamaCppJSON, local_model_path
 
         model_path = local_model_path()
-        ChatLlamaCppJSON(model_path=str(model_path)).invoke("warm-up")
+        ChatLlamaCppJSON(model_path=str(model_path), max_tokens=1).invoke("warm-up")  # loads the model
     except (ImportError, CitetrailError) as exc:
         return {"skipped": f"no LLM baseline: {exc} (pip install '.[llm,bench]')"}
 
