@@ -60,17 +60,13 @@ def kill_half_way(store: Path, claims: Path, n: int) -> dict:
     before = latest_run(store)
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "batch", "--store", str(store), "-q", str(claims)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    con = sqlite3.connect(store / RUNS_FILE)
     run_id, checked = None, 0
     while proc.poll() is None and checked < n // 2:
         time.sleep(0.2)
-        latest = latest_run(store)
-        if latest != before:
-            run_id = latest
-            checked = con.execute("SELECT count(*) FROM results WHERE run_id = ?", (run_id,)).fetchone()[0]
+        if (latest := latest_run(store)) != before:
+            run_id, checked = latest, run_info(store, latest)["results"]
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    con.close()
     at_kill = run_info(store, run_id)
     resumed_id, wall = batch(store, "--resume", run_id)
     return {"killed_at": at_kill["results"], "status_after_kill": at_kill["status"], "resume_wall_s": wall,

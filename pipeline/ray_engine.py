@@ -52,11 +52,10 @@ def ray_engine(address: str | None = None, workers: int | None = None, group_siz
 
         env = {"env_vars": {"OMP_NUM_THREADS": str(torch.get_num_threads())}}
         actors = [ray.remote(num_cpus=1, runtime_env=env)(CheckWorker).remote(settings) for _ in range(n)]
-        pending = {actors[i % n].check.remote(group): i for i, group in enumerate(claim_groups(claims, group_size))}
+        pending = [actors[i % n].check.remote(group) for i, group in enumerate(claim_groups(claims, group_size))]
         try:
             while pending:
-                ready, _ = ray.wait(list(pending), num_returns=1)
-                del pending[ready[0]]
+                ready, pending = ray.wait(pending, num_returns=1)
                 try:
                     results = ray.get(ready[0])
                 except (ray.exceptions.RayTaskError, ray.exceptions.RayActorError) as exc:

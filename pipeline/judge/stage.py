@@ -29,7 +29,7 @@ def content_words(text: str) -> set[str]:
 def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Candidate]], rules: VerdictRules,
                  batch_size: int = 32, window: int = 1, min_shared_words: int = 0) -> list[list[Judgement]]:
     """Judge all claims' sentences in one batched pass (batching across claims keeps the model busy)."""
-    units: list[tuple[int, Candidate, int, int]] = []
+    units: list[tuple[int, Candidate, int, int, str]] = []
     for ci, cands in enumerate(candidates):
         claim_words = content_words(claims[ci].text)
         seen: set[tuple[str, int, int]] = set()
@@ -45,11 +45,10 @@ def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Can
                 text = cand.chunk.text[start - cand.chunk.start:end - cand.chunk.start]
                 if min_shared_words and len(claim_words & content_words(text)) < min_shared_words:
                     continue
-                units.append((ci, cand, start, end))
-    premises = [c.chunk.text[s - c.chunk.start:e - c.chunk.start] for _, c, s, e in units]
-    probs = judge.score(premises, [claims[ci].text for ci, _, _, _ in units], batch_size=batch_size)
+                units.append((ci, cand, start, end, text))
+    probs = judge.score([u[4] for u in units], [claims[u[0]].text for u in units], batch_size=batch_size)
     out: list[list[Judgement]] = [[] for _ in claims]
-    for (ci, cand, s, e), quote, row in zip(units, premises, probs, strict=True):
+    for (ci, cand, s, e, quote), row in zip(units, probs, strict=True):
         p = Probabilities(entailment=float(row[0]), neutral=float(row[1]), contradiction=float(row[2]))
         out[ci].append(Judgement(doc_id=cand.chunk.doc_id, chunk_id=cand.chunk.id, start=s, end=e, quote=quote,
                                  probabilities=p, stance=rules.stance(p),
