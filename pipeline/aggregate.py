@@ -17,12 +17,14 @@ class VerdictRules(BaseModel):
     refute: float = Field(0.5, description="P(contradiction) at which a sentence refutes the claim")
     conflict: float = Field(0.7, description="CONFLICTING needs support and refutation, from different documents, "
                             "both at least this strong; below it the stronger side wins")
+    support_coverage: float = Field(0.0, ge=0.0, le=1.0, description="share of the claim's content words a sentence "
+                                    "must contain to support it: the verifier alone reads topical overlap as support")
     confidence_scale: float = Field(1.0, description="reported confidence is sigmoid(scale * logit(raw) + shift), "
                                     "fitted so that it matches accuracy")
     confidence_shift: float = 0.0
 
-    def stance(self, p: Probabilities) -> Stance:
-        if p.entailment >= self.support and p.entailment >= p.contradiction:
+    def stance(self, p: Probabilities, claim_coverage: float = 1.0) -> Stance:
+        if p.entailment >= self.support and p.entailment >= p.contradiction and claim_coverage >= self.support_coverage:
             return Stance.SUPPORTS
         if p.contradiction >= self.refute:
             return Stance.REFUTES
@@ -53,7 +55,7 @@ def aggregate(judgements: list[Judgement], candidates: list[Candidate], rules: V
     """Stances come from `rules` (not from the judgements' own stance), so one judged trail can be
     re-aggregated under other rules without running a model."""
     titles = {c.chunk.doc_id: (c.title, c.source) for c in candidates}
-    stances = [(j, rules.stance(j.probabilities)) for j in judgements]
+    stances = [(j, rules.stance(j.probabilities, j.claim_coverage)) for j in judgements]
     support = sorted((j for j, s in stances if s == Stance.SUPPORTS), key=lambda j: -j.probabilities.entailment)
     refute = sorted((j for j, s in stances if s == Stance.REFUTES), key=lambda j: -j.probabilities.contradiction)
     best_s = support[0].probabilities.entailment if support else 0.0

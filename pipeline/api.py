@@ -169,7 +169,8 @@ class Verifier:
     def rules(self) -> VerdictRules:
         """The verdict rules fitted for the verifier, with any threshold the settings give instead."""
         s = self.settings
-        given = {"support": s.support_threshold, "refute": s.refute_threshold, "conflict": s.conflict_threshold}
+        given = {"support": s.support_threshold, "refute": s.refute_threshold, "conflict": s.conflict_threshold,
+                 "support_coverage": s.support_coverage}
         return self.judge.rules.model_copy(update={k: v for k, v in given.items() if v is not None})
 
     def versions(self) -> Versions:

@@ -34,6 +34,8 @@ class Settings(BaseModel):
                                            "default as for support_threshold")
     conflict_threshold: float | None = Field(None, ge=0, le=1, description="both sides at least this strong, from "
                                              "different documents, make CONFLICTING; default as for support_threshold")
+    support_coverage: float | None = Field(None, ge=0, le=1, description="share of the claim's content words a sentence "
+                                           "must contain to support it; default as for support_threshold")
     max_citations: int = Field(3, ge=1, description="citations kept per stance")
     max_claim_chars: int = Field(1000, ge=10, description="longest claim accepted")
     max_document_bytes: int = Field(20_000_000, ge=1, description="largest file ingested")

@@ -124,6 +124,8 @@ class Judgement(BaseModel):
     stance: Stance
     retrieval_rank: int
     retrieval_score: float
+    claim_coverage: float = Field(1.0, ge=0.0, le=1.0, description="share of the claim's content words (stemmed) that "
+                                  "the sentence contains; 1.0 in trails stored before it was recorded")
 
 
 class Citation(BaseModel):

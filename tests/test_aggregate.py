@@ -13,10 +13,10 @@ def candidate(doc: str, rank: int) -> Candidate:
     return Candidate(chunk=chunk, title=doc.upper(), source=f"{doc}.txt", rank=rank, fused_score=1 / rank)
 
 
-def judged(doc: str, e: float, c: float, start: int = 0) -> Judgement:
+def judged(doc: str, e: float, c: float, start: int = 0, coverage: float = 1.0) -> Judgement:
     p = Probabilities(entailment=e, neutral=round(1 - e - c, 6), contradiction=c)
     return Judgement(doc_id=doc, chunk_id=f"{doc}#0", start=start, end=start + 5, quote=f"{doc}:{start}", probabilities=p,
-                     stance=Stance.NEUTRAL, retrieval_rank=1, retrieval_score=0.5)
+                     stance=Stance.NEUTRAL, retrieval_rank=1, retrieval_score=0.5, claim_coverage=coverage)
 
 
 CANDS = [candidate("a", 1), candidate("b", 2)]
@@ -55,6 +55,14 @@ def test_stances_come_from_the_rules_so_a_trail_can_be_reaggregated():
     sentences = [judged("a", 0.45, 0.1)]
     assert aggregate(sentences, CANDS, RULES).verdict == Verdict.NOT_ENOUGH_INFO
     assert aggregate(sentences, CANDS, RULES.model_copy(update={"support": 0.4})).verdict == Verdict.SUPPORTED
+
+
+def test_a_sentence_covering_too_little_of_the_claim_cannot_support_it_but_can_still_refute():
+    rules = RULES.model_copy(update={"support_coverage": 0.3})
+    assert aggregate([judged("a", 0.9, 0.05, coverage=0.25)], CANDS, rules).verdict == Verdict.NOT_ENOUGH_INFO
+    assert aggregate([judged("a", 0.9, 0.05, coverage=0.3)], CANDS, rules).verdict == Verdict.SUPPORTED
+    d = aggregate([judged("a", 0.9, 0.05, coverage=0.2), judged("b", 0.1, 0.8, coverage=0.2)], CANDS, rules)
+    assert d.verdict == Verdict.REFUTED and [c.doc_id for c in d.citations] == ["b"]
 
 
 def test_confidence_map_is_monotone_and_the_identity_by_default():

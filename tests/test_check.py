@@ -28,9 +28,9 @@ def test_supported_claim_cites_the_6000_sq_km_sentence(sample_verifier):
     assert "6,000 square kilometers" in top.quote
 
 
-@pytest.mark.xfail(strict=True, reason="verifier v2 still reads overlap as support: 'the Russians have made real concessions "
-                   "to President Trump' entails 'Trump met Putin in Moscow' at 0.66, and the Alaska sentence ('he met with "
-                   "Putin in Alaska') is not tied to Trump by the judged window; strict, so it fails loudly once fixed")
+@pytest.mark.xfail(strict=True, reason="REFUTED now (the coverage rule drops the name-only support), but for the wrong "
+                   "sentences: verifier v2 gives 'he met with Putin in Alaska' P(contradiction) 0.30, under 'They've "
+                   "accepted they cannot install a puppet regime in Kyiv' at 0.53; strict, so it fails loudly once fixed")
 def test_refuted_claim_cites_the_alaska_sentence(sample_verifier):
     result = sample_verifier.check("Trump met Putin in Moscow")
     assert result.verdict == Verdict.REFUTED
@@ -52,7 +52,8 @@ def test_result_carries_versions_and_timings(sample_verifier):
     assert v.chunker["chunk_size"] == 600 and v.index_fingerprint == sample_verifier.store.fingerprint
     assert set(result.timings_ms) == {"retrieve", "judge", "aggregate"}
     assert result.judged_pairs > 0
-    assert set(v.thresholds) == {"support", "refute", "conflict", "confidence_scale", "confidence_shift", "temperature"}
+    assert set(v.thresholds) == {"support", "refute", "conflict", "support_coverage", "confidence_scale", "confidence_shift",
+                                 "temperature"}
 
 
 def test_settings_override_the_verifiers_fitted_rules(sample_store, monkeypatch):
@@ -68,6 +69,23 @@ def test_settings_override_the_verifiers_fitted_rules(sample_store, monkeypatch)
 def test_bad_claims_are_refused(sample_verifier, claim, message):
     with pytest.raises(InputError, match=message):
         sample_verifier.check(claim)
+
+
+def test_support_needs_the_sentence_to_cover_enough_of_the_claim(sample_store):
+    """The verifier alone reads sentences that share only a name with the claim as support ('Trump met Putin
+    in Moscow' entailed by 'He pointed to Trump's recent move to slap a 25% tariff ...'); the coverage rule
+    stops that, and every judgement records its coverage."""
+    from pipeline.judge.stage import claim_coverage
+
+    claim = "Trump met Putin in Moscow"
+    ungated = Verifier.open(sample_store, support_coverage=0.0).check(claim, trail=True)
+    assert ungated.verdict == Verdict.SUPPORTED
+    gated = Verifier.open(sample_store).check(claim, trail=True)
+    rules = Verifier.open(sample_store).rules()
+    assert rules.support_coverage > 0 and gated.verdict != Verdict.SUPPORTED
+    for j in gated.trail.judgements:
+        assert j.claim_coverage == claim_coverage(claim, j.quote)
+        assert j.stance != "supports" or j.claim_coverage >= rules.support_coverage
 
 
 def test_min_shared_words_skips_only_sentences_without_enough_claim_words(sample_store):

@@ -6,7 +6,8 @@ judged too, for evidence that a pronoun splits over two sentences ("Trump threat
 warning came after he met Putin in Alaska"). Spans shared by overlapping chunks are judged once.
 With `min_shared_words` > 0 a sentence that shares fewer content words (stemmed to 5 letters)
 with the claim is not judged: the verifier is most of a check's time, and such sentences are
-almost never evidence.
+almost never evidence. Each judgement records its claim coverage, the share of the claim's content
+words in the sentence: the verdict rules let only well-covered sentences support a claim.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
 
 def content_words(text: str) -> set[str]:
     return {w[:5] for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS}
+
+
+def claim_coverage(claim: str, sentence: str) -> float:
+    """The share of the claim's content words found in the sentence (see VerdictRules.support_coverage)."""
+    words = content_words(claim)
+    return round(len(words & content_words(sentence)) / len(words), 4) if words else 1.0
 
 
 def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Candidate]], rules: VerdictRules,
@@ -50,7 +57,8 @@ def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Can
     out: list[list[Judgement]] = [[] for _ in claims]
     for (ci, cand, s, e, quote), row in zip(units, probs, strict=True):
         p = Probabilities(entailment=float(row[0]), neutral=float(row[1]), contradiction=float(row[2]))
+        coverage = claim_coverage(claims[ci].text, quote)
         out[ci].append(Judgement(doc_id=cand.chunk.doc_id, chunk_id=cand.chunk.id, start=s, end=e, quote=quote,
-                                 probabilities=p, stance=rules.stance(p),
+                                 probabilities=p, stance=rules.stance(p, coverage), claim_coverage=coverage,
                                  retrieval_rank=cand.rank, retrieval_score=cand.fused_score))
     return out
