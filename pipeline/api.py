@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from importlib.metadata import PackageNotFoundError, version
@@ -92,7 +93,13 @@ class Verifier:
 
     def ingest_documents(self, docs: list[Document], *, prune: bool = False, skipped_lines: list[str] | None = None,
                          progress: Callable[[int, int], None] | None = None, started: float | None = None) -> IngestReport:
-        """Write `docs` holding the store's lock, so no other citetrail process reads or writes it meanwhile."""
+        """Write `docs` holding the store's lock, so no other citetrail process reads or writes it meanwhile.
+
+        oneDNN keeps a primitive, with its buffers, for every input shape it has run; chunks of every
+        length made that cache most of ingest's memory (SciFact: 1.75 GB peak with it, 1.1 GB without,
+        at the same speed), so it is switched off unless the process has run the model already (the
+        setting is read once) or the user set it. Queries keep it: it saves about 18 ms a check."""
+        os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "0")
         started = started or time.perf_counter()
         with self.store.writing():
             report = self._write_documents(docs, prune, skipped_lines or [], progress)
