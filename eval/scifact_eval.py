@@ -150,10 +150,9 @@ def fit(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Span
     grid = [round(float(t), 2) for t in np.arange(0.3, 0.96, 0.05)]
     thresholds = [base.model_copy(update={"support": s, "refute": r, "conflict": max(base.conflict, s, r), "support_coverage": 0.0})
                   for s, r in itertools.product(grid, grid)]
-    best = max(thresholds, key=lambda rules: objective(rules)[0])
-    scored = [(rules, *objective(rules)) for rules in (best.model_copy(update={"support_coverage": c}) for c in COVERAGE_GRID)]
-    best = max(scored, key=lambda x: x[1])
-    rules, _, metrics = best
+    held = max(thresholds, key=lambda rules: objective(rules)[0])
+    scored = [(rules, *objective(rules)) for rules in (held.model_copy(update={"support_coverage": c}) for c in COVERAGE_GRID)]
+    rules, _, metrics = max(scored, key=lambda x: x[1])
     decided = [aggregate(r.trail.judgements, r.trail.candidates, rules) for r in results]
     correct = [claim_label(row) == d.verdict.value for d, row in zip(decided, rows, strict=True)]
     scale, shift = fit_confidence_map([d.raw_confidence for d in decided], correct)

@@ -27,16 +27,19 @@ def content_words(text: str) -> set[str]:
     return {w[:5] for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS}
 
 
-def claim_coverage(claim: str, sentence: str) -> float:
+def coverage(claim_words: set[str], sentence_words: set[str]) -> float:
     """The share of the claim's content words found in the sentence (see VerdictRules.support_coverage)."""
-    words = content_words(claim)
-    return round(len(words & content_words(sentence)) / len(words), 4) if words else 1.0
+    return round(len(claim_words & sentence_words) / len(claim_words), 4) if claim_words else 1.0
+
+
+def claim_coverage(claim: str, sentence: str) -> float:
+    return coverage(content_words(claim), content_words(sentence))
 
 
 def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Candidate]], rules: VerdictRules,
                  batch_size: int = 32, window: int = 1, min_shared_words: int = 0) -> list[list[Judgement]]:
     """Judge all claims' sentences in one batched pass (batching across claims keeps the model busy)."""
-    units: list[tuple[int, Candidate, int, int, str]] = []
+    units: list[tuple[int, Candidate, int, int, str, float]] = []
     for ci, cands in enumerate(candidates):
         claim_words = content_words(claims[ci].text)
         seen: set[tuple[str, int, int]] = set()
@@ -50,15 +53,15 @@ def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Can
                     continue
                 seen.add(key)
                 text = cand.chunk.text[start - cand.chunk.start:end - cand.chunk.start]
-                if min_shared_words and len(claim_words & content_words(text)) < min_shared_words:
+                words = content_words(text)
+                if min_shared_words and len(claim_words & words) < min_shared_words:
                     continue
-                units.append((ci, cand, start, end, text))
+                units.append((ci, cand, start, end, text, coverage(claim_words, words)))
     probs = judge.score([u[4] for u in units], [claims[u[0]].text for u in units], batch_size=batch_size)
     out: list[list[Judgement]] = [[] for _ in claims]
-    for (ci, cand, s, e, quote), row in zip(units, probs, strict=True):
+    for (ci, cand, s, e, quote, covered), row in zip(units, probs, strict=True):
         p = Probabilities(entailment=float(row[0]), neutral=float(row[1]), contradiction=float(row[2]))
-        coverage = claim_coverage(claims[ci].text, quote)
         out[ci].append(Judgement(doc_id=cand.chunk.doc_id, chunk_id=cand.chunk.id, start=s, end=e, quote=quote,
-                                 probabilities=p, stance=rules.stance(p, coverage), claim_coverage=coverage,
+                                 probabilities=p, stance=rules.stance(p, covered), claim_coverage=covered,
                                  retrieval_rank=cand.rank, retrieval_score=cand.fused_score))
     return out
