@@ -5,6 +5,8 @@
 Each phase runs in its own process, so its peak resident memory is its own:
 - ingest: all 5,183 abstracts (or --ingest-docs N) into a fresh store: documents/s, chunks/s, the
   share of time spent embedding;
+- ingest_int8: the same with `embedding_precision = "int8"`, and the retrieval (gold abstract
+  in the top 1 / 3 / 10 fused chunks, dev claims) of that store and of the fp32 one;
 - check: warm, one claim at a time over 100 dev claims: p50 / p95 latency split into retrieve /
   judge / aggregate, sentence pairs judged per claim, judge pairs/s;
 - batch: 300 dev claims through `Verifier.check_many`, 32 at a time: claims/s and verdict accuracy;
@@ -37,10 +39,10 @@ import numpy as np
 from pydantic import BaseModel
 
 from eval.scifact import DEFAULT_DIR, claim_label, load_corpus
-from eval.scifact_eval import load_rows, open_store, store_path
+from eval.scifact_eval import load_rows, open_store, retrieval_hits, store_path
 
 REPORTS = Path(__file__).parent / "reports"
-PHASES = ("ingest", "check", "batch", "levers", "baseline")
+PHASES = ("ingest", "ingest_int8", "check", "batch", "levers", "baseline")
 
 
 def peak_rss_mb() -> int:
@@ -55,20 +57,30 @@ def dev_claims(data: Path, n: int) -> list[dict]:
     return load_rows(data, "dev")[:n]
 
 
-def phase_ingest(args: argparse.Namespace) -> dict:
+def phase_ingest(args: argparse.Namespace, precision: str = "fp32") -> dict:
+    """Ingest into a fresh store; at int8, also the retrieval it gives against the fp32 store's on dev claims."""
     from pipeline import Verifier
 
     docs, _ = load_corpus(args.data)
     docs = docs[: args.ingest_docs] if args.ingest_docs else docs
     with tempfile.TemporaryDirectory(dir=args.stores) as tmp:
-        verifier = Verifier.open(Path(tmp) / "store", create=True)
+        verifier = Verifier.open(Path(tmp) / "store", create=True, embedding_precision=precision)
         started = time.perf_counter()
         report = verifier.ingest_documents(docs)
         wall = time.perf_counter() - started
-        return {"documents": len(docs), "chunks": report.chunks_written, "wall_s": round(wall, 1),
-                "documents_per_s": round(len(docs) / wall, 1), "chunks_per_s": round(report.chunks_written / wall, 1),
-                "embedding_share": round(report.embed_seconds / wall, 3), "store_mb": folder_mb(Path(tmp) / "store"),
-                "peak_rss_mb": peak_rss_mb()}
+        out = {"documents": len(docs), "chunks": report.chunks_written, "wall_s": round(wall, 1),
+               "documents_per_s": round(len(docs) / wall, 1), "chunks_per_s": round(report.chunks_written / wall, 1),
+               "embedding_share": round(report.embed_seconds / wall, 3), "store_mb": folder_mb(Path(tmp) / "store"),
+               "peak_rss_mb": peak_rss_mb()}
+        if precision == "int8" and not args.ingest_docs:
+            rows = load_rows(args.data, "dev")
+            out["retrieval int8"] = retrieval_hits(verifier, rows)
+            out["retrieval fp32"] = retrieval_hits(open_store(args.data, args.stores), rows)
+        return out
+
+
+def phase_ingest_int8(args: argparse.Namespace) -> dict:
+    return phase_ingest(args, "int8")
 
 
 def timed_checks(verifier, claims: list[str]) -> dict:
@@ -221,8 +233,8 @@ def phase_baseline(args: argparse.Namespace) -> dict:
             "peak_rss_mb": peak_rss_mb()}
 
 
-PHASE_FUNCS = {"ingest": phase_ingest, "check": phase_check, "batch": phase_batch, "levers": phase_levers,
-               "baseline": phase_baseline}
+PHASE_FUNCS = {"ingest": phase_ingest, "ingest_int8": phase_ingest_int8, "check": phase_check, "batch": phase_batch,
+               "levers": phase_levers, "baseline": phase_baseline}
 
 
 def run_phase(name: str, args: argparse.Namespace) -> dict:

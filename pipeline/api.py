@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pipeline.aggregate import VerdictRules, aggregate
 from pipeline.chunk import chunk_document, chunker_settings
 from pipeline.config import Settings, load_settings, override
+from pipeline.embed import EMBEDDING_MODEL, embedding_model_sha256
 from pipeline.errors import InputError, StoreError
 from pipeline.judge.model import NLIJudge, load_judge
 from pipeline.judge.stage import judge_claims
@@ -21,7 +22,7 @@ from pipeline.load import OnError, load_paths
 from pipeline.models import AuditReport, AuditSummary, CheckResult, Claim, Document, Trail, Verdict, Versions
 from pipeline.retrieve import Retriever
 from pipeline.runs import RUNS_FILE, RunStore
-from pipeline.store import EMBEDDING_MODEL, ChunkStore, embedding_model_sha256
+from pipeline.store import ChunkStore
 
 EMBED_BATCH_CHUNKS = 256
 
@@ -76,7 +77,8 @@ class Verifier:
         settings = load_settings(config, store=store, **overrides)
         chunk_store = ChunkStore(settings.store, settings.collection,
                                  chunker_settings(settings.chunk_size, settings.chunk_overlap), create=create,
-                                 lock_timeout=settings.lock_timeout, chroma_url=settings.chroma_url)
+                                 lock_timeout=settings.lock_timeout, chroma_url=settings.chroma_url,
+                                 embedding_precision=settings.embedding_precision)
         return cls(settings, chunk_store)
 
     # ---- ingest ----------------------------------------------------------------------------
@@ -183,7 +185,8 @@ class Verifier:
     def versions(self) -> Versions:
         s = self.settings
         return Versions(citetrail=citetrail_version(), embedding_model=EMBEDDING_MODEL,
-                        embedding_model_sha256=embedding_model_sha256(), verifier_model=self.judge.name,
+                        embedding_model_sha256=embedding_model_sha256(), embedding_precision=s.embedding_precision,
+                        verifier_model=self.judge.name,
                         verifier_model_sha256=self.judge.sha256, chunker=chunker_settings(s.chunk_size, s.chunk_overlap),
                         index_fingerprint=self.store.fingerprint,
                         thresholds={**self.rules().model_dump(mode="json"), "temperature": self.judge.temperature},

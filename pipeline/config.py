@@ -19,6 +19,9 @@ class Settings(BaseModel):
     collection: str = Field("citetrail", description="Chroma collection name")
     chroma_url: str | None = Field(None, description="a Chroma server (http://host:port) that holds the vectors instead of "
                                    "the embedded store; the store folder then keeps only the lock, BM25 cache and runs")
+    embedding_precision: Literal["fp32", "int8"] = Field("fp32", description="the embedding model's precision: int8 "
+                                                         "ingests about 1.6x faster, with slightly different vectors; a "
+                                                         "store is searched at the precision it was built with")
     chunk_size: int = Field(600, ge=100, le=8000, description="target chunk length in characters")
     chunk_overlap: int = Field(1, ge=0, le=5, description="sentences repeated between neighbouring chunks")
     dense_k: int = Field(20, ge=1, description="chunks taken from the embedding search")
@@ -42,7 +45,8 @@ class Settings(BaseModel):
     max_chunks_per_document: int = Field(10_000, ge=1, description="most chunks one document may make (about 6 MB "
                                          "of prose at the default chunk size); more is refused before the store is touched")
     lock_timeout: float = Field(10.0, ge=0, le=86_400, description="seconds to wait while another citetrail process uses the store")
-    batch_size: int = Field(32, ge=1, description="pairs per verifier batch")
+    batch_size: int = Field(32, ge=1, description="pairs per batch for a PyTorch (Hugging Face) verifier; the shipped "
+                            "ONNX verifier scores each pair alone, so its results never depend on the batch")
     extractor: Literal["rules", "llm"] = Field("rules", description="claim extraction back-end: spaCy rules or an LLM")
     llm_provider: Literal["llamacpp", "ollama", "openai"] = Field("llamacpp", description="chat model behind the llm extractor")
     llm_model: str | None = Field(None, description="GGUF path (llamacpp; default: the bundled Qwen2.5-Coder-1.5B) or model name")

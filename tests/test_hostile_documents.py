@@ -46,15 +46,12 @@ def test_hostile_documents_change_a_verdict_only_by_what_they_say_cited_as_thems
     the document that holds it: where it literally makes a claim ("Trump met Putin in Moscow") it can
     support that claim as any sentence can, but the citation names the hostile document and quotes
     it exactly, never the document it pretends to quote; so a verdict may change only where a hostile
-    sentence is among its deciding citations, which the user sees.
-
-    batch_size=1: the shipped int8 verifier's probabilities for a pair move by about 0.005 with the
-    other pairs in its batch (see the xfail below), so any added document would otherwise flip
-    verdicts that sit at a threshold, for that reason alone."""
+    sentence is among its deciding citations, which the user sees. (This needs a pair's probabilities to
+    be independent of the other pairs scored with it: see the next test.)"""
     claims = [json.loads(line) for line in (ROOT / "eval/data/sample_claims.jsonl").read_text().splitlines()]
     batch = [Claim(id=c["id"], text=c["claim"]) for c in claims]
-    without = Verifier.open(sample_store, batch_size=1).check_many(batch)
-    verifier = Verifier.open(hostile_store, batch_size=1)
+    without = Verifier.open(sample_store).check_many(batch)
+    verifier = Verifier.open(hostile_store)
     with_hostile = verifier.check_many(batch)
     texts = {"injection": INJECTION, "fake-citation": FAKE_CITATION}
     changed = []
@@ -78,13 +75,12 @@ def test_a_document_cannot_write_to_the_terminal(hostile_store):
     assert not any(ch in proc.stdout + proc.stderr for ch in "\x1b\x07")
 
 
-@pytest.mark.xfail(strict=True, reason="the shipped verifier is int8 with dynamic quantisation: activation scales are taken "
-                   "over the whole batch, so a pair's probabilities depend on the other pairs scored with it; a claim checked "
-                   "alone and in a batch (or with a document added to the store) can get another verdict at a threshold")
 def test_a_pairs_probabilities_do_not_depend_on_its_batch(sample_verifier):
+    """The int8 verifier's dynamic quantisation takes activation scales over its whole input, so it scores each
+    pair alone: a claim gets the same verdict checked alone, in a batch, or with documents added to the store."""
     claim = "China offered to mediate between Russia and Ukraine."
     premise = "Moscow has consistently denied plans to fully occupy Ukraine."
     other = "Vance said negotiations have narrowed to a couple of core issues that remain hard to settle."
-    alone = sample_verifier.judge.score([premise], [claim], batch_size=1)[0]
-    batched = sample_verifier.judge.score([premise, other], [claim, claim], batch_size=2)[0]
-    np.testing.assert_allclose(batched, alone, atol=1e-4)
+    alone = sample_verifier.judge.score([premise], [claim])[0]
+    batched = sample_verifier.judge.score([other, premise, other], [claim, claim, "Putin met Trump."])[1]
+    np.testing.assert_array_equal(batched, alone)

