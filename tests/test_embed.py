@@ -27,11 +27,12 @@ def test_int8_vectors_are_close_to_fp32_and_do_not_depend_on_the_batch():
 
 
 def test_a_store_is_searched_at_the_precision_it_was_built_with(tmp_path, corpus_copy):
+    """A new store is int8 unless asked otherwise; opened without a precision, a store uses its own."""
     store = tmp_path / "store"
-    Verifier.open(store, create=True, embedding_precision="int8").ingest([corpus_copy])
+    Verifier.open(store, create=True).ingest([corpus_copy])
     with pytest.raises(StoreError, match="embedding_precision: store has 'int8', asked for 'fp32'"):
-        Verifier.open(store)
-    verifier = Verifier.open(store, embedding_precision="int8")
+        Verifier.open(store, embedding_precision="fp32")
+    verifier = Verifier.open(store)
     result = verifier.check("Russia wants about 6,000 square kilometres of Ukraine it has not yet conquered")
     assert result.verdict == Verdict.SUPPORTED and "6,000" in result.citations[0].quote
     assert result.versions.embedding_precision == "int8"
@@ -39,7 +40,7 @@ def test_a_store_is_searched_at_the_precision_it_was_built_with(tmp_path, corpus
 
 def test_a_store_built_before_the_setting_opens_at_fp32(tmp_path, corpus_copy):
     store = tmp_path / "store"
-    verifier = Verifier.open(store, create=True)
+    verifier = Verifier.open(store, create=True, embedding_precision="fp32")
     verifier.ingest([corpus_copy])
     with verifier.store.writing():
         meta = dict(verifier.store.collection.metadata)
