@@ -125,6 +125,7 @@ def phase_batch(args: argparse.Namespace) -> dict:
     results = run(verifier)
     wall = time.perf_counter() - started
     pruned = Verifier.open(store_path(args.data, args.stores), min_shared_words=1)  # the lever that reaches 20 claims/s
+    pruned.check("warm-up: aspirin reduces the risk of heart attack")
     started = time.perf_counter()
     pruned_results = run(pruned)
     pruned_wall = time.perf_counter() - started

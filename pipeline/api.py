@@ -97,10 +97,11 @@ class Verifier:
                          progress: Callable[[int, int], None] | None = None, started: float | None = None) -> IngestReport:
         """Write `docs` holding the store's lock, so no other citetrail process reads or writes it meanwhile.
 
-        oneDNN keeps a primitive, with its buffers, for every input shape it has run; chunks of every
-        length made that cache much of ingest's memory (1,000 SciFact abstracts in batches of 64: 1.4 GB
-        peak with it, 1.1 GB without, at the same speed), so it is switched off unless the process has run the model already (the
-        setting is read once) or the user set it. Queries keep it: it saves about 18 ms a check."""
+        For an fp32 store (PyTorch): oneDNN keeps a primitive, with its buffers, for every input shape it has
+        run; chunks of every length made that cache much of ingest's memory (1,000 SciFact abstracts in batches
+        of 64: 1.4 GB peak with it, 1.1 GB without, at the same speed), so it is switched off unless the process
+        has run the model already (the setting is read once) or the user set it. Queries keep it (about 18 ms a
+        check). An int8 store never runs PyTorch."""
         os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "0")
         started = started or time.perf_counter()
         with self.store.writing():

