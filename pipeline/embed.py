@@ -17,7 +17,6 @@ import logging
 import os
 import tempfile
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -25,6 +24,7 @@ from typing import Literal
 import numpy as np
 
 from pipeline.errors import CitetrailError
+from pipeline.onnx_session import run_each, single_thread_session
 
 EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 Precision = Literal["fp32", "int8"]
@@ -147,19 +147,15 @@ class OnnxInt8Embedder:
     precision = "int8"
 
     def __init__(self) -> None:
-        import onnxruntime as ort
         from transformers import AutoTokenizer
 
         self.threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         self.tokenizer = AutoTokenizer.from_pretrained(str(embedding_model_path()))
         config = json.loads((embedding_model_path() / "sentence_bert_config.json").read_text())
         self.max_length = int(config["max_seq_length"])
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
         path = int8_onnx_path()
         try:
-            self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+            self.session = single_thread_session(path)
         except Exception as exc:  # onnxruntime raises its own types for a damaged file
             raise CitetrailError(f"cannot load the int8 embedding model {path} ({str(exc).splitlines()[0]}); "
                                  "delete it and it is exported again") from None
@@ -175,10 +171,7 @@ class OnnxInt8Embedder:
             return []
         enc = self.tokenizer(texts, truncation=True, max_length=self.max_length)
         pairs = list(zip(enc["input_ids"], enc["token_type_ids"], strict=True))
-        if self.threads == 1 or len(pairs) == 1:
-            return [self._embed_one(*p) for p in pairs]
-        with ThreadPoolExecutor(self.threads) as pool:  # onnxruntime releases the GIL while it runs
-            return list(pool.map(lambda p: self._embed_one(*p), pairs))
+        return run_each(lambda p: self._embed_one(*p), pairs, self.threads)
 
 
 @cache

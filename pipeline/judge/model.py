@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 from pipeline.aggregate import VerdictRules
 from pipeline.embed import file_sha256
 from pipeline.errors import InputError
+from pipeline.onnx_session import run_each, single_thread_session
 
 SHIPPED_DIR = Path(__file__).parent / "shipped"
 ONNX_FILE = "model.onnx"
@@ -62,12 +62,7 @@ class NLIJudge:
         self.threads = threads or min(2, os.cpu_count() or 1)
         onnx_path = path / ONNX_FILE
         if onnx_path.exists():
-            import onnxruntime as ort
-
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = 1  # pairs run one per thread, on `threads` threads (see score)
-            opts.inter_op_num_threads = 1
-            self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+            self.session = single_thread_session(onnx_path)  # pairs run one per thread, on `threads` threads
             self.input_names = {i.name for i in self.session.get_inputs()}
             self.model = None
             self.sha256 = file_sha256(onnx_path)
@@ -92,10 +87,7 @@ class NLIJudge:
         too (SciFact dev pairs: 281 pairs/s one at a time on 2 threads, 154 in padded batches of 32).
         A PyTorch model gets batches of pairs of about the same token length, so little is padded."""
         if self.session is not None:
-            if self.threads == 1 or len(features) == 1:
-                return np.stack([self._onnx_logits(f) for f in features])
-            with ThreadPoolExecutor(self.threads) as pool:  # onnxruntime releases the GIL while it runs
-                return np.stack(list(pool.map(self._onnx_logits, features)))
+            return np.stack(run_each(self._onnx_logits, features, self.threads))
         import torch
 
         out = np.zeros((len(features), self.model.config.num_labels), dtype=np.float32)
