@@ -115,20 +115,19 @@ def phase_batch(args: argparse.Namespace) -> dict:
 
     verifier = open_store(args.data, args.stores)
     rows = dev_claims(args.data, args.batch_claims)
-    verifier.check("warm-up: aspirin reduces the risk of heart attack")
     claims = [Claim(id=str(r["id"]), text=r["claim"]) for r in rows]
 
     def run(verifier) -> list:
         return [result for start in range(0, len(claims), 32) for result in verifier.check_many(claims[start:start + 32])]
 
-    started = time.perf_counter()
-    results = run(verifier)
-    wall = time.perf_counter() - started
-    pruned = Verifier.open(store_path(args.data, args.stores), min_shared_words=1)  # the lever that reaches 20 claims/s
-    pruned.check("warm-up: aspirin reduces the risk of heart attack")
-    started = time.perf_counter()
-    pruned_results = run(pruned)
-    pruned_wall = time.perf_counter() - started
+    def timed(verifier) -> tuple[list, float]:
+        verifier.check("warm-up: aspirin reduces the risk of heart attack")
+        started = time.perf_counter()
+        return run(verifier), time.perf_counter() - started
+
+    results, wall = timed(verifier)
+    # the lever that reaches 20 claims/s
+    pruned_results, pruned_wall = timed(Verifier.open(store_path(args.data, args.stores), min_shared_words=1))
     if args.profile:  # a second, profiled run: the profiler's overhead stays out of the timing
         from pyinstrument import Profiler
 
