@@ -1,7 +1,7 @@
 """Turn a trained checkpoint into the shipped verifier: temperature fit, ONNX export, int8 quantisation.
 
 `python -m pipeline.judge.export --model build/verifier/model` writes `pipeline/judge/shipped/`:
-config.json (label order), tokenizer files, model.onnx (int8, fused attention) and
+config.json (label order), tokenizer files, model.onnx (int8) and
 calibration.json (the softmax temperature fitted on the train-side calibration split).
 """
 
@@ -52,25 +52,22 @@ def calibrate(model_dir: Path, calib_path: Path) -> dict:
 
 
 def export_onnx(model_dir: Path, out_file: Path) -> None:
-    """Export with eager attention (so onnxruntime can fuse it), optimise for BERT, quantise to int8."""
+    """Export with eager attention (plain ONNX ops) and quantise to int8, per channel.
+
+    Not fused offline with onnxruntime's BERT optimizer: its fused QAttention ran one pair at a time
+    slower than the plain graph, which onnxruntime optimises itself when it loads it (1,500
+    calibration pairs on 2 cores: 410 pairs/s against 345-365, the same accuracy)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.transformers.optimizer import optimize_model
     from transformers import AutoModelForSequenceClassification
 
     model = AutoModelForSequenceClassification.from_pretrained(model_dir, attn_implementation="eager").eval()
     with tempfile.TemporaryDirectory() as tmp:
-        fp32, fused = Path(tmp) / "fp32.onnx", Path(tmp) / "fused.onnx"
+        fp32 = Path(tmp) / "fp32.onnx"
         dummy = {k: torch.ones((2, 16), dtype=torch.long) for k in ("input_ids", "attention_mask", "token_type_ids")}
         axes = {k: {0: "batch", 1: "sequence"} for k in dummy} | {"logits": {0: "batch"}}
         torch.onnx.export(model, (), str(fp32), kwargs=dummy, input_names=list(dummy), output_names=["logits"],
                           dynamic_axes=axes, opset_version=17, dynamo=False)
-        cfg = model.config
-        optimize_model(str(fp32), model_type="bert", num_heads=cfg.num_attention_heads,
-                       hidden_size=cfg.hidden_size).save_model_to_file(str(fused))
-        import onnx
-
-        quantize_dynamic(str(fused), str(out_file), weight_type=QuantType.QInt8, per_channel=True,
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+        quantize_dynamic(str(fp32), str(out_file), weight_type=QuantType.QInt8, per_channel=True)
 
 
 def main() -> None:

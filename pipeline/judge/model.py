@@ -84,7 +84,8 @@ class NLIJudge:
         """Raw logits in input order. The int8 ONNX model scores each pair alone: dynamic quantisation takes its
         activation scales over the whole input, so in a batch a pair's probabilities would depend on the pairs
         beside it (a claim could get another verdict in a batch than alone), and without padding it is faster
-        too (SciFact dev pairs: 281 pairs/s one at a time on 2 threads, 154 in padded batches of 32).
+        too (SciFact dev pairs, measured with an earlier fused export: 281 pairs/s one at a time on 2 threads,
+        154 in padded batches of 32).
         A PyTorch model gets batches of pairs of about the same token length, so little is padded."""
         if self.session is not None:
             return np.stack(run_each(self._onnx_logits, features, self.threads))
