@@ -12,6 +12,7 @@ from pathlib import Path
 
 import bm25s
 
+from pipeline.chunk import doc_of
 from pipeline.models import Candidate
 from pipeline.store import ChunkStore
 
@@ -68,7 +69,7 @@ class Retriever:
         self.lexical = LexicalIndex(store)
 
     def retrieve(self, claims: list[str], exclude_docs: set[str] | frozenset[str] = frozenset()) -> list[list[Candidate]]:
-        """The top_k fused candidates for each claim, best first."""
+        """The top_k fused candidates for each claim, best first, from documents not in `exclude_docs`."""
         dense = self.store.dense_search(claims, self.dense_k)
         lexical = self.lexical.search(claims, self.lexical_k)
         fused_ids: list[list[tuple[str, dict]]] = []
@@ -79,20 +80,17 @@ class Retriever:
                     entry = scores.setdefault(cid, {"fused": 0.0})
                     entry[f"{field}_score"], entry[f"{field}_rank"] = score, rank
                     entry["fused"] += 1.0 / (RRF_K + rank)
-            fused_ids.append(sorted(scores.items(), key=lambda kv: -kv[1]["fused"]))
+            ranked = [(cid, s) for cid, s in sorted(scores.items(), key=lambda kv: -kv[1]["fused"])
+                      if doc_of(cid) not in exclude_docs]
+            fused_ids.append(ranked[:self.top_k])
         records = self.store.get_chunks(sorted({cid for hits in fused_ids for cid, _ in hits}))
         out = []
         for hits in fused_ids:
-            cands: list[Candidate] = []
-            for cid, s in hits:
+            out.append([])
+            for rank, (cid, s) in enumerate(hits, 1):
                 chunk, meta = records[cid]
-                if chunk.doc_id in exclude_docs:
-                    continue
-                cands.append(Candidate(chunk=chunk, title=meta["title"], source=meta["source"], url=meta.get("url"),
-                                       rank=len(cands) + 1, fused_score=s["fused"], dense_score=s.get("dense_score"),
-                                       dense_rank=s.get("dense_rank"), lexical_score=s.get("lexical_score"),
-                                       lexical_rank=s.get("lexical_rank")))
-                if len(cands) == self.top_k:
-                    break
-            out.append(cands)
+                out[-1].append(Candidate(chunk=chunk, title=meta["title"], source=meta["source"], url=meta.get("url"),
+                                         rank=rank, fused_score=s["fused"], dense_score=s.get("dense_score"),
+                                         dense_rank=s.get("dense_rank"), lexical_score=s.get("lexical_score"),
+                                         lexical_rank=s.get("lexical_rank")))
         return out

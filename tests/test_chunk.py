@@ -1,6 +1,6 @@
 import itertools
 
-from pipeline.chunk import chunk_document, sentence_spans
+from pipeline.chunk import chunk_document, doc_of, sentence_spans
 from pipeline.load import load_paths, make_document
 
 
@@ -35,3 +35,9 @@ def test_run_on_text_is_cut_into_bounded_chunks():
     chunks = chunk_document(doc, chunk_size=300, chunk_overlap=0)
     assert max(len(c.text) for c in chunks) <= 600
     assert "".join(c.text for c in chunks).replace(" ", "") == "word" * 5000
+
+
+def test_chunk_ids_name_their_document_even_with_a_hash_in_it():
+    doc = make_document("notes#2024", "t", "mem", "First sentence here. " * 80)
+    chunks = chunk_document(doc, chunk_size=300, chunk_overlap=0)
+    assert len(chunks) > 1 and {doc_of(c.id) for c in chunks} == {"notes#2024"}
