@@ -7,6 +7,8 @@ Each phase runs in its own process, so its peak resident memory is its own:
   share of time spent embedding, and the store's retrieval (gold abstract in the top 1 / 3 / 10
   fused chunks, dev claims);
 - ingest_fp32: the same with `embedding_precision = "fp32"` (int8 is the default);
+- embed: the embedding model alone on the chunks of 1,000 abstracts, the ceiling on ingest's
+  chunks/s: int8 one text at a time (as ingest runs it), in padded batches of 8 and 32, and fp32;
 - check: warm, one claim at a time over 100 dev claims: p50 / p95 latency split into retrieve /
   judge / aggregate, sentence pairs judged per claim, judge pairs/s;
 - batch: 300 dev claims through `Verifier.check_many`, 32 at a time: claims/s and verdict accuracy,
@@ -43,7 +45,7 @@ from eval.scifact import DEFAULT_DIR, claim_label, load_corpus
 from eval.scifact_eval import load_rows, open_store, retrieval_hits, store_path
 
 REPORTS = Path(__file__).parent / "reports"
-PHASES = ("ingest", "ingest_fp32", "check", "batch", "levers", "baseline")
+PHASES = ("ingest", "ingest_fp32", "embed", "check", "batch", "levers", "baseline")
 
 
 def peak_rss_mb() -> int:
@@ -76,6 +78,45 @@ def phase_ingest(args: argparse.Namespace, precision: str | None = None) -> dict
         if not args.ingest_docs:
             out["retrieval"] = retrieval_hits(verifier, load_rows(args.data, "dev"))
         return out
+
+
+def phase_embed(args: argparse.Namespace) -> dict:
+    """The embedding model alone, on the chunks of the first 1,000 abstracts: the ceiling on ingest speed.
+
+    int8 one text at a time (what ingest does, tokenising included) against int8 in length-sorted padded
+    batches (tokenised beforehand, so a bound from above), and fp32."""
+    from pipeline.chunk import chunk_document
+    from pipeline.embed import OnnxInt8Embedder, SentenceTransformerEmbedder
+    from pipeline.onnx_session import run_each
+
+    docs, _ = load_corpus(args.data)
+    texts = [c.text for doc in docs[:1000] for c in chunk_document(doc)]
+    int8 = OnnxInt8Embedder()
+    ids = int8.tokenizer(texts, truncation=True, max_length=int8.max_length)["input_ids"]
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+
+    def padded(batch: list[int]) -> None:
+        width = max(len(ids[i]) for i in batch)
+        tokens = np.zeros((len(batch), width), dtype=np.int64)
+        for row, i in enumerate(batch):
+            tokens[row, :len(ids[i])] = ids[i]
+        int8.session.run(None, {"input_ids": tokens, "attention_mask": (tokens > 0).astype(np.int64),
+                                "token_type_ids": np.zeros_like(tokens)})
+
+    def rate(run, items: list) -> float:
+        """Chunks/s of `run` over `items` (all the chunks, in some grouping), after a warm-up on a few."""
+        run(items[:4])
+        started = time.perf_counter()
+        run(items)
+        return round(len(texts) / (time.perf_counter() - started), 1)
+
+    out = {"chunks": len(texts), "mean_tokens": round(float(np.mean([len(i) for i in ids])), 1),
+           "int8, one text at a time (ingest)": rate(int8.embed, texts)}
+    for size in (8, 32):
+        batches = [order[i:i + size] for i in range(0, len(order), size)]
+        out[f"int8, padded batches of {size}"] = rate(lambda b: run_each(padded, b, int8.threads), batches)
+    out["fp32, sentence-transformers (batches of 8)"] = rate(SentenceTransformerEmbedder().embed, texts)
+    return out | {"unit": "chunks/s", "peak_rss_mb": peak_rss_mb()}
 
 
 def phase_ingest_fp32(args: argparse.Namespace) -> dict:
@@ -241,7 +282,8 @@ def phase_baseline(args: argparse.Namespace) -> dict:
             "peak_rss_mb": peak_rss_mb()}
 
 
-PHASE_FUNCS = {"ingest": phase_ingest, "ingest_fp32": phase_ingest_fp32, "check": phase_check, "batch": phase_batch,
+PHASE_FUNCS = {"ingest": phase_ingest, "ingest_fp32": phase_ingest_fp32, "embed": phase_embed,
+               "check": phase_check, "batch": phase_batch,
                "levers": phase_levers, "baseline": phase_baseline}
 
 
