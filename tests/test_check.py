@@ -29,8 +29,8 @@ def test_supported_claim_cites_the_6000_sq_km_sentence(sample_verifier):
 
 
 @pytest.mark.xfail(strict=True, reason="REFUTED now (the coverage rule drops the name-only support), but for the wrong "
-                   "sentences: verifier v2 gives 'he met with Putin in Alaska' P(contradiction) 0.30, under 'They've "
-                   "accepted they cannot install a puppet regime in Kyiv' at 0.53; strict, so it fails loudly once fixed")
+                   "sentences: verifier v2 gives 'he met with Putin in Alaska' P(contradiction) 0.39, under 'They've "
+                   "accepted they cannot install a puppet regime in Kyiv' at 0.60; strict, so it fails loudly once fixed")
 def test_refuted_claim_cites_the_alaska_sentence(sample_verifier):
     result = sample_verifier.check("Trump met Putin in Moscow")
     assert result.verdict == Verdict.REFUTED
