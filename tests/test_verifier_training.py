@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from pipeline.judge.data import build, negated, negation_pairs, number_edits, pair_key, read_jsonl, scifact_fit_ids
+from pipeline.judge.model import NLIJudge
 from tests.conftest import SHARED
 
 PAIRS = [
@@ -31,7 +32,7 @@ def train(data, out, *extra):
                           capture_output=True, text=True, timeout=600)
 
 
-def test_training_checkpoints_and_resumes(tmp_path):
+def test_training_checkpoints_resumes_and_exports(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     write_pairs(data / "train.jsonl", PAIRS * 4)  # 24 pairs, 6 steps of 4
@@ -48,6 +49,23 @@ def test_training_checkpoints_and_resumes(tmp_path):
     assert steps == [1, 2, 3, 4, 5, 6]
     config = json.loads((out / "model" / "config.json").read_text())
     assert config["id2label"] == {"0": "entailment", "1": "neutral", "2": "contradiction"}
+
+    # export over a model folder whose verdict rules were fitted: the new model keeps them, marked for a refit
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "calibration.json").write_text(json.dumps({"temperature": 1.0, "rules": {"support_coverage": 0.3},
+                                                          "rules_fitted_on": "SciFact train"}))
+    exported = subprocess.run([sys.executable, "-m", "pipeline.judge.export", "--model", str(out / "model"),
+                               "--calib", str(data / "calib.jsonl"), "--out", str(shipped)],
+                              capture_output=True, text=True, timeout=600)
+    assert exported.returncode == 0, exported.stderr[-2000:]
+    calib = json.loads((shipped / "calibration.json").read_text())
+    assert calib["rules"] == {"support_coverage": 0.3} and "refit" in calib["rules_fitted_on"]
+    assert calib["fitted_on"] == "calib.jsonl (6 pairs)" and calib["temperature"] > 0
+    judge = NLIJudge(str(shipped))
+    assert judge.session is not None and judge.rules.support_coverage == 0.3
+    probs = judge.score(["The bridge opened in 1932."], ["The bridge opened in 1950."])
+    assert probs.shape == (1, 3) and abs(float(probs.sum()) - 1.0) < 1e-5
 
 
 @pytest.mark.skipif(not (SHARED / "nli").exists(), reason="../shared/nli is not beside the project")

@@ -2,7 +2,10 @@
 
 `python -m pipeline.judge.export --model build/verifier/model` writes `pipeline/judge/shipped/`:
 config.json (label order), tokenizer files, model.onnx (int8) and
-calibration.json (the softmax temperature fitted on the train-side calibration split).
+calibration.json (the softmax temperature fitted on the train-side calibration split). Verdict rules
+already in that calibration.json are kept, marked as fitted for the previous model, until
+`citetrail eval scifact --split train --fit` refits them: without them the new model would run on
+bare defaults (no coverage rule), which read name-only overlap as support.
 """
 
 from __future__ import annotations
@@ -83,7 +86,12 @@ def main() -> None:
     for name in TOKENIZER_FILES:
         if (args.model / name).exists():
             shutil.copy(args.model / name, args.out / name)
-    (args.out / "calibration.json").write_text(json.dumps(calibration, indent=1) + "\n")
+    calib_path = args.out / "calibration.json"
+    previous = json.loads(calib_path.read_text()) if calib_path.exists() else {}
+    if "rules" in previous:
+        calibration |= {"rules": previous["rules"],
+                        "rules_fitted_on": f"{previous.get('rules_fitted_on', 'unknown')}, for the previous model: refit them"}
+    calib_path.write_text(json.dumps(calibration, indent=1) + "\n")
     print(json.dumps(calibration), f"{(args.out / ONNX_FILE).stat().st_size / 1e6:.1f} MB")
 
 
