@@ -84,7 +84,7 @@ def main() -> None:
     speed = {kind: round(pairs_per_second(j, speed_rows), 1) for kind, j in judges.items() if kind != "previous"}
     calibration = json.loads((SHIPPED_DIR / "calibration.json").read_text())
     result = {"sets": table, "pairs_per_s": speed, "speed_pairs": f"{len(speed_rows)} VitaminC held-out pairs",
-              "calibration": calibration, "machine": f"{platform.machine()}, 2 threads",
+              "calibration": calibration, "machine": f"{platform.machine()}, {judges['int8'].threads} threads",
               "model_bytes": (SHIPPED_DIR / "model.onnx").stat().st_size}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "verifier.json").write_text(json.dumps(result, indent=1) + "\n")

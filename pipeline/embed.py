@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 
 from pipeline.errors import CitetrailError
-from pipeline.onnx_session import run_each, single_thread_session
+from pipeline.onnx_session import available_cores, run_each, single_thread_session
 
 EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 Precision = Literal["fp32", "int8"]
@@ -149,7 +149,7 @@ class OnnxInt8Embedder:
     def __init__(self) -> None:
         from transformers import AutoTokenizer
 
-        self.threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        self.threads = available_cores()
         self.tokenizer = AutoTokenizer.from_pretrained(str(embedding_model_path()))
         config = json.loads((embedding_model_path() / "sentence_bert_config.json").read_text())
         self.max_length = int(config["max_seq_length"])

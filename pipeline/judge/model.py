@@ -8,7 +8,6 @@ read from each model's config, so models that order their labels differently all
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import numpy as np
 from pipeline.aggregate import VerdictRules
 from pipeline.embed import file_sha256
 from pipeline.errors import InputError
-from pipeline.onnx_session import run_each, single_thread_session
+from pipeline.onnx_session import available_cores, run_each, single_thread_session
 
 SHIPPED_DIR = Path(__file__).parent / "shipped"
 ONNX_FILE = "model.onnx"
@@ -59,7 +58,7 @@ class NLIJudge:
         calib = json.loads((path / "calibration.json").read_text()) if (path / "calibration.json").exists() else {}
         self.temperature = calib.get("temperature", 1.0)
         self.rules = VerdictRules(**calib.get("rules", {}))
-        self.threads = threads or min(2, os.cpu_count() or 1)
+        self.threads = threads or available_cores()
         onnx_path = path / ONNX_FILE
         if onnx_path.exists():
             self.session = single_thread_session(onnx_path)  # pairs run one per thread, on `threads` threads
