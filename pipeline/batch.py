@@ -191,28 +191,29 @@ def run_batch(verifier: Verifier, run: Run, progress: Callable[[int, int], None]
     `progress(done, total)` counts claims. A run is only ever finished with the versions it began
     with, so one run never mixes results from two indexes or models."""
     runs = verifier.runs
-    pending = runs.claims(run.id, pending=True)
-    if not pending and run.status == RunStatus.DONE:
-        return run
-    changed = changed_versions(run.versions, verifier.versions())
-    if changed:
-        raise StoreError(f"run {run.id} was made with other versions ({', '.join(changed)} changed since); "
-                         "start a new run")
-    done = run.claims - len(pending)
-    runs.set_status(run.id, RunStatus.RUNNING)
-    if progress:
-        progress(done, run.claims)
-    try:
-        for results in engine(pending, verifier):
-            runs.add_results(run.id, results)
-            done += len(results)
-            if progress:
-                progress(done, run.claims)
-    except (KeyboardInterrupt, SystemExit):
-        runs.mark_stopped(run.id, RunStatus.INTERRUPTED)
-        raise
-    except BaseException:
-        runs.mark_stopped(run.id, RunStatus.FAILED)
-        raise
-    runs.set_status(run.id, RunStatus.DONE)
+    with runs.checking(run.id):
+        pending = runs.claims(run.id, pending=True)
+        if not pending and run.status == RunStatus.DONE:
+            return run
+        changed = changed_versions(run.versions, verifier.versions())
+        if changed:
+            raise StoreError(f"run {run.id} was made with other versions ({', '.join(changed)} changed since); "
+                             "start a new run")
+        done = run.claims - len(pending)
+        runs.set_status(run.id, RunStatus.RUNNING)
+        if progress:
+            progress(done, run.claims)
+        try:
+            for results in engine(pending, verifier):
+                runs.add_results(run.id, results)
+                done += len(results)
+                if progress:
+                    progress(done, run.claims)
+        except (KeyboardInterrupt, SystemExit):
+            runs.mark_stopped(run.id, RunStatus.INTERRUPTED)
+            raise
+        except BaseException:
+            runs.mark_stopped(run.id, RunStatus.FAILED)
+            raise
+        runs.set_status(run.id, RunStatus.DONE)
     return runs.run(run.id)

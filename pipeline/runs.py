@@ -4,12 +4,17 @@ It lives beside the Chroma store (`<store>/runs.sqlite`). Each result is its `Ch
 included, as JSON, plus the columns that listing and counting need. Results are committed group
 by group as they finish, so a stopped run keeps what it had and a resume checks only the rest;
 the (run, claim) key makes a second result for one claim impossible. WAL mode lets `citetrail
-runs` read while a batch writes.
+runs` read while a batch writes. A process checking a run holds that run's lock file
+(`<store>/run-locks/<run id>`) and removes it when the run ends. The kernel drops the lock when the
+process dies but the file stays, so a run still marked running whose lock file nobody holds was
+killed (SIGKILL, out of memory, power loss) and is shown interrupted.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -148,6 +153,45 @@ class RunStore:
         with self._db(write=True) as db:
             db.execute("UPDATE runs SET status = ?, finished = ? WHERE id = ?", (status.value, finished, run_id))
 
+    def _lock_path(self, run_id: str) -> Path:
+        return self.path.parent / "run-locks" / run_id
+
+    @contextmanager
+    def checking(self, run_id: str) -> Iterator[None]:
+        """Hold the run's lock while its claims are checked; a second process checking it is refused."""
+        path = self._lock_path(run_id)
+        try:
+            path.parent.mkdir(exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"cannot lock run {run_id} at {path}: {exc.strerror}") from None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(f"run {run_id} is being checked by another process; wait for it to finish") from None
+            try:
+                yield
+            finally:
+                path.unlink(missing_ok=True)  # while still held: a later run opens a new file, never this one
+        finally:
+            os.close(fd)
+
+    def _abandoned(self, run_id: str) -> bool:
+        """Whether the run's lock file was left behind with no process holding it: the process checking
+        the run died (a run that ends any other way removes its lock file)."""
+        try:
+            fd = os.open(self._lock_path(run_id), os.O_RDONLY)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+
     def mark_stopped(self, run_id: str, status: RunStatus) -> None:
         """Record why a run stopped, without hiding the error that stopped it if the store fails too."""
         with suppress(StoreError):
@@ -175,6 +219,8 @@ class RunStore:
         if row is None:
             raise InputError(f"no run '{run_id}' in {self.path} (see `citetrail runs`)")
         rid, created, finished, input, status, settings, versions, skipped, n_claims = row
+        if status == RunStatus.RUNNING and self._abandoned(rid):
+            status = RunStatus.INTERRUPTED  # its process died without saying so
         return Run(id=rid, created=created, finished=finished, input=input, status=status, settings=json.loads(settings),
                    versions=Versions.model_validate_json(versions), claims=n_claims, checked=sum(verdicts.values()),
                    verdicts=verdicts, skipped_rows=json.loads(skipped))

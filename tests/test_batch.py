@@ -5,6 +5,9 @@ what was (not) checked again, never particular verdicts."""
 
 import codecs
 import json
+import signal
+import subprocess
+import sys
 from functools import partial
 
 import pytest
@@ -180,6 +183,33 @@ def test_an_interrupted_run_resumes_checking_only_what_is_missing(tmp_path, stor
 
     verifier.checked.clear()
     assert run_batch(verifier, done) == done and verifier.checked == []  # nothing left: nothing checked, nothing added
+
+
+KILLED_WHILE_CHECKING = """
+import os, signal, sys
+from pipeline.models import RunStatus
+from pipeline.runs import RunStore
+runs = RunStore(sys.argv[1])
+with runs.checking(sys.argv[2]):
+    runs.set_status(sys.argv[2], RunStatus.RUNNING)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_run_whose_process_was_killed_shows_interrupted_and_one_process_checks_a_run(tmp_path, store_copy):
+    """SIGKILL leaves the run marked running in the store; the lock file nobody holds any more tells."""
+    verifier = Verifier.open(store_copy)
+    run = start_run(verifier, read_claims(claims_file(tmp_path, SAMPLE_CLAIMS[:2])))
+    killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_CHECKING, str(verifier.runs.path), run.id], cwd=ROOT)
+    assert killed.returncode == -signal.SIGKILL
+    assert verifier.runs.run(run.id).status == RunStatus.INTERRUPTED
+    with verifier.runs.checking(run.id):  # as another live process would
+        assert verifier.runs.run(run.id).status == RunStatus.RUNNING
+        with pytest.raises(StoreError, match=f"run {run.id} is being checked by another process"):
+            run_batch(Verifier.open(store_copy), run)
+    done = run_batch(verifier, verifier.runs.run(run.id))
+    assert done.status == RunStatus.DONE and done.checked == 2
+    assert not (verifier.runs.path.parent / "run-locks" / run.id).exists()
 
 
 def test_a_run_is_not_resumed_on_a_changed_index(tmp_path, store_copy):
