@@ -25,6 +25,7 @@ from typing import Any
 
 from pipeline.errors import InputError, StoreError
 from pipeline.models import CheckResult, Claim, Run, RunStatus, Versions
+from pipeline.store import lock_is_held
 
 RUNS_FILE = "runs.sqlite"
 SCHEMA_VERSION = 1
@@ -180,17 +181,7 @@ class RunStore:
     def _abandoned(self, run_id: str) -> bool:
         """Whether the run's lock file was left behind with no process holding it: the process checking
         the run died (a run that ends any other way removes its lock file)."""
-        try:
-            fd = os.open(self._lock_path(run_id), os.O_RDONLY)
-        except OSError:
-            return False
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            return False
-        finally:
-            os.close(fd)
+        return lock_is_held(self._lock_path(run_id)) is False
 
     def mark_stopped(self, run_id: str, status: RunStatus) -> None:
         """Record why a run stopped, without hiding the error that stopped it if the store fails too."""

@@ -122,6 +122,22 @@ def store_lock(path: Path, exclusive: bool, timeout: float) -> Iterator[None]:
         os.close(fd)
 
 
+def lock_is_held(lock_file: Path) -> bool | None:
+    """Whether a live process holds `lock_file` exclusively (a shared lock cannot be had); None when
+    there is no such file."""
+    try:
+        fd = os.open(lock_file, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
 def wait_for_database(path: Path, timeout: float) -> None:
     """Chroma never reports "database is locked": opening a store whose SQLite file another program
     is writing (a database browser, a backup) waits forever. So try for a write lock first, as long

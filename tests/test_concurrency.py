@@ -5,7 +5,6 @@ chunks come back, new ones are missing). These tests run real citetrail processe
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 import subprocess
@@ -17,20 +16,13 @@ import pytest
 
 from pipeline import Verifier
 from pipeline.errors import StoreError
-from pipeline.store import store_lock
+from pipeline.store import lock_is_held, store_lock
 from tests.conftest import CORPUS, citetrail, write_generated_corpus
 
 
 def held_exclusively(store: Path) -> bool:
-    """Whether some process holds the store's lock as a writer (a shared lock cannot be had)."""
-    fd = os.open(store / "lock", os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        return False
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
+    """Whether some process holds the store's lock as a writer."""
+    return lock_is_held(store / "lock") is True
 
 
 def ingest_process(store: Path, *paths: Path, timeout: float = 600) -> subprocess.Popen:
