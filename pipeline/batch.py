@@ -191,10 +191,10 @@ def run_batch(verifier: Verifier, run: Run, progress: Callable[[int, int], None]
     `progress(done, total)` counts claims. A run is only ever finished with the versions it began
     with, so one run never mixes results from two indexes or models."""
     runs = verifier.runs
+    if run.status == RunStatus.DONE and not runs.claims(run.id, pending=True):
+        return run  # before locking, so a finished run can be read from a store this user cannot write
     with runs.checking(run.id):
         pending = runs.claims(run.id, pending=True)
-        if not pending and run.status == RunStatus.DONE:
-            return run
         changed = changed_versions(run.versions, verifier.versions())
         if changed:
             raise StoreError(f"run {run.id} was made with other versions ({', '.join(changed)} changed since); "

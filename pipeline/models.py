@@ -184,6 +184,10 @@ class CheckResult(BaseModel):
 
 
 class RunStatus(StrEnum):
+    """pending: made, not yet checked by any process; running: a live process is checking it;
+    interrupted: stopped (Ctrl-C, a signal, or its process killed), resumable."""
+
+    PENDING = "pending"
     RUNNING = "running"
     INTERRUPTED = "interrupted"
     FAILED = "failed"

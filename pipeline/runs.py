@@ -4,10 +4,11 @@ It lives beside the Chroma store (`<store>/runs.sqlite`). Each result is its `Ch
 included, as JSON, plus the columns that listing and counting need. Results are committed group
 by group as they finish, so a stopped run keeps what it had and a resume checks only the rest;
 the (run, claim) key makes a second result for one claim impossible. WAL mode lets `citetrail
-runs` read while a batch writes. A process checking a run holds that run's lock file
-(`<store>/run-locks/<run id>`) and removes it when the run ends. The kernel drops the lock when the
-process dies but the file stays, so a run still marked running whose lock file nobody holds was
-killed (SIGKILL, out of memory, power loss) and is shown interrupted.
+runs` read while a batch writes. A new run is pending; the process checking it marks it running
+and holds its lock file (`<store>/run-locks/<run id>`, never removed, so no two processes can lock
+two files of one name) until it has marked it done, failed or interrupted. The kernel drops the
+lock when the process dies, so a run marked running whose lock nobody holds was killed (SIGKILL,
+out of memory, power loss) and is shown interrupted.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import os
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -137,7 +139,7 @@ class RunStore:
         run_id = new_run_id(created)
         with self._db(write=True) as db:
             db.execute("INSERT INTO runs VALUES (?, ?, NULL, ?, ?, ?, ?, ?)",
-                       (run_id, created.isoformat(), input, RunStatus.RUNNING.value, json.dumps(settings),
+                       (run_id, created.isoformat(), input, RunStatus.PENDING.value, json.dumps(settings),
                         versions.model_dump_json(), json.dumps(skipped_rows or [])))
             db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)",
                            [(run_id, c.id, i, c.model_dump_json()) for i, c in enumerate(claims)])
@@ -158,30 +160,28 @@ class RunStore:
         return self.path.parent / "run-locks" / run_id
 
     @contextmanager
-    def checking(self, run_id: str) -> Iterator[None]:
-        """Hold the run's lock while its claims are checked; a second process checking it is refused."""
+    def checking(self, run_id: str, wait: float = 1.0) -> Iterator[None]:
+        """Hold the run's lock while its claims are checked; a second process checking it is refused.
+        Readers probe the lock for an instant (see `run`), so taking it is retried for `wait` seconds."""
         path = self._lock_path(run_id)
         try:
             path.parent.mkdir(exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)  # flock needs no write access to the file
         except OSError as exc:
             raise StoreError(f"cannot lock run {run_id} at {path}: {exc.strerror}") from None
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreError(f"run {run_id} is being checked by another process; wait for it to finish") from None
-            try:
-                yield
-            finally:
-                path.unlink(missing_ok=True)  # while still held: a later run opens a new file, never this one
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreError(f"run {run_id} is being checked by another process; wait for it to finish") from None
+                    time.sleep(0.05)
+            yield
         finally:
             os.close(fd)
-
-    def _abandoned(self, run_id: str) -> bool:
-        """Whether the run's lock file was left behind with no process holding it: the process checking
-        the run died (a run that ends any other way removes its lock file)."""
-        return lock_is_held(self._lock_path(run_id)) is False
 
     def mark_stopped(self, run_id: str, status: RunStatus) -> None:
         """Record why a run stopped, without hiding the error that stopped it if the store fails too."""
@@ -210,7 +210,7 @@ class RunStore:
         if row is None:
             raise InputError(f"no run '{run_id}' in {self.path} (see `citetrail runs`)")
         rid, created, finished, input, status, settings, versions, skipped, n_claims = row
-        if status == RunStatus.RUNNING and self._abandoned(rid):
+        if status == RunStatus.RUNNING and lock_is_held(self._lock_path(rid)) is not True:
             status = RunStatus.INTERRUPTED  # its process died without saying so
         return Run(id=rid, created=created, finished=finished, input=input, status=status, settings=json.loads(settings),
                    versions=Versions.model_validate_json(versions), claims=n_claims, checked=sum(verdicts.values()),

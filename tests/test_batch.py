@@ -141,7 +141,7 @@ def test_run_stores_one_trail_per_claim_and_checks_repeated_text_once(tmp_path, 
     rows = [*SAMPLE_CLAIMS[:3], {"id": "again", "claim": "  " + SAMPLE_CLAIMS[0]["claim"].replace(" ", "  ")}]
     verifier = counting(store_copy)
     run = start_run(verifier, read_claims(claims_file(tmp_path, rows)))
-    assert run.status == RunStatus.RUNNING and run.claims == 4 and run.checked == 0
+    assert run.status == RunStatus.PENDING and run.claims == 4 and run.checked == 0
     seen = []
     run = run_batch(verifier, run, progress=lambda done, total: seen.append((done, total)))
     assert run.status == RunStatus.DONE and run.checked == 4 and sum(run.verdicts.values()) == 4
@@ -197,9 +197,10 @@ with runs.checking(sys.argv[2]):
 
 
 def test_a_run_whose_process_was_killed_shows_interrupted_and_one_process_checks_a_run(tmp_path, store_copy):
-    """SIGKILL leaves the run marked running in the store; the lock file nobody holds any more tells."""
+    """SIGKILL leaves the run marked running in the store; its lock, which nobody holds any more, tells."""
     verifier = Verifier.open(store_copy)
     run = start_run(verifier, read_claims(claims_file(tmp_path, SAMPLE_CLAIMS[:2])))
+    assert run.status == RunStatus.PENDING
     killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_CHECKING, str(verifier.runs.path), run.id], cwd=ROOT)
     assert killed.returncode == -signal.SIGKILL
     assert verifier.runs.run(run.id).status == RunStatus.INTERRUPTED
@@ -209,7 +210,10 @@ def test_a_run_whose_process_was_killed_shows_interrupted_and_one_process_checks
             run_batch(Verifier.open(store_copy), run)
     done = run_batch(verifier, verifier.runs.run(run.id))
     assert done.status == RunStatus.DONE and done.checked == 2
-    assert not (verifier.runs.path.parent / "run-locks" / run.id).exists()
+
+    (verifier.runs.path.parent / "run-locks" / run.id).unlink()  # a run killed before runs had locks
+    verifier.runs.set_status(run.id, RunStatus.RUNNING)
+    assert verifier.runs.run(run.id).status == RunStatus.INTERRUPTED
 
 
 def test_a_run_is_not_resumed_on_a_changed_index(tmp_path, store_copy):

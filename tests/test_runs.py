@@ -1,6 +1,9 @@
 """The SQLite run store: one result per claim, whole groups or nothing, clear errors when locked or foreign."""
 
+import fcntl
+import os
 import sqlite3
+import threading
 
 import pytest
 
@@ -80,11 +83,28 @@ def test_a_locked_store_is_a_one_line_store_error(store, sample_verifier):
     try:
         with pytest.raises(StoreError, match=r"is locked by another process \(waited 0.2 s\)"):
             store.set_status(run.id, RunStatus.DONE)
-        assert store.run(run.id).status == RunStatus.RUNNING  # WAL: reading goes on while another writes
+        assert store.run(run.id).status == RunStatus.PENDING  # WAL: reading goes on while another writes
     finally:
         other.execute("ROLLBACK")
         other.close()
     store.set_status(run.id, RunStatus.DONE)
+
+
+def test_a_reader_probing_a_runs_lock_does_not_refuse_the_process_taking_it(store, sample_verifier):
+    """`run()` tells a killed run from a live one by probing its lock with a shared lock for an
+    instant; a batch starting at that instant waits the probe out instead of being refused."""
+    run = new_run(store, sample_verifier)
+    with store.checking(run.id):
+        pass  # makes the lock file
+    probe = os.open(store.path.parent / "run-locks" / run.id, os.O_RDONLY)
+    fcntl.flock(probe, fcntl.LOCK_SH)
+    with pytest.raises(StoreError, match="being checked by another process"), store.checking(run.id, wait=0):
+        pass
+    threading.Timer(0.2, os.close, [probe]).start()
+    with store.checking(run.id, wait=1.0):
+        store.set_status(run.id, RunStatus.RUNNING)
+        assert store.run(run.id).status == RunStatus.RUNNING
+    assert store.run(run.id).status == RunStatus.INTERRUPTED  # left running, and nobody holds it
 
 
 def test_a_store_from_another_schema_is_refused(tmp_path):
