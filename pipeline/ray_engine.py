@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from pipeline.api import Verifier
 from pipeline.batch import CLAIMS_PER_GROUP, Engine, check_group, claim_groups
+from pipeline.embed import OnnxInt8Embedder, load_embedder
 from pipeline.errors import CitetrailError
 from pipeline.models import CheckResult, Claim
 
@@ -23,6 +24,12 @@ class CheckWorker:
 
     def __init__(self, settings: dict) -> None:
         self.verifier = Verifier.open(settings["store"], **{k: v for k, v in settings.items() if k != "store"})
+        # Ray gives each actor one CPU, and there is an actor per CPU: one thread each, not one per core
+        # each (the int8 models score each input alone, so their results do not depend on the count).
+        self.verifier.judge.threads = 1
+        embedder = load_embedder(self.verifier.store.embedding.precision)
+        if isinstance(embedder, OnnxInt8Embedder):
+            embedder.threads = 1
 
     def check(self, group: list[list[Claim]]) -> list[CheckResult]:
         return check_group(self.verifier, group)
