@@ -87,10 +87,14 @@ def main() -> None:
         if (args.model / name).exists():
             shutil.copy(args.model / name, args.out / name)
     calib_path = args.out / "calibration.json"
-    previous = json.loads(calib_path.read_text()) if calib_path.exists() else {}
+    try:
+        previous = json.loads(calib_path.read_text()) if calib_path.exists() else {}
+    except json.JSONDecodeError:
+        previous = {}  # a damaged file holds no rules worth keeping
     if "rules" in previous:
-        calibration |= {"rules": previous["rules"],
-                        "rules_fitted_on": f"{previous.get('rules_fitted_on', 'unknown')}, for the previous model: refit them"}
+        fitted_on = previous.get("rules_fitted_on", "unknown")
+        stale = ", for the previous model: refit them"
+        calibration |= {"rules": previous["rules"], "rules_fitted_on": fitted_on if fitted_on.endswith(stale) else fitted_on + stale}
     calib_path.write_text(json.dumps(calibration, indent=1) + "\n")
     print(json.dumps(calibration), f"{(args.out / ONNX_FILE).stat().st_size / 1e6:.1f} MB")
 
