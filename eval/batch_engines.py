@@ -20,7 +20,7 @@ from pathlib import Path
 
 from eval.scifact import DEFAULT_DIR
 from eval.scifact_eval import load_rows, open_store, store_path
-from pipeline.runs import RUNS_FILE
+from pipeline.runs import RUNS_FILE, RunStore
 
 REPORTS = Path(__file__).parent / "reports"
 
@@ -42,9 +42,10 @@ def run_rows(store: Path, run_id: str) -> dict[str, tuple]:
 
 def run_info(store: Path, run_id: str) -> dict:
     with sqlite3.connect(store / RUNS_FILE) as con:
-        created, finished, status = con.execute("SELECT created, finished, status FROM runs WHERE id = ?", (run_id,)).fetchone()
+        created, finished = con.execute("SELECT created, finished FROM runs WHERE id = ?", (run_id,)).fetchone()
         rows, distinct = con.execute("SELECT count(*), count(DISTINCT claim_id) FROM results WHERE run_id = ?", (run_id,)).fetchone()
     seconds = (datetime.fromisoformat(finished) - datetime.fromisoformat(created)).total_seconds() if finished else None
+    status = RunStore(store / RUNS_FILE).run(run_id).status.value  # as `citetrail runs` shows it
     return {"run": run_id, "status": status, "results": rows, "distinct_claims": distinct, "run_seconds": seconds,
             "claims_per_s": round(rows / seconds, 2) if seconds else None}
 
