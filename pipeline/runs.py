@@ -13,12 +13,10 @@ out of memory, power loss) and is shown interrupted.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import secrets
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -27,7 +25,7 @@ from typing import Any
 
 from pipeline.errors import InputError, StoreError
 from pipeline.models import CheckResult, Claim, Run, RunStatus, Versions
-from pipeline.store import lock_is_held
+from pipeline.store import flock_within, lock_is_held
 
 RUNS_FILE = "runs.sqlite"
 SCHEMA_VERSION = 1
@@ -170,15 +168,8 @@ class RunStore:
         except OSError as exc:
             raise StoreError(f"cannot lock run {run_id} at {path}: {exc.strerror}") from None
         try:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise StoreError(f"run {run_id} is being checked by another process; wait for it to finish") from None
-                    time.sleep(0.05)
+            if not flock_within(fd, exclusive=True, timeout=wait):
+                raise StoreError(f"run {run_id} is being checked by another process; wait for it to finish")
             yield
         finally:
             os.close(fd)

@@ -98,6 +98,19 @@ def busy_error(path: Path, waited: float, holder: str = "another citetrail proce
     return StoreError(f"the store at {path} is busy: {holder} (waited {waited:g} s, lock_timeout); try again when it finishes")
 
 
+def flock_within(fd: int, exclusive: bool, timeout: float) -> bool:
+    """Take an flock on `fd`, retrying for up to `timeout` seconds; False if it is still held elsewhere."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+
+
 @contextmanager
 def store_lock(path: Path, exclusive: bool, timeout: float) -> Iterator[None]:
     """Hold `<path>/lock`, exclusive for writers and shared for readers, waiting up to `timeout` seconds.
@@ -108,15 +121,8 @@ def store_lock(path: Path, exclusive: bool, timeout: float) -> Iterator[None]:
     except OSError as exc:
         raise StoreError(f"cannot lock the store at {path}: {exc.strerror}") from None
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise busy_error(path, timeout) from None
-                time.sleep(0.05)
+        if not flock_within(fd, exclusive, timeout):
+            raise busy_error(path, timeout)
         yield
     finally:
         os.close(fd)
