@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from pipeline.judge.data import build, negated, negation_pairs, number_edits, pair_key, read_jsonl, scifact_fit_ids
 from pipeline.judge.model import NLIJudge
+from pipeline.training.data import build, negated, negation_pairs, number_edits, pair_key, read_jsonl, scifact_fit_ids
 from tests.conftest import SHARED
 
 PAIRS = [
@@ -21,13 +21,16 @@ PAIRS = [
 ]
 
 
-def write_pairs(path, rows):
+def write_pairs(path, rows, binary=()):
+    """Rows as the recipe writes them; `binary` rows are two-way ("neutral" meaning "not entailment")."""
     path.write_text("".join(json.dumps({"premise": p, "hypothesis": h, "label": lab, "source": "test"}) + "\n"
-                            for p, h, lab in rows))
+                            for p, h, lab in rows)
+                    + "".join(json.dumps({"premise": p, "hypothesis": h, "label": lab, "source": "tea", "binary": True}) + "\n"
+                              for p, h, lab in binary))
 
 
 def train(data, out, *extra):
-    return subprocess.run([sys.executable, "-m", "pipeline.judge.train", "--data", str(data), "--out", str(out),
+    return subprocess.run([sys.executable, "-m", "pipeline.training.train", "--data", str(data), "--out", str(out),
                            "--batch-size", "4", "--log-every", "1", "--eval-every", "100", *extra],
                           capture_output=True, text=True, timeout=600)
 
@@ -35,18 +38,22 @@ def train(data, out, *extra):
 def test_training_checkpoints_resumes_and_exports(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
-    write_pairs(data / "train.jsonl", PAIRS * 4)  # 24 pairs, 6 steps of 4
+    binary = [("The bridge is opening.", "The bridge opened.", "neutral"), ("The bridge opened.", "It opened.", "entailment")]
+    write_pairs(data / "train.jsonl", (PAIRS * 4)[:22], binary)  # 22 three-way and 2 two-way pairs, 6 steps of 4
     write_pairs(data / "calib.jsonl", PAIRS)
+    write_pairs(data / "dev_news.jsonl", PAIRS[:3])  # logged on the curve beside the calibration split
     out = tmp_path / "run"
-    first = train(data, out, "--stop-after", "3")
+    first = train(data, out, "--stop-after", "3", "--freeze-embeddings")
     assert first.returncode == 0, first.stderr[-2000:]
     assert "stopped at step 3" in first.stdout
-    second = train(data, out)
+    second = train(data, out, "--freeze-embeddings")
     assert second.returncode == 0, second.stderr[-2000:]
     assert "resumed at step 3/6" in second.stdout and "done" in second.stdout
     steps = [json.loads(line)["step"] for line in (out / "train_log.jsonl").read_text().splitlines()
              if "loss" in json.loads(line)]
     assert steps == [1, 2, 3, 4, 5, 6]
+    curve = [json.loads(line) for line in (out / "train_log.jsonl").read_text().splitlines() if "calib_macro_f1" in line]
+    assert curve and all("dev_news_accuracy" in point for point in curve)
     config = json.loads((out / "model" / "config.json").read_text())
     assert config["id2label"] == {"0": "entailment", "1": "neutral", "2": "contradiction"}
 
@@ -56,7 +63,7 @@ def test_training_checkpoints_resumes_and_exports(tmp_path):
     (shipped / "calibration.json").write_text(json.dumps({"temperature": 1.0, "rules": {"support_coverage": 0.3},
                                                           "rules_fitted_on": "SciFact train"}))
     for _ in range(2):  # a second export over the first marks the rules stale once, not twice
-        exported = subprocess.run([sys.executable, "-m", "pipeline.judge.export", "--model", str(out / "model"),
+        exported = subprocess.run([sys.executable, "-m", "pipeline.training.export", "--model", str(out / "model"),
                                    "--calib", str(data / "calib.jsonl"), "--out", str(shipped)],
                                   capture_output=True, text=True, timeout=600)
         assert exported.returncode == 0, exported.stderr[-2000:]
@@ -134,3 +141,34 @@ def test_negation_pairs_turn_on_the_negation_alone():
     assert made == {"negated_claim": (rows[0]["premise"], "The film was not shot in Rome.", "contradiction"),
                     "negated_evidence": ("The film was not released in 2008.", rows[1]["hypothesis"], "contradiction"),
                     "negated_neutral": (rows[2]["premise"], "The film is not a comedy.", "neutral")}
+
+
+def test_two_way_rows_train_only_entailment_against_the_rest():
+    import torch
+
+    from pipeline.training.train import NOT_ENTAILMENT, label_id, pair_loss
+
+    assert label_id({"label": "neutral", "binary": True}) == NOT_ENTAILMENT
+    assert label_id({"label": "entailment", "binary": True}) == 0 and label_id({"label": "neutral"}) == 1
+    logits = torch.tensor([[0.0, 5.0, -5.0], [0.0, -5.0, 5.0], [0.0, 5.0, -5.0]])
+    # "not entailment" is as well met by a confident contradiction as by a confident neutral
+    both = pair_loss(logits[:2], torch.tensor([NOT_ENTAILMENT, NOT_ENTAILMENT]))
+    assert float(both) < 0.02
+    assert float(pair_loss(logits[2:], torch.tensor([2]))) > 5
+
+
+@pytest.mark.skipif(not (SHARED / "news").exists(), reason="../shared/news is not beside the project")
+def test_news_pairs_are_in_context_form_and_never_from_the_claim_sets_articles():
+    from eval.news_set import corpus_ids
+    from pipeline.training.news_pairs import build_pairs, read_articles
+
+    exclude = corpus_ids()
+    rows = build_pairs(SHARED / "news", exclude, limit=40)
+    kinds = {r["source"] for r in rows}
+    assert {"news_restatement", "news_same_article", "news_negation"} <= kinds
+    assert any(k.startswith("news_twin_") for k in kinds)
+    assert {r["label"] for r in rows} == {"entailment", "neutral", "contradiction"}
+    titles = {a["title"] for a in read_articles(SHARED / "news", exclude)}
+    assert all(any(r["premise"].startswith(t) for t in titles) for r in rows[:50])  # "Title (date). sentence"
+    assert not {a["id"] for a in read_articles(SHARED / "news", exclude)} & exclude
+    assert len(exclude) == 360 and not any(a["source"].startswith("wikinews") for a in read_articles(SHARED / "news", set()))

@@ -1,6 +1,6 @@
 """The verifier's data recipe: which public pairs train it and which are held out to measure it.
 
-Run once before training (`python -m pipeline.judge.data`); it writes JSONL files of
+Run once before training (`python -m pipeline.training.data`); it writes JSONL files of
 `{"premise", "hypothesis", "label", "source"}` to the output folder:
 - `train.jsonl`: the mix the shipped model learns from (only sets whose licenses allow it), with
   hard neutrals mined by retrieval and number-edit contradictions made from entailed claims;
@@ -23,6 +23,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+from pipeline.evidence import evidence_text, needs_context
 
 LABELS = ("entailment", "neutral", "contradiction")
 SCIFACT_LABEL = {"SUPPORT": "entailment", "CONTRADICT": "contradiction"}
@@ -47,6 +51,38 @@ EVAL_ONLY_SETS = [
     "sick/test", "xnli_en/test", "rte/dev", "rte/train", "covidfact/test", "healthver/dev",
     "sufficient_facts/fever", "sufficient_facts/hover", "sufficient_facts/vitaminc",
 ]
+# Phenomenon sets (v3): (file stem, train rows at most, held-out rows). Templated, so a minority of the mix: each
+# teaches one thing small NLI models get wrong (negation scope, numbers, tense, veridicality, monotonicity, swaps).
+# The held-out rows of each are never trained on; `heldout/phenomenon_*` groups them for the dev table.
+PHENOMENON_SETS: list[tuple[str, int, int]] = [
+    ("breaking_nli/all", 3000, 600),
+    ("conjnli/adversarial_train", 3000, 0),
+    ("scone/train", 3000, 0),
+    ("negation_nli/snli", 1200, 299),
+    ("negation_nli/mnli", 1200, 300),
+    ("equate/stresstest", 3000, 1000),
+    ("equate/awpnli", 572, 150),
+    ("tea/all", 3000, 800),
+    ("tracie/train", 1170, 0),
+    ("dnc_megaveridicality/train", 3000, 0),
+    ("dnc_function_words/negation", 472, 119),
+    ("dnc_function_words/quantification", 258, 65),
+    ("dnc_function_words/comparatives", 71, 18),
+    ("dnc_function_words/prepositions", 286, 72),
+    ("dnc_function_words/spatial", 125, 32),
+    ("med/all", 2500, 500),
+]
+# Held-out test splits that upstream provides, grouped by phenomenon (with the held-out slices above).
+PHENOMENON_HELDOUT = {
+    "negation": ["scone/test", "negation_nli/snli", "negation_nli/mnli", "dnc_function_words/negation"],
+    "veridicality": ["dnc_megaveridicality/test"],
+    "numbers": ["equate/stresstest", "equate/awpnli", "breaking_nli/all"],
+    "tense_order": ["tracie/test", "tea/all"],
+    "conjunctions": ["conjnli/dev"],
+    "monotonicity": ["med/all", "dnc_function_words/quantification", "dnc_function_words/comparatives"],
+}
+SNLI_SOURCES = {"snli", "cad_snli"}
+STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
 EVAL_SAMPLE = 2000  # rows per eval-only set, to keep the dev table quick to rerun
 VITAMINC_HELDOUT_SHARE = 0.1
 SCIFACT_POSITIVE_REPEAT = 2
@@ -116,7 +152,15 @@ def scifact_pairs(claims_path: Path, corpus_path: Path, seed: int = 13, skip_ids
     import bm25s
 
     rng = random.Random(seed)
-    corpus = {int(d["doc_id"]): d["abstract"] for d in read_jsonl(corpus_path)}
+    docs = list(read_jsonl(corpus_path))
+    corpus = {int(d["doc_id"]): d["abstract"] for d in docs}
+    titles = {int(d["doc_id"]): d["title"] for d in docs}
+
+    def premise(doc: int, i: int) -> str:
+        """The sentence in the evidence-in-context form the judge reads (title; previous sentence if it refers back)."""
+        sent = corpus[doc][i]
+        return evidence_text(sent, titles[doc], None, corpus[doc][i - 1] if i > 0 and needs_context(sent) else None)
+
     sent_ids = [(doc, i) for doc, sents in corpus.items() for i in range(len(sents))]
     sent_text = [corpus[doc][i] for doc, i in sent_ids]
     index = bm25s.BM25()
@@ -134,7 +178,7 @@ def scifact_pairs(claims_path: Path, corpus_path: Path, seed: int = 13, skip_ids
             for ev in sets:
                 for i in ev["sentences"]:
                     rationale.add((int(doc_id), i))
-                    rows.append({"premise": corpus[int(doc_id)][i], "hypothesis": text,
+                    rows.append({"premise": premise(int(doc_id), i), "hypothesis": text,
                                  "label": SCIFACT_LABEL[ev["label"]], "source": "scifact"})
         neutral: list[tuple[int, int]] = []
         for doc_id in claim["evidence"]:
@@ -142,7 +186,7 @@ def scifact_pairs(claims_path: Path, corpus_path: Path, seed: int = 13, skip_ids
             neutral += rng.sample(others, min(SCIFACT_SAME_ABSTRACT_NEUTRALS, len(others)))
         retrieved = [sent_ids[j] for j in claim_hits if sent_ids[j] not in rationale and sent_ids[j] not in neutral]
         neutral += retrieved[:SCIFACT_RETRIEVED_NEUTRALS]
-        rows += [{"premise": corpus[d][i], "hypothesis": text, "label": "neutral", "source": "scifact"}
+        rows += [{"premise": premise(d, i), "hypothesis": text, "label": "neutral", "source": "scifact"}
                  for d, i in neutral]
     return rows
 
@@ -258,6 +302,34 @@ def negation_pairs(rows: list[dict], seed: int = 13) -> list[dict]:
     return [row for rows_ in out.values() for row in rows_]
 
 
+def unrelated_scene(row: dict) -> bool:
+    """An SNLI-style contradiction between two scenes that share no content word ("A man plays guitar" /
+    "A woman sleeps"): SNLI's annotators were told to assume one scene, so they labelled it contradiction,
+    but a corpus sentence about something else is neutral to a claim. Such pairs are dropped."""
+    if row["source"] not in SNLI_SOURCES or row["label"] != "contradiction":
+        return False
+    content = lambda text: tokens(text) - STOPWORDS  # noqa: E731
+    return not content(row["premise"]) & content(row["hypothesis"])
+
+
+def phenomenon_sets(nli_dir: Path, rng: random.Random) -> tuple[list[dict], dict[str, list[dict]]]:
+    """Train rows of the phenomenon sets and their held-out rows by phenomenon (`PHENOMENON_HELDOUT`)."""
+    train: list[dict] = []
+    held: dict[str, list[dict]] = {}
+    for name, n_train, n_held in PHENOMENON_SETS:
+        rows = nli_set(nli_dir, name)
+        rng.shuffle(rows)
+        held[name] = rows[:n_held]
+        train += sample(rows[n_held:], n_train, rng)
+    groups = {}
+    for phenomenon, names in PHENOMENON_HELDOUT.items():
+        rows = []
+        for name in names:
+            rows += held[name] if name in held else sample(nli_set(nli_dir, name), EVAL_SAMPLE, rng)
+        groups[f"phenomenon_{phenomenon}"] = rows
+    return train, groups
+
+
 def drop_conflicts(rows: list[dict]) -> list[dict]:
     """Drop pairs that appear with more than one label, and exact duplicates."""
     labels: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -273,7 +345,12 @@ def drop_conflicts(rows: list[dict]) -> list[dict]:
     return out
 
 
-def build(nli_dir: Path, scifact_dir: Path, out_dir: Path, seed: int = 13) -> dict[str, int]:
+def build(nli_dir: Path, scifact_dir: Path, out_dir: Path, seed: int = 13, news_dir: Path | None = None,
+          news_exclude: set[str] = frozenset(), news_limit: int = 0) -> dict[str, int]:
+    """Write every file (see the module docstring); returns rows per file. Without `news_dir` no news pairs
+    are made (the phenomenon sets are always in)."""
+    from pipeline.training.news_pairs import build_pairs
+
     rng = random.Random(seed)
     counts: dict[str, int] = {}
 
@@ -290,6 +367,8 @@ def build(nli_dir: Path, scifact_dir: Path, out_dir: Path, seed: int = 13) -> di
     }
     for name in EVAL_ONLY_SETS:
         heldout[name.replace("/", "_")] = sample(nli_set(nli_dir, name), EVAL_SAMPLE, rng)
+    phenomenon_train, phenomenon_held = phenomenon_sets(nli_dir, rng)
+    heldout |= phenomenon_held
     held_keys = {pair_key(r) for rows in heldout.values() for r in rows}
     held_hyps = {" ".join(h.lower().split()) for h in held_claims}
 
@@ -302,6 +381,10 @@ def build(nli_dir: Path, scifact_dir: Path, out_dir: Path, seed: int = 13) -> di
     held_hyps |= {" ".join(r["claim"].lower().split()) for r in read_jsonl(scifact_dir / "claims_train.jsonl") if r["id"] in fit_ids}
     fact_rows = [r for r in train if r["source"] in FACT_SOURCES]
     train += mined_neutrals(fact_rows, MINED_NEUTRAL_CLAIMS, seed) + number_edits(train, NUMBER_EDITS, seed)
+    counts["dropped_unrelated_scene"] = sum(map(unrelated_scene, train))
+    train = [r for r in train if not unrelated_scene(r)] + phenomenon_train
+    if news_dir is not None:
+        train += build_pairs(news_dir, news_exclude, seed, news_limit)
     # Last, so that no pair made above (a mined neutral can recreate a held-out pair) leaks either.
     train = drop_conflicts([r for r in train if pair_key(r) not in held_keys and pair_key(r)[1] not in held_hyps])
     train += [r for r in train if r["source"] == "scifact" and r["label"] != "neutral"] * (SCIFACT_POSITIVE_REPEAT - 1)
@@ -311,7 +394,7 @@ def build(nli_dir: Path, scifact_dir: Path, out_dir: Path, seed: int = 13) -> di
     hyps = sorted({r["hypothesis"] for r in train})
     rng.shuffle(hyps)
     calib_hyps = set(hyps[: len(hyps) // 40])
-    calib = [r for r in train if r["hypothesis"] in calib_hyps]
+    calib = [r for r in train if r["hypothesis"] in calib_hyps and not r.get("binary")]
     train = [r for r in train if r["hypothesis"] not in calib_hyps]
 
     counts["train"] = write_jsonl(out_dir / "train.jsonl", train)
@@ -334,9 +417,16 @@ def main() -> None:
     ap.add_argument("--nli", type=Path, default=Path("../shared/nli"), help="folder of the unified NLI sets")
     ap.add_argument("--scifact", type=Path, default=Path("../shared/eval/scifact"), help="SciFact folder")
     ap.add_argument("--out", type=Path, default=Path("build/verifier-data"), help="where the JSONL files go")
+    ap.add_argument("--news", type=Path, default=Path("../shared/news"), help="news articles for generated pairs ('' for none)")
+    ap.add_argument("--news-corpus", type=Path, default=Path("eval/data/news/corpus.jsonl"),
+                    help="the news claim set's corpus: its articles are never used")
+    ap.add_argument("--news-limit", type=int, default=0, help="use this many news articles at most (smoke runs)")
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args()
-    for name, n in build(args.nli, args.scifact, args.out, args.seed).items():
+    news = args.news if str(args.news) not in ("", ".") else None
+    exclude = {json.loads(line)["id"] for line in args.news_corpus.read_text(encoding="utf-8").splitlines() if line.strip()} \
+        if news is not None else set()
+    for name, n in build(args.nli, args.scifact, args.out, args.seed, news, exclude, args.news_limit).items():
         print(f"{name}\t{n}")
 
 

@@ -1,6 +1,6 @@
 """Turn a trained checkpoint into the shipped verifier: temperature fit, ONNX export, int8 quantisation.
 
-`python -m pipeline.judge.export --model build/verifier/model` writes `pipeline/judge/shipped/`:
+`python -m pipeline.training.export --model build/verifier/model` writes `pipeline/judge/shipped/`:
 config.json (label order), tokenizer files, model.onnx (int8) and
 calibration.json (the softmax temperature fitted on the train-side calibration split). Verdict rules
 already in that calibration.json are kept, marked as fitted for the previous model, until
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from pipeline.judge.data import LABELS, read_jsonl
 from pipeline.judge.metrics import expected_calibration_error
 from pipeline.judge.model import ONNX_FILE, SHIPPED_DIR, NLIJudge
+from pipeline.training.data import LABELS, read_jsonl
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
 

