@@ -1,10 +1,10 @@
 """SciFact, end to end: open retrieval over all 5,183 abstracts, every claim, official metrics.
 
     python -m eval.scifact_eval --split dev [--data ../shared/eval/scifact]
-    python -m eval.scifact_eval --split train --fit      # fit thresholds on train, write them
+    python -m eval.scifact_eval --split train            # the claims the verdict rules are fitted on (eval.fit_rules)
 
 `--split train` scores only the fifth of SciFact train claims that verifier training leaves out
-(`pipeline.judge.data.scifact_fit_ids`): on the rest the verifier's probabilities are in-sample.
+(`pipeline.training.data.scifact_fit_ids`): on the rest the verifier's probabilities are in-sample.
 
 The corpus is ingested once into a store keyed by the corpus file's hash (build/scifact-<hash>).
 Writes eval/reports/scifact_<split>.{json,md} and a reliability plot.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import itertools
 import json
 import time
 from collections import Counter
@@ -29,11 +28,10 @@ from eval.verdicts import verdict_metrics
 from pipeline import Verifier
 from pipeline.aggregate import VerdictRules, aggregate
 from pipeline.errors import InputError
-from pipeline.judge.data import scifact_fit_ids
 from pipeline.judge.metrics import reliability_bins
-from pipeline.judge.model import SHIPPED_DIR
 from pipeline.judge.stage import judge_claims
 from pipeline.models import Candidate, CheckResult, Claim, Span, Stance, Trail, Verdict
+from pipeline.training.data import scifact_fit_ids
 
 REPORTS = Path(__file__).parent / "reports"
 OFFICIAL = {Stance.SUPPORTS: "SUPPORT", Stance.REFUTES: "CONTRADICT"}
@@ -136,29 +134,6 @@ def score(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Sp
     return {"official": official, "labels": labels}
 
 
-def fit(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Span]], base: VerdictRules) -> tuple[VerdictRules, dict]:
-    """Grid-search the stance thresholds, then the support coverage with those thresholds held, for the mean
-    of label macro-F1 and abstract Label+Rationale F1; then fit the confidence map on the verdicts they
-    give. Fitted jointly, the coverage rule let the support threshold fall to 0.3 (a sentence with
-    P(entailment) 0.3 supporting), which read unrelated news claims as SUPPORTED: the two-stage fit keeps
-    the thresholds where the verifier alone puts them. The conflict threshold is not fitted here: SciFact
-    has no CONFLICTING label, so fitting would only switch the verdict off."""
-    def objective(rules: VerdictRules) -> tuple[float, dict]:
-        metrics = score([reaggregate(r, rules) for r in results], rows, spans)
-        return (metrics["labels"]["macro_f1"] + metrics["official"]["abstract_rationalized_f1"]) / 2, metrics
-
-    grid = [round(float(t), 2) for t in np.arange(0.3, 0.96, 0.05)]
-    thresholds = [base.model_copy(update={"support": s, "refute": r, "conflict": max(base.conflict, s, r), "support_coverage": 0.0})
-                  for s, r in itertools.product(grid, grid)]
-    held = max(thresholds, key=lambda rules: objective(rules)[0])
-    scored = [(rules, *objective(rules)) for rules in (held.model_copy(update={"support_coverage": c}) for c in COVERAGE_GRID)]
-    rules, _, metrics = max(scored, key=lambda x: x[1])
-    decided = [aggregate(r.trail.judgements, r.trail.candidates, rules) for r in results]
-    correct = [claim_label(row) == d.verdict.value for d, row in zip(decided, rows, strict=True)]
-    scale, shift = fit_confidence_map([d.raw_confidence for d in decided], correct)
-    return rules.model_copy(update={"confidence_scale": scale, "confidence_shift": shift}), metrics
-
-
 def fit_confidence_map(raw: list[float], correct: list[bool]) -> tuple[float, float]:
     """Platt scaling of the raw verdict confidence: (scale, shift) minimising log-loss, by grid search."""
     x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / (1 - np.clip(raw, 1e-6, 1 - 1e-6)))
@@ -204,11 +179,9 @@ def load_rows(data: Path, split: str) -> list[dict]:
 
 
 def run(split: str = "dev", data: Path = DEFAULT_DIR, stores: Path = Path("build"), limit: int = 0,
-        fit_thresholds: bool = False, reports: Path = REPORTS) -> dict:
-    """Check every claim of a split and write the report; with `fit_thresholds` (train only), fit the
-    verdict thresholds and write them into the shipped model's calibration.json."""
-    if fit_thresholds and split != "train":
-        raise InputError("thresholds are fitted on SciFact train only, never on dev")
+        reports: Path = REPORTS) -> dict:
+    """Check every claim of a split and write the report (verdict rules are fitted by `eval.fit_rules`, on a
+    broad mix of which SciFact train's held-out claims are a third)."""
     if not (data / "corpus.jsonl").exists():
         raise InputError(f"no SciFact data at {data} (expected corpus.jsonl and claims_{split}.jsonl); pass --data")
     verifier = open_store(data, stores)
@@ -220,17 +193,9 @@ def run(split: str = "dev", data: Path = DEFAULT_DIR, stores: Path = Path("build
     seconds = time.perf_counter() - started
     report: dict = {"split": split, "claims": len(rows), "seconds": round(seconds, 1),
                     "claims_per_s": round(len(rows) / seconds, 2), "versions": results[0].versions.model_dump()}
-    if fit_thresholds:
-        rules, metrics = fit(results, rows, spans, verifier.judge.rules)
-        calib_path = SHIPPED_DIR / "calibration.json"
-        calib = json.loads(calib_path.read_text())
-        calib |= {"rules": rules.model_dump(), "rules_fitted_on": f"SciFact train, {len(rows)} claims held out of verifier training"}
-        calib_path.write_text(json.dumps(calib, indent=1) + "\n")
-        report |= {"fitted": rules.model_dump(), **metrics}
-    else:
-        report |= score(results, rows, spans)
-        report["retrieval"] = retrieval_hits(verifier, rows)
-        report["oracle_retrieval"] = score(oracle_check(verifier, rows, results), rows, spans)
+    report |= score(results, rows, spans)
+    report["retrieval"] = retrieval_hits(verifier, rows)
+    report["oracle_retrieval"] = score(oracle_check(verifier, rows, results), rows, spans)
     reports.mkdir(parents=True, exist_ok=True)
     (reports / f"scifact_{split}.json").write_text(json.dumps(report, indent=1) + "\n")
     (reports / f"scifact_{split}.md").write_text(render(report))
@@ -264,8 +229,6 @@ def render(report: dict) -> str:
                           ("abstract_label_only_f1", "abstract Label-only F1"), ("sentence_label_f1", "sentence Selection+Label F1")):
             lines.append(f"| {name} | {o[key]:.3f} | {oracle['official'][key]:.3f} |")
         lines.append(f"| verdict macro-F1 | {lab['macro_f1']:.3f} | {oracle['labels']['macro_f1']:.3f} |")
-    if "fitted" in report:
-        lines += ["", f"Fitted verdict rules (written to the shipped calibration.json): {report['fitted']}."]
     return "\n".join(lines) + "\n"
 
 
@@ -275,9 +238,8 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--stores", type=Path, default=Path("build"), help="where the cached SciFact store lives")
     ap.add_argument("--limit", type=int, default=0, help="first N claims only (smoke runs)")
-    ap.add_argument("--fit", action="store_true", help="fit verdict rules (train only) and write them to the shipped calibration.json")
     args = ap.parse_args()
-    report = run(args.split, args.data, args.stores, args.limit, args.fit)
+    report = run(args.split, args.data, args.stores, args.limit)
     print(render(report))
 
 

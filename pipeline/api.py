@@ -120,7 +120,7 @@ class Verifier:
             if old and old["complete"] and old["hash"] == doc.content_hash:
                 report.unchanged.append(doc.id)
                 continue
-            chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
+            chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap, self.store.line_breaks)
             if len(chunks) > limit:
                 raise InputError(f"{doc.source}: document '{doc.id}' makes {len(chunks)} chunks; the limit is {limit} "
                                  "(max_chunks_per_document); nothing was written")
@@ -180,7 +180,7 @@ class Verifier:
         """The verdict rules fitted for the verifier, with any threshold the settings give instead."""
         s = self.settings
         given = {"support": s.support_threshold, "refute": s.refute_threshold, "conflict": s.conflict_threshold,
-                 "support_coverage": s.support_coverage}
+                 "support_coverage": s.support_coverage, "relevance_coverage": s.relevance_coverage}
         return self.judge.rules.model_copy(update={k: v for k, v in given.items() if v is not None})
 
     def versions(self) -> Versions:
@@ -188,7 +188,8 @@ class Verifier:
         return Versions(citetrail=citetrail_version(), embedding_model=EMBEDDING_MODEL,
                         embedding_model_sha256=embedding_model_sha256(), embedding_precision=self.store.embedding.precision,
                         verifier_model=self.judge.name,
-                        verifier_model_sha256=self.judge.sha256, chunker=chunker_settings(s.chunk_size, s.chunk_overlap),
+                        verifier_model_sha256=self.judge.sha256,
+                        chunker=chunker_settings(s.chunk_size, s.chunk_overlap, self.store.line_breaks),
                         index_fingerprint=self.store.fingerprint,
                         thresholds={**self.rules().model_dump(mode="json"), "temperature": self.judge.temperature},
                         retrieval={"dense_k": s.dense_k, "lexical_k": s.lexical_k, "top_k": s.top_k, "window": s.window,
@@ -217,7 +218,8 @@ class Verifier:
         for claim, cands, judged in zip(parsed, candidates, judgements, strict=True):
             decision = aggregate(judged, cands, rules, s.max_citations)
             results.append(CheckResult(claim=claim, verdict=decision.verdict, confidence=decision.confidence,
-                                       rule=decision.rule, citations=decision.citations, judged_pairs=len(judged),
+                                       rule=decision.rule, rule_id=decision.rule_id, citations=decision.citations,
+                                       judged_pairs=sum(j.probabilities is not None for j in judged),
                                        versions=versions, timings_ms={},
                                        trail=Trail(candidates=cands, judgements=judged) if trail else None))
         t3 = time.perf_counter()

@@ -310,14 +310,13 @@ def eval_scifact(
     data: Annotated[Path | None, typer.Option("--data", help="SciFact folder [default ../shared/eval/scifact]")] = None,
     stores: Annotated[Path, typer.Option("--stores", help="where the cached SciFact store is kept")] = Path("build"),
     limit: Annotated[int, typer.Option("--limit", help="first N claims only")] = 0,
-    fit: Annotated[bool, typer.Option("--fit", help="fit verdict thresholds (train only) into the shipped model")] = False,
 ) -> None:
     """SciFact with its official metrics, open retrieval over all abstracts."""
     from eval import scifact_eval
 
     if split not in ("train", "dev"):
         raise InputError("--split must be train or dev")
-    report = scifact_eval.run(split, data or scifact_eval.DEFAULT_DIR, stores, limit, fit)
+    report = scifact_eval.run(split, data or scifact_eval.DEFAULT_DIR, stores, limit)
     out.print(scifact_eval.render(report), highlight=False)
 
 
@@ -326,11 +325,12 @@ def eval_claims(
     claims: Annotated[Path, typer.Argument(help="JSONL: id, claim, label, optional evidence [{doc_id, quote}]")],
     corpus: Annotated[list[Path], typer.Option("--corpus", help="corpus folder or file (repeatable)")],
     stores: Annotated[Path, typer.Option("--stores", help="where the corpus store is kept")] = Path("build"),
+    name: Annotated[str | None, typer.Option("--name", help="report name [default: the claim file's stem]")] = None,
 ) -> None:
-    """Any labelled claim set against any corpus: accuracy, macro-F1, confusion, citation accuracy."""
+    """Any labelled claim set against any corpus: accuracy, macro-F1, confusion, citation accuracy, per REFUTED kind."""
     from eval import claims_eval
 
-    out.print(claims_eval.summary(claims_eval.run(claims, corpus, stores)), highlight=False)
+    out.print(claims_eval.summary(claims_eval.run(claims, corpus, stores, name)), highlight=False)
 
 
 @app.command()

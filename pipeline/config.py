@@ -38,6 +38,8 @@ class Settings(BaseModel):
                                              "different documents, make CONFLICTING; default as for support_threshold")
     support_coverage: float | None = Field(None, ge=0, le=1, description="share of the claim's content words a sentence "
                                            "must contain to support it; default as for support_threshold")
+    relevance_coverage: float | None = Field(None, ge=0, le=1, description="share of the claim's content words a sentence "
+                                             "must contain to be read at all; default as for support_threshold")
     max_citations: int = Field(3, ge=1, description="citations kept per stance")
     max_claim_chars: int = Field(1000, ge=10, description="longest claim accepted")
     max_document_bytes: int = Field(20_000_000, ge=1, description="largest file ingested")

@@ -17,7 +17,7 @@ from pipeline.models import CheckResult
 
 
 class CitetrailRetriever(BaseRetriever):
-    """The sentences citetrail judged for a query (read as a claim), strongest stance first, as
+    """The sentences citetrail judged for a query (read as a claim) and found to be about it, strongest stance first, as
     LangChain Documents whose metadata carry the citation: document, chunk, character span, title,
     source, stance and the verifier's probabilities."""
 
@@ -29,8 +29,7 @@ class CitetrailRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
         result = self.verifier.check(query, trail=True)
         chunks = {c.chunk.id: c for c in result.trail.candidates}
-        judged = sorted(result.trail.judgements,
-                        key=lambda j: -max(j.probabilities.entailment, j.probabilities.contradiction))
+        judged = sorted((j for j in result.trail.judgements if j.probabilities), key=lambda j: -j.strength)
         return [LCDocument(page_content=j.quote, metadata={
             "doc_id": j.doc_id, "chunk_id": j.chunk_id, "start": j.start, "end": j.end,
             "title": chunks[j.chunk_id].title, "source": chunks[j.chunk_id].source, "stance": j.stance.value,

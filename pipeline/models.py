@@ -92,6 +92,7 @@ class Candidate(BaseModel):
     title: str
     source: str
     url: str | None = Field(None, description="the document's URL, when it has one")
+    published: str | None = Field(None, description="the document's publication date, when it has one")
     rank: int
     fused_score: float
     dense_score: float | None = None
@@ -112,20 +113,53 @@ class Probabilities(BaseModel):
     contradiction: float
 
 
+class QuantityComparison(BaseModel):
+    """A quantity, date or duration of the claim beside the evidence's of the same kind, compared as values."""
+
+    kind: str = Field(description="what is compared: 'count:worker', 'length:meter', 'currency', 'percent', 'date', "
+                      "'time:second' (a duration), 'year'...")
+    claim: str = Field(description="the claim's wording, e.g. '2 months'")
+    evidence: str = Field(description="the evidence's wording, e.g. 'two weeks'")
+    agrees: bool
+
+
+def values_text(quantities: list[QuantityComparison]) -> str:
+    """The values compared, as the trail and reports show them: "claim: 2 months; evidence: two weeks (differ)"."""
+    return "; ".join(f"claim: {q.claim}; evidence: {q.evidence} ({'agree' if q.agrees else 'differ'})" for q in quantities)
+
+
 class Judgement(BaseModel):
-    """The verifier's reading of one sentence of a candidate against the claim."""
+    """One sentence of a candidate read against the claim: first whether it is about the claim's subject
+    (relevance), then, if it is, the verifier's probabilities and the quantities compared as values.
+    `stance` is decided once, here, by the verdict rules (`VerdictRules.stance`)."""
 
     doc_id: str
     chunk_id: str
     start: int
     end: int
-    quote: str
-    probabilities: Probabilities
+    quote: str = Field(description="exactly document_text[start:end]: what a citation quotes")
+    context: str | None = Field(None, description="the preceding sentence, read with the quote because the quote "
+                                "refers back to it ('he', 'the Committee', 'today')")
+    evidence: str | None = Field(None, description="the whole text the verifier read: title (date). context quote")
+    names_match: bool = Field(True, description="names one of the claim's names (or the claim names nothing)")
+    relevant: bool = Field(True, description="about the claim (names one of its names and holds enough of its words): "
+                           "only relevant sentences are read by the verifier")
+    relevance: str | None = Field(None, description="why the sentence is or is not about the claim's subject")
+    same_subject: bool = Field(True, description="names the claim's subject: only then may it refute the claim")
+    probabilities: Probabilities | None = Field(None, description="the verifier's reading; None when not relevant")
+    quantities: list[QuantityComparison] = Field(default_factory=list)
+    windows: int = Field(1, description="overlapping windows the sentence was read in, when too long for the verifier")
     stance: Stance
     retrieval_rank: int
     retrieval_score: float
     claim_coverage: float = Field(1.0, ge=0.0, le=1.0, description="share of the claim's content words (stemmed) that "
-                                  "the sentence contains; 1.0 in trails stored before it was recorded")
+                                  "the sentence (with its document's date) contains; 1.0 in trails stored before it was recorded")
+
+    @property
+    def strength(self) -> float:
+        """The larger of P(entailment) and P(contradiction): how decided the verifier was (0 when not read)."""
+        p = self.probabilities
+        return max(p.entailment, p.contradiction) if p else 0.0
 
 
 class Citation(BaseModel):
@@ -138,6 +172,7 @@ class Citation(BaseModel):
     quote: str = Field(description="exactly document_text[start:end]")
     stance: Stance
     probabilities: Probabilities
+    quantities: list[QuantityComparison] = Field(default_factory=list, description="values compared with the claim's")
     retrieval_rank: int
     retrieval_score: float
 
@@ -175,7 +210,9 @@ class CheckResult(BaseModel):
     claim: Claim
     verdict: Verdict
     confidence: float = Field(ge=0.0, le=1.0)
-    rule: str = Field(description="the aggregation rule that decided the verdict")
+    rule: str = Field(description="the aggregation rule that decided the verdict, in words")
+    rule_id: str = Field("", description="the same rule as a stable id: support, refutation, quantity_mismatch, conflict, "
+                         "support_outweighs, refutation_outweighs, no_evidence ('' in results stored before it existed)")
     citations: list[Citation]
     judged_pairs: int
     versions: Versions

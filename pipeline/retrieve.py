@@ -90,7 +90,8 @@ class Retriever:
             for rank, (cid, s) in enumerate(hits, 1):
                 chunk, meta = records[cid]
                 out[-1].append(Candidate(chunk=chunk, title=meta["title"], source=meta["source"], url=meta.get("url"),
-                                         rank=rank, fused_score=s["fused"], dense_score=s.get("dense_score"),
+                                         published=meta.get("published"), rank=rank, fused_score=s["fused"],
+                                         dense_score=s.get("dense_score"),
                                          dense_rank=s.get("dense_rank"), lexical_score=s.get("lexical_score"),
                                          lexical_rank=s.get("lexical_rank")))
         return out

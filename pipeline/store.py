@@ -35,12 +35,13 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InvalidArgumentError
 
+from pipeline.chunk import LineBreaks
 from pipeline.embed import EMBEDDING_MODEL, Precision, embedding_model_sha256, load_embedder
 from pipeline.errors import InputError, StoreError
 from pipeline.models import Chunk, Document, Span
 
 # Stores built before the embedding precision was a setting lack its key; they were built at fp32.
-LEGACY_SETTINGS = {"embedding_precision": "fp32"}
+LEGACY_SETTINGS = {"embedding_precision": "fp32", "chunker_line_breaks": "every"}
 # A new store's precision when none is asked for: SciFact ingest 2.3x faster than fp32, the same retrieval.
 DEFAULT_PRECISION: Precision = "int8"
 
@@ -199,6 +200,11 @@ class ChunkStore:
         if not found:
             raise StoreError(f"no corpus ingested at {self.where} (collection '{collection}' is missing)")
 
+    @property
+    def line_breaks(self) -> LineBreaks:
+        """How this store's chunker ends sentences at line breaks (see `pipeline.chunk.ends_block`)."""
+        return self.expected["chunker_line_breaks"]
+
     def _find_collection(self, create: bool) -> bool:
         """Whether the collection exists (made now if `create`), checked against the settings asked for."""
         client = self._client()
@@ -208,9 +214,12 @@ class ChunkStore:
             raise StoreError(f"cannot open the store at {self.where}: {exc}") from None
         if self.name not in names and not create:
             return False
-        if self.name in names and self.expected["embedding_precision"] is None:  # none asked for: the store's own
+        if self.name in names:
             meta = client.get_collection(self.name, embedding_function=self.embedding).metadata or {}
-            self.embedding = MiniLMEmbedding(meta.get("embedding_precision", LEGACY_SETTINGS["embedding_precision"]))
+            # a store keeps the sentence rules it was built with: its citations' spans stay where they are
+            self.expected["chunker_line_breaks"] = meta.get("chunker_line_breaks", LEGACY_SETTINGS["chunker_line_breaks"])
+            if self.expected["embedding_precision"] is None:  # none asked for: the store's own
+                self.embedding = MiniLMEmbedding(meta.get("embedding_precision", LEGACY_SETTINGS["embedding_precision"]))
         self.expected["embedding_precision"] = self.embedding.precision
         if self.name not in names:
             try:

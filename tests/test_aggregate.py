@@ -9,7 +9,8 @@ RULES = VerdictRules(support=0.5, refute=0.5, conflict=0.7)
 
 
 def candidate(doc: str, rank: int) -> Candidate:
-    chunk = Chunk(id=f"{doc}#0", doc_id=doc, index=0, start=0, end=10, text="x" * 10, sentences=[Span(start=0, end=10)])
+    text = f"{doc} reports {rank} things about {doc * 3}"  # each document its own words: not near-copies
+    chunk = Chunk(id=f"{doc}#0", doc_id=doc, index=0, start=0, end=len(text), text=text, sentences=[Span(start=0, end=len(text))])
     return Candidate(chunk=chunk, title=doc.upper(), source=f"{doc}.txt", rank=rank, fused_score=1 / rank)
 
 
@@ -72,3 +73,30 @@ def test_confidence_map_is_monotone_and_the_identity_by_default():
     assert values == sorted(values) and values[0] > 0 and values[-1] < 1
     d = aggregate([judged("a", 0.9, 0.0)], CANDS, squeezed)
     assert d.confidence == pytest.approx(squeezed.calibrated(0.9), abs=1e-4) and d.raw_confidence == pytest.approx(0.9)
+
+
+def test_near_copies_of_one_story_are_one_source():
+    """The same wire story in two outlets cannot conflict with itself: the stronger side wins."""
+    story = "Acme said on Monday that its York plant employs 945 people and will hire 50 more next year."
+    cands = []
+    for i, doc in enumerate(("wire", "outlet"), 1):
+        chunk = Chunk(id=f"{doc}#0", doc_id=doc, index=0, start=0, end=len(story), text=story,
+                      sentences=[Span(start=0, end=len(story))])
+        cands.append(Candidate(chunk=chunk, title=doc, source=f"{doc}.txt", rank=i, fused_score=1 / i))
+    d = aggregate([judged("wire", 0.9, 0.05), judged("outlet", 0.05, 0.8)], cands, RULES)
+    assert d.verdict == Verdict.SUPPORTED and d.rule_id == "support_outweighs"
+
+
+def test_a_sentence_not_about_the_claim_takes_no_stance():
+    j = judged("a", 0.95, 0.0).model_copy(update={"names_match": False})
+    assert RULES.stance(j) == Stance.NEUTRAL
+    assert aggregate([j], CANDS, RULES).verdict == Verdict.NOT_ENOUGH_INFO
+    unread = j.model_copy(update={"probabilities": None})
+    d = aggregate([unread], CANDS, RULES)
+    assert d.verdict == Verdict.NOT_ENOUGH_INFO and d.citations == [] and d.rule_id == "no_evidence"
+
+
+def test_a_sentence_that_does_not_name_the_subject_may_support_but_never_refute():
+    j = judged("a", 0.05, 0.9).model_copy(update={"same_subject": False})
+    assert RULES.stance(j) == Stance.NEUTRAL
+    assert RULES.stance(j.model_copy(update={"same_subject": True})) == Stance.REFUTES

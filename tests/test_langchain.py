@@ -18,7 +18,7 @@ def test_retriever_feeds_cited_stance_scored_passages_into_a_prompt(sample_verif
     chain = {"evidence": retriever | RunnableLambda(lambda docs: "\n".join(
         f"[{d.metadata['stance']}] {d.page_content}" for d in docs)), "claim": RunnablePassthrough()} | prompt
     docs = retriever.invoke(CLAIM)
-    assert len(docs) == 3
+    assert 1 <= len(docs) <= 3  # only sentences about the claim, which the verifier read
     top = docs[0]
     assert "6,000 square kilometers" in top.page_content
     assert top.metadata["stance"] == "supports" and top.metadata["verdict"] == "SUPPORTED"

@@ -51,6 +51,8 @@ class NLIJudge:
             source = str(path) if path.exists() else spec
             config = AutoConfig.from_pretrained(source)
             self.tokenizer = AutoTokenizer.from_pretrained(source)
+            # An evidence-in-context premise loses its title and context before the sentence itself.
+            self.tokenizer.truncation_side = "left"
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot load verifier '{spec}': {str(exc).splitlines()[0]}") from None
         self.columns = label_order(config.id2label)

@@ -1,67 +1,137 @@
-"""The judge stage: every sentence of the retrieved chunks, read against its claim.
+"""The judge stage: every sentence of the retrieved chunks, read in context against its claim.
 
-Sentences, not whole chunks, are judged: the verifier was trained on sentence-length evidence,
-and a sentence is what a citation quotes. With `window=2` each pair of neighbouring sentences is
-judged too, for evidence that a pronoun splits over two sentences ("Trump threatened ... The
-warning came after he met Putin in Alaska"). Spans shared by overlapping chunks are judged once.
-With `min_shared_words` > 0 a sentence that shares fewer content words (stemmed to 5 letters)
-with the claim is not judged: the verifier is most of a check's time, and such sentences are
-almost never evidence. Each judgement records its claim coverage, the share of the claim's content
-words in the sentence: the verdict rules let only well-covered sentences support a claim.
+For each sentence, in order:
+1. evidence: the sentence with its document's title and date and, when it refers back ("he", "the
+   Committee", "today"), the sentence before it (`pipeline.evidence`); the citation still quotes the sentence;
+2. relevance: is it about the claim's subject? Sentences that are not are never read by the verifier and
+   never take a stance (an NLI model assumes both texts speak of one scene);
+3. quantities: numbers, units, dates and durations of the claim and the sentence compared as values;
+   where they agree, the claim reaches the verifier in the evidence's wording ("twelve hundred" -> "1,200");
+4. the verifier's P(entailment, neutral, contradiction); a sentence too long for it is read in
+   overlapping windows and the most decided window counts;
+5. the stance, decided once by the verdict rules from all of the above.
+With `window=2` each pair of neighbouring sentences is judged too. Spans shared by overlapping chunks are
+judged once. With `min_shared_words` > 0 a sentence sharing fewer content words with the claim is skipped.
 """
 
 from __future__ import annotations
 
-import re
-
-from bm25s.stopwords import STOPWORDS_EN_PLUS
+from dataclasses import dataclass
+from itertools import pairwise
 
 from pipeline.aggregate import VerdictRules
+from pipeline.evidence import claim_anchors, evidence_text, needs_context, published_label, relevance
 from pipeline.judge.model import NLIJudge
-from pipeline.models import Candidate, Claim, Judgement, Probabilities
+from pipeline.models import Candidate, Claim, Judgement, Probabilities, Stance
+from pipeline.quantities import compare, find_quantities, today_quantity
+from pipeline.textnorm import content_words, coverage
 
-STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
-
-
-def content_words(text: str) -> set[str]:
-    return {w[:5] for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS}
+WINDOW_WORDS, WINDOW_OVERLAP = 120, 40  # windows over a sentence longer than the verifier reads
 
 
-def coverage(claim_words: set[str], sentence_words: set[str]) -> float:
-    """The share of the claim's content words found in the sentence (see VerdictRules.support_coverage)."""
-    return round(len(claim_words & sentence_words) / len(claim_words), 4) if claim_words else 1.0
+@dataclass
+class Unit:
+    claim: int
+    cand: Candidate
+    start: int
+    end: int
+    quote: str
+    context: str | None
 
 
 def claim_coverage(claim: str, sentence: str) -> float:
+    """The share of the claim's content words found in the sentence (see VerdictRules.support_coverage)."""
     return coverage(content_words(claim), content_words(sentence))
+
+
+def units_of(ci: int, cands: list[Candidate], window: int) -> list[Unit]:
+    """The sentences (and windows of neighbours) of one claim's candidates, each with its preceding sentence
+    when that is in the same or the previous chunk, and it refers back."""
+    sentences: dict[str, list[tuple[int, int, int, str]]] = {}
+    for cand in cands:
+        for s in cand.chunk.sentences:
+            text = cand.chunk.text[s.start - cand.chunk.start:s.end - cand.chunk.start]
+            sentences.setdefault(cand.chunk.doc_id, []).append((s.start, s.end, cand.chunk.index, text))
+    previous: dict[tuple[str, int], str] = {}
+    for doc_id, rows in sentences.items():
+        rows = sorted(set(rows), key=lambda r: (r[0], r[2]))
+        for before, after in pairwise(rows):
+            if before[1] <= after[0] and after[2] - before[2] <= 1:
+                previous.setdefault((doc_id, after[0]), before[3])
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    for cand in cands:
+        sents = cand.chunk.sentences
+        spans = [(s.start, s.end) for s in sents]
+        spans += [(sents[i - window + 1].start, sents[i].end) for i in range(window - 1, len(sents))] if window > 1 else []
+        for start, end in spans:
+            key = (cand.chunk.doc_id, start, end)
+            if key in seen:
+                continue
+            seen.add(key)
+            quote = cand.chunk.text[start - cand.chunk.start:end - cand.chunk.start]
+            context = previous.get((cand.chunk.doc_id, start)) if needs_context(quote) else None
+            out.append(Unit(ci, cand, start, end, quote, context))
+    return out
+
+
+def windows(premise_head: str, quote: str) -> list[str]:
+    """The quote cut into overlapping word windows, each after the same head (title, date, context)."""
+    words = quote.split()
+    if len(words) <= WINDOW_WORDS:
+        return [f"{premise_head}{quote}"]
+    step = WINDOW_WORDS - WINDOW_OVERLAP
+    return [f"{premise_head}{' '.join(words[i:i + WINDOW_WORDS])}" for i in range(0, len(words) - WINDOW_OVERLAP, step)]
 
 
 def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Candidate]], rules: VerdictRules,
                  batch_size: int = 32, window: int = 1, min_shared_words: int = 0) -> list[list[Judgement]]:
     """Judge all claims' sentences in one batched pass (batching across claims keeps the model busy)."""
-    units: list[tuple[int, Candidate, int, int, str, float]] = []
-    for ci, cands in enumerate(candidates):
-        claim_words = content_words(claims[ci].text)
-        seen: set[tuple[str, int, int]] = set()
-        for cand in cands:
-            sents = cand.chunk.sentences
-            spans = [(s.start, s.end) for s in sents]
-            spans += [(sents[i - window + 1].start, sents[i].end) for i in range(window - 1, len(sents))] if window > 1 else []
-            for start, end in spans:
-                key = (cand.chunk.doc_id, start, end)
-                if key in seen:
-                    continue
-                seen.add(key)
-                text = cand.chunk.text[start - cand.chunk.start:end - cand.chunk.start]
-                words = content_words(text)
-                if min_shared_words and len(claim_words & words) < min_shared_words:
-                    continue
-                units.append((ci, cand, start, end, text, coverage(claim_words, words)))
-    probs = judge.score([u[4] for u in units], [claims[u[0]].text for u in units], batch_size=batch_size)
+    anchors = claim_anchors([c.text for c in claims])
+    claim_values = [find_quantities(c.text) for c in claims]
     out: list[list[Judgement]] = [[] for _ in claims]
-    for (ci, cand, s, e, quote, covered), row in zip(units, probs, strict=True):
-        p = Probabilities(entailment=float(row[0]), neutral=float(row[1]), contradiction=float(row[2]))
-        out[ci].append(Judgement(doc_id=cand.chunk.doc_id, chunk_id=cand.chunk.id, start=s, end=e, quote=quote,
-                                 probabilities=p, stance=rules.stance(p, covered), claim_coverage=covered,
-                                 retrieval_rank=cand.rank, retrieval_score=cand.fused_score))
+    pending: list[tuple[Unit, dict, list[int]]] = []
+    premises: list[str] = []
+    hypotheses: list[str] = []
+    for ci, cands in enumerate(candidates):
+        for u in units_of(ci, cands, window):
+            quote_words = content_words(u.quote)
+            if min_shared_words and len(anchors[ci].words & quote_words) < min_shared_words:
+                continue
+            title, published = u.cand.title, u.cand.published
+            read = evidence_text(u.quote, title, published, u.context)
+            # what the sentence states (with its date) covers the claim; its context and title only name things:
+            # a sentence after the one that states the claim would otherwise be credited with it
+            stated = quote_words | content_words(published_label(published) or "")
+            rel = relevance(anchors[ci], stated, content_words(f"{title} {u.context or ''}"))
+            fields = {"doc_id": u.cand.chunk.doc_id, "chunk_id": u.cand.chunk.id, "start": u.start, "end": u.end,
+                      "quote": u.quote, "context": u.context, "evidence": read, "names_match": rel.names_match,
+                      "same_subject": rel.same_subject, "claim_coverage": rel.coverage,
+                      "retrieval_rank": u.cand.rank, "retrieval_score": u.cand.fused_score}
+            relevant, why = rules.is_relevant(rel.names_match, rel.coverage, anchors[ci].names)
+            if not relevant:
+                out[ci].append(Judgement(**fields, relevant=False, relevance=why, stance=Stance.NEUTRAL))
+                continue
+            fields |= {"relevance": why if rel.same_subject else f"{why}; does not name the claim's subject"}
+            hypothesis = claims[ci].text
+            if claim_values[ci]:
+                values = find_quantities(u.quote) + today_quantity(u.quote, published)
+                fields["quantities"] = compare(claim_values[ci], values)
+                for q in fields["quantities"]:
+                    if q.agrees and q.claim != q.evidence and q.kind != "date":
+                        hypothesis = hypothesis.replace(q.claim, q.evidence)
+            head = read[: len(read) - len(" ".join(u.quote.split()))]
+            texts = windows(head, " ".join(u.quote.split()))
+            pending.append((u, fields, list(range(len(premises), len(premises) + len(texts)))))
+            premises += texts
+            hypotheses += [hypothesis] * len(texts)
+    probs = judge.score(premises, hypotheses, batch_size=batch_size)
+    for u, fields, rows in pending:
+        best = max(rows, key=lambda r: max(probs[r][0], probs[r][2]))
+        p = Probabilities(entailment=float(probs[best][0]), neutral=float(probs[best][1]), contradiction=float(probs[best][2]))
+        j = Judgement(**fields, probabilities=p, windows=len(rows), stance=Stance.NEUTRAL)
+        out[u.claim].append(j.model_copy(update={"stance": rules.stance(j)}))
+    for judged in out:
+        judged.sort(key=lambda j: (j.retrieval_rank, j.start, j.end))
     return out
+

@@ -7,7 +7,7 @@ import html
 import io
 import re
 
-from pipeline.models import CheckResult, Run, Verdict
+from pipeline.models import CheckResult, Run, Verdict, values_text
 from pipeline.render import passages
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -65,4 +65,5 @@ def report_md(run: Run, results: list[CheckResult]) -> str:
             prob = c.probabilities
             lines += ["", f"- **{c.stance.value}** (P e/n/c {prob.entailment:.2f}/{prob.neutral:.2f}/{prob.contradiction:.2f}) "
                           f"{md_link(c.title, p.href)}, characters {c.start}-{c.end}:", "", f"  > {md(c.quote)}"]
+            lines += ["", f"  values: {md(values_text(c.quantities))}"] if c.quantities else []
     return "\n".join(lines) + "\n"

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipeline.models import AuditReport, CheckResult, Run, Verdict
+from pipeline.models import AuditReport, CheckResult, Run, Verdict, values_text
 
 COLOURS = {Verdict.SUPPORTED: "green", Verdict.REFUTED: "red", Verdict.CONFLICTING: "yellow", Verdict.NOT_ENOUGH_INFO: "blue"}
 SHORT = {Verdict.SUPPORTED: "S", Verdict.REFUTED: "R", Verdict.CONFLICTING: "C", Verdict.NOT_ENOUGH_INFO: "N"}
@@ -30,8 +30,9 @@ def print_result(console: Console, result: CheckResult) -> None:
             table.add_column(col, overflow="fold")
         for c in result.citations:
             p = c.probabilities
+            values = f"\n[dim]{shown(values_text(c.quantities))}[/]" if c.quantities else ""
             table.add_row(c.stance.value, f"{p.entailment:.2f}/{p.neutral:.2f}/{p.contradiction:.2f}",
-                          shown(f"{c.doc_id}\n{c.chunk_id}"), f"{c.start}-{c.end}", shown(c.quote))
+                          shown(f"{c.doc_id}\n{c.chunk_id}"), f"{c.start}-{c.end}", shown(c.quote) + values)
         console.print(table)
     if result.trail:
         print_trail(console, result)
@@ -50,10 +51,14 @@ def print_trail(console: Console, result: CheckResult) -> None:
     table = Table(show_lines=True)
     for col in ("stance", "P(e/n/c)", "span", "sentence"):
         table.add_column(col, overflow="fold")
-    for j in sorted(trail.judgements, key=lambda j: -max(j.probabilities.entailment, j.probabilities.contradiction)):
+    for j in sorted(trail.judgements, key=lambda j: (-j.relevant, -j.strength)):
         p = j.probabilities
-        table.add_row(j.stance.value, f"{p.entailment:.2f}/{p.neutral:.2f}/{p.contradiction:.2f}",
-                      shown(f"{j.chunk_id} {j.start}-{j.end}"), shown(j.quote))
+        read = f"{p.entailment:.2f}/{p.neutral:.2f}/{p.contradiction:.2f}" if p else "not read"
+        notes = [f"context: {j.context}"] if j.context else []
+        notes += [j.relevance or ""] if not j.relevant else []
+        notes += [values_text(j.quantities)] if j.quantities else []
+        extra = "".join(f"\n[dim]{shown(n)}[/]" for n in notes if n)
+        table.add_row(j.stance.value, read, shown(f"{j.chunk_id} {j.start}-{j.end}"), shown(j.quote) + extra)
     console.print(table)
 
 

@@ -1,0 +1,190 @@
+"""Quantities, dates and durations read as values, so that a claim and a passage are compared by what they
+state, not by how they write it ("twelve hundred" = "1,200"; "15 miles" != "15 kilometres"; "six months" !=
+"a six-week trial").
+
+Numbers and units are found by quantulum3 (number words, scales, units with their dimension) and converted
+to base units by pint; dates by dateutil, in the spans a month-name pattern finds. quantulum3's unit
+classifier is a scikit-learn pickle that newer scikit-learn cannot load, so its rule-based disambiguation is
+used instead (`classifier.USE_CLF = False`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from dateutil import parser as date_parser
+from pydantic import BaseModel, Field
+
+from pipeline.models import QuantityComparison
+from pipeline.textnorm import stem
+
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+DATE = re.compile(rf"\b(?:(?:\d{{1,2}}\s+)?(?:{MONTHS})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?(?:\s+\d{{4}})?|(?:{MONTHS})\s+\d{{4}})\b")
+# Words before a figure that make it a bound or an estimate: a bound is not compared, an estimate loosely.
+BOUND = re.compile(r"\b(more than|less than|fewer than|over|under|at least|at most|up to|above|below|exceeding|"
+                   r"nearly|almost|as many as|as much as|as few as|no more than|no less than|upwards of)\s*$", re.IGNORECASE)
+APPROX = re.compile(r"\b(about|around|approximately|roughly|some|circa|an estimated|close to|just over|just under)\s*$",
+                    re.IGNORECASE)
+APPROX_TOLERANCE = 0.1
+LONG_DIGITS = re.compile(r"[\d,.]{16,}")
+# Written forms quantulum3 misreads: "7.1 bn" (it finds "bit newton"), "per cent", "A$", fractions "2-1/4".
+REWRITES = [(re.compile(r"(?:\b[A-Z]{1,2})?\$\s?(\d[\d.,]*(?:\s(?:million|billion|trillion))?)"), r"\1 dollars"),
+            (re.compile(r"(\d+(?:\.\d+)?) basis points?"), lambda m: f"{float(m.group(1)) / 100:g} percentage points"),
+            (re.compile(r"(\d)\s?bn\b"), r"\1 billion"), (re.compile(r"(\d)\s?m\b(?!\w)"), r"\1 million"),
+            (re.compile(r"\bper cent\b"), "percent"),
+            (re.compile(r"\b(\d+)-(\d)/(\d)\b"), lambda m: f"{int(m.group(1)) + int(m.group(2)) / int(m.group(3)):g}")]
+
+
+class Quantity(BaseModel):
+    """One value stated in a text: its kind ("length", "currency", "percent", "count:worker", "year",
+    "date", "time" for durations...), its value in base units, and the text that stated it."""
+
+    kind: str
+    value: float | tuple[int | None, int | None, int | None] = Field(description="base-unit value; (year, month, day) for a date")
+    surface: str
+    tolerance: float = 0.0
+    bound: bool = Field(False, description="stated as a bound ('more than 5'): never compared")
+
+
+@cache
+def _quantulum():
+    from quantulum3 import classifier, parser
+
+    classifier.USE_CLF = False
+    return parser
+
+
+@cache
+def _units():
+    import pint
+
+    return pint.UnitRegistry()
+
+
+def _normalised(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text with quantulum3's blind spots rewritten, and for each of its characters the span of the original
+    text it came from (a rewritten character: the whole rewritten span), so a quantity is shown as written."""
+    origin = [(i, i + 1) for i in range(len(text))]
+    for pat, repl in REWRITES:
+        parts, where, pos = [], [], 0
+        for m in pat.finditer(text):
+            new = m.expand(repl) if isinstance(repl, str) else repl(m)
+            span = (origin[m.start()][0], origin[m.end() - 1][1]) if m.end() > m.start() else origin[m.start()]
+            parts += [text[pos:m.start()], new]
+            where += origin[pos:m.start()] + [span] * len(new)
+            pos = m.end()
+        parts.append(text[pos:])
+        where += origin[pos:]
+        text, origin = "".join(parts), where
+    return text, origin
+
+
+def _base_value(value: float, unit_name: str) -> tuple[float, str] | None:
+    try:
+        q = _units().Quantity(value, unit_name).to_base_units()
+    except Exception:
+        return None
+    return float(q.magnitude), str(q.units)
+
+
+def _tolerance(surface: str, value: float, approx: bool) -> float:
+    """Half a unit of the last digit the claim states (1.2 billion: 50 million), at least 0.5% of the value."""
+    m = re.search(r"\d[\d,]*(?:\.(\d+))?", surface)
+    tol = 0.005 * abs(value)
+    if m:
+        mantissa = float(m.group().replace(",", "")) or 1.0
+        decimals = len(m.group(1) or "")
+        tol = max(tol, 0.5 * 10 ** -decimals * abs(value / mantissa))
+    return max(tol, APPROX_TOLERANCE * abs(value)) if approx else tol
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every number, amount, measure, duration and date the text states (empty when it states none)."""
+    out: list[Quantity] = []
+    for m in DATE.finditer(text):
+        out.append(Quantity(kind="date", value=_date_value(m.group()), surface=m.group()))
+    if not re.search(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                     r"hundred|thousand|million|billion|dozen)\b", text, re.IGNORECASE):
+        return [q for q in out if q.value != (None, None, None)]
+    norm, origin = _normalised(text)
+    # quantulum3's number patterns take time exponential in the length of a digit run; no quantity has 16 digits
+    norm = LONG_DIGITS.sub(lambda m: " " * len(m.group()), norm)
+    dates = [(m.start(), m.end()) for m in DATE.finditer(norm)]
+    for q in _quantulum().parse(norm):
+        if any(s <= q.span[0] and q.span[1] <= e for s, e in dates):
+            continue
+        surface = text[origin[q.span[0]][0]:origin[q.span[1] - 1][1]] if q.span[1] > q.span[0] else q.surface
+        before = norm[: q.span[0]]
+        entity, unit = q.unit.entity.name, q.unit.name
+        value, kind = float(q.value), entity
+        if entity == "dimensionless":
+            if unit in ("percentage", "percent"):
+                kind = "percent"
+            elif re.fullmatch(r"(1[89]|20)\d\d", q.surface.strip()) and float(q.value).is_integer():
+                kind = "year"
+            else:
+                after = norm[q.span[1]:].split()
+                noun = re.sub(r"\W", "", after[0]).lower() if after else ""
+                kind = f"count:{stem(noun)}" if noun else "count"
+        elif entity == "currency":
+            kind = "currency"
+        elif entity == "unknown" and "percent" in unit:
+            kind = "percent"
+        else:
+            base = _base_value(value, unit)
+            if base is None:
+                kind = f"{entity}:{unit}"
+            else:
+                value, dim = base
+                kind = f"{entity}:{dim}"
+        out.append(Quantity(kind=kind, value=value, surface=surface, bound=bool(BOUND.search(before)),
+                            tolerance=_tolerance(surface, value, bool(APPROX.search(before)))))
+    return [q for q in out if q.kind != "date" or q.value != (None, None, None)]
+
+
+def _date_value(surface: str) -> tuple[int | None, int | None, int | None]:
+    """(year, month, day), None where the text does not say it ("March 2008": (2008, 3, None))."""
+    has_year = re.search(r"\b\d{4}\b", surface)
+    has_day = re.search(r"\b\d{1,2}(?:st|nd|rd|th)?\b(?!\d)", surface.replace(has_year.group(), "") if has_year else surface)
+    try:
+        d = date_parser.parse(surface, default=date_parser.parse("2000-01-01"))
+    except (ValueError, OverflowError):
+        return (None, None, None)
+    return (d.year if has_year else None, d.month, d.day if has_day else None)
+
+
+def _agree(c: Quantity, e: Quantity) -> bool:
+    if c.kind == "year":
+        return c.value == e.value
+    if c.kind == "date":
+        return all(a is None or b is None or a == b for a, b in zip(c.value, e.value, strict=True))
+    return abs(c.value - e.value) <= max(c.tolerance, e.tolerance, 1e-9)
+
+
+def compare(claim: list[Quantity], evidence: list[Quantity]) -> list[QuantityComparison]:
+    """For each claim quantity that the evidence states a quantity of the same kind for: the closest one,
+    and whether they agree (within the claim's rounding, or 10% after "about"). Bounds are not compared;
+    years are compared only when no full date is."""
+    out = []
+    for c in claim:
+        if c.bound:
+            continue
+        same = [e for e in evidence if e.kind == c.kind and not e.bound]
+        if not same:
+            continue
+        match = next((e for e in same if _agree(c, e)), None)
+        if match is None:
+            match = same[0] if c.kind == "date" else min(same, key=lambda e: abs(e.value - c.value))
+        out.append(QuantityComparison(kind=c.kind, claim=c.surface, evidence=match.surface, agrees=_agree(c, match)))
+    return out
+
+
+def today_quantity(sentence: str, published: str | None) -> list[Quantity]:
+    """The document's date as a quantity when the sentence dates its event by it ("today", "this morning")."""
+    if not published or not re.search(r"\b(today|this morning|this afternoon|tonight)\b", sentence, re.IGNORECASE):
+        return []
+    from pipeline.evidence import published_label
+
+    label = published_label(published)
+    return [Quantity(kind="date", value=_date_value(label), surface=f"today ({label})")] if label else []

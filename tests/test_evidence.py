@@ -1,0 +1,52 @@
+"""Evidence in context and relevance: what the verifier reads, and which sentences it reads at all."""
+
+from pipeline.aggregate import VerdictRules
+from pipeline.chunk import sentence_spans
+from pipeline.evidence import claim_anchors, evidence_text, needs_context, published_label, relevance
+from pipeline.textnorm import content_words
+
+
+def test_the_verifier_reads_title_date_and_the_sentence_referred_back_to():
+    assert published_label("2007-12-03") == "3 December 2007"
+    assert published_label("December 3, 2007") == "3 December 2007"
+    assert published_label("not a date") is None and published_label(None) is None
+    text = evidence_text("Today I signed it.", "Ratifying the Kyoto Protocol", "2007-12-03", "The Government met.")
+    assert text == "Ratifying the Kyoto Protocol (3 December 2007). The Government met. Today I signed it."
+    assert evidence_text("Budget up.", None, None) == "Budget up."
+    assert evidence_text("Trial update", "Trial update", "2025-01-02") == "(2 January 2025). Trial update"
+
+
+def test_sentences_that_refer_back_get_their_context():
+    for sentence in ("He met Putin in Alaska.", "The Committee decided today to raise rates.", "It was the second recall.",
+                     "The company denied it.", "This is the largest order."):
+        assert needs_context(sentence), sentence
+    for sentence in ("Kevin Rudd signed the Kyoto Protocol.", "Acme Ltd hired 40 nurses in 2024."):
+        assert not needs_context(sentence), sentence
+
+
+def test_a_sentence_is_relevant_only_if_it_names_the_claims_names_and_covers_it():
+    (york,) = claim_anchors(["The York plant employs 945 people."])
+    rules = VerdictRules(relevance_coverage=0.2)
+    leeds = relevance(york, content_words("The Leeds plant employs 105 people."), content_words("Acme annual report"))
+    assert not leeds.names_match and not rules.is_relevant(leeds.names_match, leeds.coverage)[0]
+    own = relevance(york, content_words("The York plant employs 945 people."), set())
+    assert own.names_match and own.same_subject and own.coverage == 1.0
+    (beds,) = claim_anchors(["The new hospital has 400 beds."])
+    war = relevance(beds, content_words("Russia invaded Ukraine in February 2022."), set())
+    assert war.coverage == 0.0 and not rules.is_relevant(war.names_match, war.coverage)[0]
+
+
+def test_the_title_names_but_does_not_state():
+    (claim,) = claim_anchors(["Kevin Rudd ratified the Kyoto Protocol."])
+    rel = relevance(claim, content_words("Today I signed the instrument."), content_words("Kevin Rudd: Kyoto Protocol"))
+    assert rel.names_match and rel.same_subject
+    assert rel.coverage < 0.5  # the title's words do not count as the sentence stating the claim
+
+
+def test_line_breaks_end_sentences_only_at_blocks():
+    text = ("Budget 2025\nThe council met\nand approved the budget, which\nraises spending.\n\n- item one\n- item two\n"
+            "Short heading\nA much longer line of text that goes on well past the heading above it.")
+    assert [text[s.start:s.end] for s in sentence_spans(text)] == [
+        "Budget 2025", "The council met\nand approved the budget, which\nraises spending.", "- item one", "- item two",
+        "Short heading", "A much longer line of text that goes on well past the heading above it."]
+    assert len(sentence_spans("one line\nanother line", line_breaks="every")) == 2

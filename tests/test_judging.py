@@ -1,0 +1,98 @@
+"""Judging as users meet it (`../shared/cases/judging/`, `ingest/` wrapped and long-sentence cases): relevance
+before stance, values compared as values, evidence read in context, long sentences read whole."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline import Verifier
+from pipeline.models import Stance, Verdict
+from tests.conftest import SHARED
+
+CASES = SHARED / "cases"
+
+
+@pytest.fixture(scope="module")
+def cases_verifier(tmp_path_factory) -> Verifier:
+    """A store of the judging cases' documents and the long-sentence case (not the claim list)."""
+    folder = tmp_path_factory.mktemp("cases")
+    for name in ("judging/acme-plants.txt", "judging/15-numbers.txt", "judging/14-clinic.txt",
+                 "ingest/12-dense-long-sentence.txt", "ingest/12-long-sentence-under-limit.txt"):
+        shutil.copy(CASES / name, folder / Path(name).name)
+    verifier = Verifier.open(tmp_path_factory.mktemp("store") / ".citetrail", create=True)
+    verifier.ingest([folder])
+    return verifier
+
+
+def test_a_record_beside_sibling_records_is_supported_by_its_own_sentence(cases_verifier):
+    """The other plants' sentences name another plant: they are not about the York plant, so they refute nothing."""
+    result = cases_verifier.check("The York plant employs 945 people.", trail=True)
+    assert result.verdict == Verdict.SUPPORTED
+    assert result.citations[0].quote == "The York plant employs 945 people."
+    leeds = next(j for j in result.trail.judgements if "Leeds" in j.quote)
+    assert not leeds.relevant and leeds.stance == Stance.NEUTRAL and leeds.probabilities is None
+
+
+@pytest.mark.parametrize(("claim", "verdict", "compared"), [
+    ("The factory employs twelve hundred workers.", Verdict.SUPPORTED, ("twelve hundred", "1,200", True)),
+    ("The bridge is 15 miles long.", Verdict.REFUTED, ("15 miles", "15 kilometres", False)),
+    ("The company said its sales reached 7.1 bn dollars last year.", Verdict.SUPPORTED, None),
+])
+def test_numbers_and_units_are_compared_as_values(cases_verifier, claim, verdict, compared):
+    result = cases_verifier.check(claim)
+    assert result.verdict == verdict
+    if compared:
+        q = result.citations[0].quantities[0]
+        assert (q.claim, q.evidence, q.agrees) == compared
+    if verdict == Verdict.REFUTED:
+        assert result.rule_id == "quantity_mismatch"
+
+
+def test_a_denial_is_not_read_as_an_admission(cases_verifier):
+    admitted = cases_verifier.check("The company admitted that it had hidden side effects from regulators.")
+    assert admitted.verdict in (Verdict.REFUTED, Verdict.NOT_ENOUGH_INFO)
+    liver = cases_verifier.check("Doctors found that the drug damages the liver.")
+    assert liver.verdict == Verdict.REFUTED
+
+
+def test_a_wrong_duration_refutes(cases_verifier):
+    result = cases_verifier.check("The patients who received the new drug showed no improvement in blood pressure "
+                                  "after six months.")
+    assert result.verdict == Verdict.REFUTED
+    assert any(not q.agrees and q.claim == "six months" for c in result.citations for q in c.quantities)
+
+
+@pytest.mark.parametrize(("percent", "verdict"), [("9", Verdict.SUPPORTED), ("25", Verdict.REFUTED)])
+def test_a_sentence_longer_than_the_verifier_reads_is_judged_whole(cases_verifier, percent, verdict):
+    """The figure sits at the end of a 150-word sentence: it is read in overlapping windows, not cut off."""
+    result = cases_verifier.check(f"The price of drinking water for households will rise by {percent} percent from July.",
+                                  trail=True)
+    assert result.verdict == verdict
+    long = [j for j in result.trail.judgements if len(j.quote.split()) > 120]
+    assert long and all(j.windows > 1 for j in long if j.probabilities)
+
+
+def test_claims_about_things_the_corpus_never_mentions_are_never_refuted(sample_verifier):
+    claims = (CASES / "judging" / "offtopic-claims.txt").read_text(encoding="utf-8").splitlines()
+    results = sample_verifier.check_many([c for c in claims if c.strip()])
+    refuted = [r.claim.text for r in results if r.verdict == Verdict.REFUTED]
+    assert refuted == []
+    assert sum(r.verdict == Verdict.NOT_ENOUGH_INFO for r in results) == len(results)
+
+
+def test_hard_wrapped_text_gives_the_sentences_and_verdict_of_unwrapped_text(tmp_path):
+    verdicts, quotes = [], []
+    for name in ("11-wrapped.txt", "11-unwrapped.txt"):
+        folder = tmp_path / name
+        folder.mkdir()
+        shutil.copy(CASES / "ingest" / name, folder / "budget.txt")
+        verifier = Verifier.open(tmp_path / f"{name}.store", create=True)
+        verifier.ingest([folder])
+        result = verifier.check("The mayor said she would not veto the budget.")
+        verdicts.append(result.verdict)
+        quotes.append(" ".join(result.citations[0].quote.split()))
+    assert verdicts[0] == verdicts[1] == Verdict.SUPPORTED
+    assert quotes[0] == quotes[1] == "The mayor, who had opposed the cuts, said she would not veto the budget."

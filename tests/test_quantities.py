@@ -1,0 +1,63 @@
+"""Quantities, dates and durations compared as values, whatever their wording."""
+
+import pytest
+
+from pipeline.quantities import compare, find_quantities, today_quantity
+
+
+def comparison(claim: str, evidence: str) -> list[tuple[str, str, bool]]:
+    return [(q.claim, q.evidence, q.agrees) for q in compare(find_quantities(claim), find_quantities(evidence))]
+
+
+@pytest.mark.parametrize(("claim", "evidence", "expected"), [
+    ("employs twelve hundred workers", "employs 1,200 workers", [("twelve hundred", "1,200", True)]),
+    ("sales of 7.1 bn dollars", "sales of 7.1 billion dollars", [("7.1 bn dollars", "7.1 billion dollars", True)]),
+    ("a contract worth US$40 billion", "a $40 billion contract", [("US$40 billion", "$40 billion", True)]),
+    ("about 6,000 square kilometres", "6,000 square kilometers", [("6,000 square kilometres", "6,000 square kilometers", True)]),
+    ("1.2 billion dollars", "1,234 million dollars", [("1.2 billion dollars", "1,234 million dollars", True)]),
+    ("rose 12 per cent", "rose 12%", [("12 per cent", "12%", True)]),
+    ("by 0.25 percentage points", "by 25 basis points", [("0.25 percentage", "25 basis points", True)]),
+    ("to 5-1/4 percent", "to 5.25 percent", [("5-1/4 percent", "5.25 percent", True)]),
+])
+def test_the_same_value_written_differently_agrees(claim, evidence, expected):
+    assert comparison(claim, evidence) == expected
+
+
+@pytest.mark.parametrize(("claim", "evidence"), [
+    ("The bridge is 15 miles long.", "The bridge is 15 kilometres long."),
+    ("for six months", "a six-week trial"),
+    ("rise by 25 percent", "rise by 9 percent"),
+    ("The plant employs 945 people.", "The plant employs 105 people."),
+    ("founded in 1905", "founded in 1910"),
+    ("on 3 May 2009", "on 3 June 2009"),
+])
+def test_other_values_of_the_same_kind_disagree(claim, evidence):
+    assert [agrees for _, _, agrees in comparison(claim, evidence)] == [False]
+
+
+def test_values_of_other_kinds_and_bounds_are_not_compared():
+    assert comparison("The museum has 12 rooms.", "The museum was built for 3 million dollars.") == []
+    assert comparison("more than 500 people came", "612 people came") == []
+    assert comparison("The hospital has 400 beds.", "The hospital hired 400 nurses.") == []
+
+
+def test_a_partial_date_agrees_with_a_fuller_one():
+    assert comparison("in March 2008", "before the end of March 2008") == [("March 2008", "March 2008", True)]
+    assert comparison("in May 2009", "on 3 June 2009") == [("May 2009", "3 June 2009", False)]
+
+
+def test_today_is_the_documents_date():
+    (q,) = today_quantity("The Committee decided today to raise its target.", "2006-06-29")
+    assert q.kind == "date" and q.value == (2006, 6, 29)
+    assert today_quantity("The Committee decided to raise its target.", "2006-06-29") == []
+    assert today_quantity("It was decided today.", None) == []
+
+
+def test_a_run_of_digits_no_quantity_has_is_not_parsed_for_ever():
+    """quantulum3's number patterns take exponential time on long digit runs (a fuzzed claim of 1,000 zeros)."""
+    import time
+
+    started = time.perf_counter()
+    assert find_quantities("0" * 1000) == []
+    assert [q.surface for q in find_quantities("12 apples and 1234567890123456789 pears")] == ["12"]
+    assert time.perf_counter() - started < 5
