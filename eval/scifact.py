@@ -1,8 +1,9 @@
 """SciFact loaders: its abstracts as citetrail Documents, its claims with gold labels and evidence.
 
 The data is read from a path (default ../shared/eval/scifact), never copied into the project.
-Each abstract becomes one document whose text is the title, then one sentence per line, so that
-citetrail's sentence spans line up with SciFact's sentence indices.
+Each abstract becomes one document whose text is the title, then each sentence, a blank line apart, so that
+citetrail's sentence spans line up with SciFact's sentence indices (a single line break is hard wrapping to
+citetrail's chunker; a blank line always ends a sentence).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pipeline.models import Document, Span
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "scifact"
 LABELS = {"SUPPORT": "SUPPORTED", "CONTRADICT": "REFUTED"}
+SEPARATOR = "\n\n"
 
 
 class SciFactClaim(BaseModel):
@@ -36,13 +38,13 @@ def claim_label(row: dict) -> str:
 def abstract_document(row: dict) -> tuple[Document, list[Span]]:
     """The document and the span of each abstract sentence in its text."""
     title = row["title"].strip()
-    parts, spans, pos = [title], [], len(title) + 1
+    parts, spans, pos = [title], [], len(title) + len(SEPARATOR)
     for sentence in row["abstract"]:
         sentence = " ".join(sentence.split())
         spans.append(Span(start=pos, end=pos + len(sentence)))
         parts.append(sentence)
-        pos += len(sentence) + 1
-    doc = make_document(str(row["doc_id"]), title, f"scifact:{row['doc_id']}", "\n".join(parts))
+        pos += len(sentence) + len(SEPARATOR)
+    doc = make_document(str(row["doc_id"]), title, f"scifact:{row['doc_id']}", SEPARATOR.join(parts))
     return doc, spans
 
 

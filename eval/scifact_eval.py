@@ -37,12 +37,13 @@ REPORTS = Path(__file__).parent / "reports"
 OFFICIAL = {Stance.SUPPORTS: "SUPPORT", Stance.REFUTES: "CONTRADICT"}
 VERDICT_OFFICIAL = {Verdict.SUPPORTED: "SUPPORT", Verdict.REFUTED: "CONTRADICT"}
 BATCH = 32
+LAYOUT = "p2"  # the document layout of eval.scifact (sentences a blank line apart): a new layout is a new store
 COVERAGE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 
 
 def store_path(data_dir: Path, base: Path) -> Path:
     """One store per corpus file content, so every eval and bench run shares the same ingest."""
-    return base / f"scifact-{hashlib.sha256((data_dir / 'corpus.jsonl').read_bytes()).hexdigest()[:12]}"
+    return base / f"scifact-{hashlib.sha256((data_dir / 'corpus.jsonl').read_bytes()).hexdigest()[:12]}-{LAYOUT}"
 
 
 def open_store(data_dir: Path, base: Path) -> Verifier:
@@ -127,6 +128,22 @@ def retrieval_hits(verifier: Verifier, rows: list[dict], ks=(1, 3, 10)) -> dict:
     return {f"hit@{k}": round(hits[k] / len(with_evidence), 4) for k in ks} | {"claims_with_evidence": len(with_evidence)}
 
 
+def non_evidence_stances(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Span]]) -> dict:
+    """Judged sentences that are not a gold rationale sentence of their claim: how many, and the share read as
+    refuting or supporting it (every sentence judged for a claim without evidence counts)."""
+    judged = refuting = supporting = 0
+    for result, row in zip(results, rows, strict=True):
+        gold = {(str(d), spans[str(d)][i].start) for d, sets in row["evidence"].items() for ev in sets for i in ev["sentences"]}
+        for j in result.trail.judgements:
+            if (j.doc_id, j.start) in gold:
+                continue
+            judged += 1
+            refuting += j.stance == Stance.REFUTES
+            supporting += j.stance == Stance.SUPPORTS
+    return {"judged": judged, "refuting_share": round(refuting / judged, 4) if judged else None,
+            "supporting_share": round(supporting / judged, 4) if judged else None}
+
+
 def score(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Span]]) -> dict:
     preds = [to_prediction(r, spans) for r in results]
     official = {k: round(v, 4) for k, v in (abstract_level(rows, preds) | sentence_level(rows, preds)).items()}
@@ -194,6 +211,7 @@ def run(split: str = "dev", data: Path = DEFAULT_DIR, stores: Path = Path("build
     report: dict = {"split": split, "claims": len(rows), "seconds": round(seconds, 1),
                     "claims_per_s": round(len(rows) / seconds, 2), "versions": results[0].versions.model_dump()}
     report |= score(results, rows, spans)
+    report["non_evidence"] = non_evidence_stances(results, rows, spans)
     report["retrieval"] = retrieval_hits(verifier, rows)
     report["oracle_retrieval"] = score(oracle_check(verifier, rows, results), rows, spans)
     reports.mkdir(parents=True, exist_ok=True)
@@ -212,8 +230,12 @@ def render(report: dict) -> str:
     for key, name in (("abstract_label_only", "abstract Label-only"), ("abstract_rationalized", "abstract Label+Rationale"),
                       ("sentence_selection", "sentence Selection-only"), ("sentence_label", "sentence Selection+Label")):
         lines.append(f"| {name} | {o[key + '_precision']:.3f} | {o[key + '_recall']:.3f} | {o[key + '_f1']:.3f} |")
-    lines += ["", f"Verdicts: accuracy {lab['accuracy']:.3f}, macro-F1 {lab['macro_f1']:.3f}, ECE {lab['ece']:.3f} (10 bins).", "",
-              "| gold \\ predicted | " + " | ".join(VERDICT_NAMES) + " |", "|---" * (len(VERDICT_NAMES) + 1) + "|"]
+    lines += ["", f"Verdicts: accuracy {lab['accuracy']:.3f}, macro-F1 {lab['macro_f1']:.3f}, ECE {lab['ece']:.3f} (10 bins).", ""]
+    if "non_evidence" in report:
+        ne = report["non_evidence"]
+        lines += [f"Judged sentences that are no gold rationale ({ne['judged']}): read as refuting {ne['refuting_share']:.2%}, "
+                  f"as supporting {ne['supporting_share']:.2%}.", ""]
+    lines += ["| gold \\ predicted | " + " | ".join(VERDICT_NAMES) + " |", "|---" * (len(VERDICT_NAMES) + 1) + "|"]
     for gold, row in lab["confusion"].items():
         lines.append(f"| {gold} | " + " | ".join(str(row[p]) for p in VERDICT_NAMES) + " |")
     if "retrieval" in report:

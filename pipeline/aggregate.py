@@ -25,6 +25,8 @@ class VerdictRules(BaseModel):
                                       "name one of the claim's names, if the claim has any")
     quantity_coverage: float = Field(0.6, ge=0.0, le=1.0, description="claim coverage at which a sentence of the claim's "
                                      "subject that states another value of the same kind refutes the claim")
+    date_coverage: float = Field(0.8, ge=0.0, le=1.0, description="claim coverage at which a sentence that states only "
+                                 "another date than the claim's refutes it")
     quantity_strength: float = Field(0.8, ge=0.0, le=1.0, description="the strength given to a refutation by values, "
                                      "where the verifier's P(contradiction) is lower")
     confidence_scale: float = Field(1.0, description="reported confidence is sigmoid(scale * logit(raw) + shift), "
@@ -41,21 +43,26 @@ class VerdictRules(BaseModel):
         return True, "about the claim"
 
     def value_mismatch(self, j: Judgement) -> bool:
-        """The sentence, about the claim's subject, states another value of a kind the claim states. A date that
-        differs refutes only when the other values agree (the same event, told with another date): otherwise
-        another date most often means another event."""
+        """The sentence, about the claim's subject, states another value of a kind the claim states. Dates are
+        read as naming the event: another date with other values differing too is another event (the Fed's
+        June statement says nothing of its May rate); another date with the other values agreeing is the same
+        event told with a wrong date; a date alone refutes only when the sentence holds `date_coverage` of the
+        claim ("Russia invaded Ukraine in February 2014" against "... invaded Ukraine in February 2022")."""
         if not (self.is_relevant(j.names_match, j.claim_coverage)[0] and j.same_subject
                 and j.claim_coverage >= self.quantity_coverage):
             return False
+        dates = [q for q in j.quantities if q.kind in ("date", "year")]
         other = [q for q in j.quantities if q.kind not in ("date", "year")]
-        if any(not q.agrees for q in other):
-            return True
-        return bool(other) and any(not q.agrees for q in j.quantities if q.kind in ("date", "year"))
+        other_differs = any(not q.agrees for q in other)
+        if any(not q.agrees for q in dates):
+            return not other_differs and (bool(other) or j.claim_coverage >= self.date_coverage)
+        return other_differs
 
     def stance(self, j: Judgement) -> Stance:
         """The sentence's stance: never one when it is not about the claim; refuting when it states another
         value, or the verifier reads contradiction (and it names the claim's subject); supporting when the
-        verifier reads entailment, it covers the claim and no value disagrees."""
+        verifier reads entailment, it covers the claim, no value disagrees and it does not deny what the claim
+        asserts (or assert what it denies)."""
         p = j.probabilities
         if p is None or not self.is_relevant(j.names_match, j.claim_coverage)[0]:
             return Stance.NEUTRAL
@@ -63,7 +70,7 @@ class VerdictRules(BaseModel):
             return Stance.REFUTES
         mismatch = any(not q.agrees for q in j.quantities)
         if (p.entailment >= self.support and p.entailment >= p.contradiction and j.claim_coverage >= self.support_coverage
-                and not mismatch):
+                and not mismatch and not j.polarity_differs):
             return Stance.SUPPORTS
         if p.contradiction >= self.refute and j.same_subject:
             return Stance.REFUTES

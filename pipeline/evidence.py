@@ -77,6 +77,19 @@ def evidence_text(sentence: str, title: str | None = None, published: str | None
     return " ".join(parts)
 
 
+# Words that deny or negate what follows: a sentence holding one that the claim lacks (or the reverse) does
+# not assert what the claim asserts, however many words they share ("The company denied that it had hidden
+# side effects" / "The company admitted that it had hidden side effects"). Small verifiers read such pairs as
+# entailment (MODEL.md, Limits).
+DENIAL = re.compile(r"(?i:\b(not|no|never|none|nobody|nothing|neither|nor|without|cannot|deny|denies|denied|denying|"
+                    r"unlikely|refused|refuses|ruled out|rules out|failed to|fails to|dropped)\b|n't\b)")
+
+
+def polarity_differs(claim: str, sentence: str) -> bool:
+    """Whether one of the two negates or denies and the other does not."""
+    return bool(DENIAL.search(claim)) != bool(DENIAL.search(sentence))
+
+
 # ---- relevance: is the sentence about the claim's subject? -----------------------------------------------
 
 MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

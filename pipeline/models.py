@@ -146,6 +146,8 @@ class Judgement(BaseModel):
                            "only relevant sentences are read by the verifier")
     relevance: str | None = Field(None, description="why the sentence is or is not about the claim's subject")
     same_subject: bool = Field(True, description="names the claim's subject: only then may it refute the claim")
+    polarity_differs: bool = Field(False, description="one of sentence and claim negates or denies and the other does not: "
+                                   "then the sentence cannot support the claim")
     probabilities: Probabilities | None = Field(None, description="the verifier's reading; None when not relevant")
     quantities: list[QuantityComparison] = Field(default_factory=list)
     windows: int = Field(1, description="overlapping windows the sentence was read in, when too long for the verifier")

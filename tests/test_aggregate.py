@@ -100,3 +100,22 @@ def test_a_sentence_that_does_not_name_the_subject_may_support_but_never_refute(
     j = judged("a", 0.05, 0.9).model_copy(update={"same_subject": False})
     assert RULES.stance(j) == Stance.NEUTRAL
     assert RULES.stance(j.model_copy(update={"same_subject": True})) == Stance.REFUTES
+
+
+def value(kind: str, claim: str, evidence: str, agrees: bool):
+    from pipeline.models import QuantityComparison
+
+    return QuantityComparison(kind=kind, claim=claim, evidence=evidence, agrees=agrees)
+
+
+def test_a_date_names_the_event_a_value_belongs_to():
+    """Another date with other values differing too is another event; with them agreeing, a wrong date."""
+    rules = VerdictRules(quantity_coverage=0.5, date_coverage=0.8)
+    base = judged("a", 0.3, 0.1, coverage=0.7)
+    june = value("date", "10 May 2006", "today (29 June 2006)", False)
+    assert not rules.value_mismatch(base.model_copy(update={"quantities": [june, value("percent", "5%", "5.25 percent", False)]}))
+    assert rules.value_mismatch(base.model_copy(update={"quantities": [june, value("percent", "5.25%", "5.25 percent", True)]}))
+    only_date = [value("date", "February 2014", "February 2022", False)]
+    assert not rules.value_mismatch(base.model_copy(update={"quantities": only_date}))
+    assert rules.value_mismatch(base.model_copy(update={"quantities": only_date, "claim_coverage": 0.8}))
+    assert rules.value_mismatch(base.model_copy(update={"quantities": [value("count:peopl", "945", "105", False)]}))

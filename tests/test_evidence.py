@@ -50,3 +50,13 @@ def test_line_breaks_end_sentences_only_at_blocks():
         "Budget 2025", "The council met\nand approved the budget, which\nraises spending.", "- item one", "- item two",
         "Short heading", "A much longer line of text that goes on well past the heading above it."]
     assert len(sentence_spans("one line\nanother line", line_breaks="every")) == 2
+
+
+def test_a_denial_or_negation_on_one_side_only_is_a_polarity_difference():
+    from pipeline.evidence import polarity_differs
+
+    assert polarity_differs("The company admitted hiding side effects.", "The company denied hiding side effects.")
+    assert polarity_differs("The drug damages the liver.", "Doctors found no evidence that the drug damages the liver.")
+    assert polarity_differs("Fresh sanctions will force a ceasefire.", "Fresh penalties are unlikely to force a ceasefire.")
+    assert not polarity_differs("The mayor will not veto the budget.", "She said she would not veto the budget.")
+    assert not polarity_differs("Sales rose 5% in 2024.", "Sales rose 5% in 2024, the company said.")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from pipeline.aggregate import VerdictRules
-from pipeline.evidence import claim_anchors, evidence_text, needs_context, published_label, relevance
+from pipeline.evidence import claim_anchors, evidence_text, needs_context, polarity_differs, published_label, relevance
 from pipeline.judge.model import NLIJudge
 from pipeline.models import Candidate, Claim, Judgement, Probabilities, Stance
 from pipeline.quantities import compare, find_quantities, today_quantity
@@ -107,6 +107,7 @@ def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Can
             fields = {"doc_id": u.cand.chunk.doc_id, "chunk_id": u.cand.chunk.id, "start": u.start, "end": u.end,
                       "quote": u.quote, "context": u.context, "evidence": read, "names_match": rel.names_match,
                       "same_subject": rel.same_subject, "claim_coverage": rel.coverage,
+                      "polarity_differs": polarity_differs(claims[ci].text, u.quote),
                       "retrieval_rank": u.cand.rank, "retrieval_score": u.cand.fused_score}
             relevant, why = rules.is_relevant(rel.names_match, rel.coverage, anchors[ci].names)
             if not relevant:
