@@ -43,7 +43,8 @@ def test_mcp_over_http_needs_the_token(served):
         import httpx2  # the HTTP client the SDK's transport takes
         from mcp.client.streamable_http import streamable_http_client
 
-        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120) as transport, Client(streamable_http_client(served.base + "/mcp/", http_client=transport)) as client:
+        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120) as transport, \
+                Client(streamable_http_client(served.base + "/mcp/", http_client=transport)) as client:
             result = await client.call_tool("check_text", {"text": f"{CLAIM}. Trump met Putin in Moscow."})
             return result.structured_content
 

@@ -215,3 +215,27 @@ def test_serve_refuses_an_open_address_without_a_token(tmp_path):
 def test_start_up_says_whether_a_token_is_needed(served):
     assert re.search(r"citetrail serve: http://127\.0\.0\.1:\d+/ .*a token is required", served.log.read_text())
 
+
+
+def test_concurrent_checks_are_batched_yet_each_its_own(served, sample_verifier):
+    """Eight clients at once: their claims are checked together, and each gets exactly its own results."""
+    claims = [CLAIM, "Trump met Putin in Moscow", "Vance is the US vice president", "Russia made concessions",
+              "Ukraine wants security guarantees", "Russia wants about 9,000 sq km it has not conquered",
+              "Vance spoke on NBC's Meet the Press", "The talks narrowed to two core issues"]
+    got: dict[int, list] = {}
+
+    def client(i: int) -> None:
+        mine = [claims[i], claims[(i + 1) % 8]]
+        got[i] = served.post("/v1/check/many", json={"claims": mine}).json()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    expected = {c: json.loads(r.model_dump_json()) for c, r in zip(claims, sample_verifier.check_many(claims), strict=True)}
+    for i in range(8):
+        assert [(r["claim"]["id"], r["claim"]["text"]) for r in got[i]] == [("c1", claims[i]), ("c2", claims[(i + 1) % 8])]
+        for r in got[i]:
+            want = {**expected[r["claim"]["text"]], "claim": r["claim"]}
+            same_result(r, want)

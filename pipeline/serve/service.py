@@ -1,7 +1,8 @@
 """What `citetrail serve` does, apart from HTTP: one Verifier shared by every request, its models loaded once.
 
 The Verifier is not made for several threads at once, so checks, extraction, ingest and removal take
-turns through one lock (a check is tens of milliseconds; concurrent requests queue rather than race).
+turns through one lock; checks that arrive while another is running wait together and are then
+checked in one `check_many`, so concurrent clients share the batched retrieval and judging.
 An ingest running in this process makes checks answer at once that the store is busy (503) instead
 of waiting behind it, and a second ingest is refused (409). Batch runs are checked one at a time on a
 worker thread, a group of claims per turn of the lock, so interactive checks slip in between groups.
@@ -13,14 +14,16 @@ from __future__ import annotations
 import copy
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from pipeline.api import IngestReport, Verifier
+from pipeline.api import IngestReport, Verifier, clean_claim
 from pipeline.batch import ClaimFile, check_claims, run_batch
 from pipeline.errors import CitetrailError, InputError, StoreError
 from pipeline.load import SUPPORTED, load_file
@@ -36,6 +39,17 @@ class IngestRunning(CitetrailError):
     """A second write was asked for while one is running."""
 
     exit_code = 1
+
+
+@dataclass(eq=False)
+class Pending:
+    """One request's claims waiting for a turn of the verifier, and what came of them."""
+
+    claims: list[Claim]
+    trail: bool
+    done: threading.Event = field(default_factory=threading.Event)
+    results: list[CheckResult] = field(default_factory=list)
+    error: BaseException | None = None
 
 
 class DocumentInfo(BaseModel):
@@ -88,6 +102,8 @@ class Service:
         self.batches = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citetrail-batch")
         self.progress: dict[str, tuple[int, int]] = {}
         self.errors: dict[str, str] = {}
+        self.queue: list[Pending] = []
+        self.queue_lock = threading.Lock()
 
     def warm(self) -> None:
         """Load the models and build the retriever now, so the first request is as fast as the rest."""
@@ -137,8 +153,50 @@ class Service:
     # ---- reading and checking ---------------------------------------------------------------
 
     def check(self, claims: list[str], trail: bool = False) -> list[CheckResult]:
-        with self.turn() as v:
-            return v.check_many(claims, trail=trail)
+        """Check claims, together with whatever other requests are waiting: whoever gets the lock checks every
+        pending request's claims in one `check_many`, so concurrent clients share the batched judging. Each
+        claim is read alone by the shipped verifier, so a result does not depend on the claims beside it."""
+        if self.writing.is_set():
+            raise StoreBusy(f"the store at {self.verifier.store.where} is busy with an ingest; try again when it has finished")
+        limit = self.verifier.settings.max_claim_chars
+        item = Pending([Claim(id=f"c{i + 1}", text=clean_claim(c, limit)) for i, c in enumerate(claims)], trail)
+        with self.queue_lock:
+            self.queue.append(item)
+        deadline = time.monotonic() + self.verifier.settings.lock_timeout
+        while not item.done.is_set():
+            if self.lock.acquire(timeout=0.02):
+                try:
+                    with self.queue_lock:
+                        group, self.queue = self.queue, []
+                    self._check_group(group)
+                finally:
+                    self.lock.release()
+            elif time.monotonic() > deadline:
+                with self.queue_lock:
+                    if item in self.queue:
+                        self.queue.remove(item)
+                        raise StoreBusy(f"the store at {self.verifier.store.where} is busy (waited "
+                                        f"{self.verifier.settings.lock_timeout:g} s); try again")
+        if item.error is not None:
+            raise item.error
+        return item.results
+
+    def _check_group(self, group: list[Pending]) -> None:
+        if not group:
+            return
+        claims = [c for item in group for c in item.claims]
+        try:
+            results = self.verifier.check_many(claims, trail=any(item.trail for item in group))
+        except Exception as exc:
+            for item in group:
+                item.error = exc
+                item.done.set()
+            return
+        at = 0
+        for item in group:
+            mine, at = results[at:at + len(item.claims)], at + len(item.claims)
+            item.results = mine if item.trail else [r.model_copy(update={"trail": None}) for r in mine]
+            item.done.set()
 
     def extract(self, text: str, title: str = "") -> Extraction:
         from pipeline.extract import extract_claims
@@ -163,8 +221,6 @@ class Service:
 
     def search(self, query: str, k: int = 5) -> list[SearchHit]:
         """The corpus passages nearest a query, by the same fused retrieval a check uses."""
-        from pipeline.api import clean_claim
-
         with self.turn() as v:
             query = clean_claim(query, v.settings.max_claim_chars)
             with v.store.reading():

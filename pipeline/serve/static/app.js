@@ -63,7 +63,7 @@
          el("form", {"class": "card", onsubmit: function (event) {
            event.preventDefault();
            sessionStorage.setItem("citetrail-token", event.target.elements.token.value.trim());
-           route();
+           api("GET", "/v1/health").then(route).catch(function () {});
          }}, el("label", {"for": "token", text: "Token (kept for this tab only)"}),
          el("input", {type: "password", id: "token", name: "token", autocomplete: "off"}),
          el("div", {"class": "row"}, el("button", {type: "submit", text: "Continue"}))));
@@ -170,7 +170,11 @@
         show(el("h1", {}, "Run ", el("span", {"class": "mono", text: run.id})),
              el("p", {"class": "meta", text: run.input + " · " + run.status + " · " + run.checked + " of " + run.claims +
                       " claims checked · verifier " + run.versions.verifier_model + " · index " + run.versions.index_fingerprint}),
-             el("p", {}, el("a", {href: "/v1/runs/" + encodeURIComponent(run.id) + "/claimreview", text: "ClaimReview JSON-LD"})),
+             el("p", {}, el("button", {type: "button", "class": "secondary", id: "claimreview-button", text: "ClaimReview JSON-LD", onclick: function (event) {
+               api("GET", "/v1/runs/" + encodeURIComponent(run.id) + "/claimreview").then(function (reviews) {
+                 event.target.replaceWith(el("pre", {"class": "card mono", id: "claimreview", text: JSON.stringify(reviews, null, 2)}));
+               }).catch(function (e) { event.target.replaceWith(errorBox(e.message)); });
+             }})),
              tabs,
              el("table", {id: "run-results"},
                el("thead", {}, el("tr", {}, el("th", {text: "claim"}), el("th", {text: "verdict"}), el("th", {text: "confidence"}))),
@@ -203,7 +207,7 @@
                  var p = j.probabilities;
                  return el("tr", {}, el("td", {}, el("a", {href: href("documents", j.doc_id) + "?start=" + j.start + "&end=" + j.end, text: j.quote}),
                                         j.relevant ? null : el("div", {"class": "meta", text: "not read: " + (j.relevance || "not about the claim")})),
-                   el("td", {text: j.stance}),
+                   el("td", {"class": "nowrap", text: j.stance}),
                    el("td", {"class": "num", text: p ? [p.entailment, p.neutral, p.contradiction].map(function (x) { return x.toFixed(2); }).join("/") : "–"}));
                })))));
       sizeBars(main);
@@ -344,5 +348,9 @@
     window.scrollTo(0, 0);
   }
   window.addEventListener("hashchange", route);
-  route();
+  // Ask the server first: a server with a token shows its login before anything else.
+  api("GET", "/v1/health").then(function (h) {
+    document.getElementById("status").textContent = "citetrail " + h.citetrail + " · " + h.store;
+    route();
+  }).catch(function (e) { if (!/token/.test(e.message)) show(errorBox(e.message)); });
 })();
