@@ -84,6 +84,13 @@ class Health(BaseModel):
     store: str
 
 
+def model_json(value: BaseModel | list[CheckResult]) -> Response:
+    """Serialised once, by pydantic, as `check --json` does (FastAPI would validate the model again first)."""
+    if isinstance(value, list):
+        return Response(b"[" + b",".join(r.model_dump_json().encode() for r in value) + b"]", media_type="application/json")
+    return Response(value.model_dump_json(), media_type="application/json")
+
+
 def error_response(status: int, message: str, exit_code: int, headers: dict | None = None) -> JSONResponse:
     return JSONResponse({"error": " ".join(message.splitlines()), "exit_code": exit_code}, status_code=status, headers=headers)
 
@@ -216,16 +223,16 @@ def create_app(service: Service, *, token: str | None = None, max_body_bytes: in
     # ---- checking -------------------------------------------------------------------------
 
     @app.post("/v1/check", response_model=CheckResult, tags=["check"])
-    def check(body: CheckRequest) -> CheckResult:
+    def check(body: CheckRequest) -> Response:
         """Check one claim: verdict, confidence, rule and citations (as `citetrail check --json`)."""
-        return service.check([body.claim], trail=body.trail)[0]
+        return model_json(service.check([body.claim], trail=body.trail)[0])
 
     @app.post("/v1/check/many", response_model=list[CheckResult], tags=["check"])
-    def check_many(body: CheckManyRequest) -> list[CheckResult]:
+    def check_many(body: CheckManyRequest) -> Response:
         """Check a list of claims in one call; results in the same order."""
         if not body.claims:
             raise InputError("give at least one claim")
-        return service.check(body.claims, trail=body.trail)
+        return model_json(service.check(body.claims, trail=body.trail))
 
     @app.post("/v1/extract", response_model=Extraction, tags=["check"])
     def extract(body: TextRequest) -> Extraction:

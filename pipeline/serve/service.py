@@ -41,6 +41,10 @@ class IngestRunning(CitetrailError):
     exit_code = 1
 
 
+GATHER_S = 0.004  # how long a check waits for others to join its turn, at most
+GATHER_CLAIMS = 8  # no waiting once this many requests are queued
+
+
 @dataclass(eq=False)
 class Pending:
     """One request's claims waiting for a turn of the verifier, and what came of them."""
@@ -166,6 +170,9 @@ class Service:
         while not item.done.is_set():
             if self.lock.acquire(timeout=0.02):
                 try:
+                    gather_until = time.monotonic() + GATHER_S  # let the other clients' requests join this turn
+                    while len(self.queue) < GATHER_CLAIMS and time.monotonic() < gather_until:
+                        time.sleep(0.001)
                     with self.queue_lock:
                         group, self.queue = self.queue, []
                     self._check_group(group)
