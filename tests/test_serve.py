@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import threading
 import time
 
@@ -239,3 +240,35 @@ def test_concurrent_checks_are_batched_yet_each_its_own(served, sample_verifier)
         for r in got[i]:
             want = {**expected[r["claim"]["text"]], "claim": r["claim"]}
             same_result(r, want)
+
+
+def test_stopping_the_server_interrupts_a_run_that_resume_finishes(sample_store, tmp_path):
+    """SIGTERM mid-batch: the server exits after the group in hand, the run is interrupted, not lost, and
+    `citetrail batch --resume` checks the rest."""
+    import shutil
+    import signal
+
+    from tests.serving import start_server
+
+    store = tmp_path / "store"
+    shutil.copytree(sample_store, store)
+    proc, base = start_server(store, tmp_path / "serve.log")
+    try:
+        claims = [f"Russia wants about {n},000 sq km it has not conquered" for n in range(1, 121)]
+        run = httpx.post(base + "/v1/runs", json={"claims": claims}, timeout=60).json()
+        deadline = time.monotonic() + 120
+        while httpx.get(f"{base}/v1/runs/{run['id']}").json()["done"] < 8:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal after its graceful shutdown
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    with sqlite3.connect(store / "runs.sqlite") as db:  # recorded by the server as it stopped, not inferred from a dead lock
+        assert db.execute("SELECT status FROM runs WHERE id = ?", (run["id"],)).fetchone() == ("interrupted",)
+    listed = json.loads(citetrail("runs", "--json", "--store", str(store)).stdout)
+    assert listed[0]["id"] == run["id"] and listed[0]["status"] == "interrupted" and 8 <= listed[0]["checked"] < 120
+    resumed = citetrail("batch", "--resume", run["id"], "--store", str(store), "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(citetrail("runs", "--json", "--store", str(store)).stdout)[0]["checked"] == 120

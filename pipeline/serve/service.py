@@ -107,6 +107,7 @@ class Service:
         self.progress: dict[str, tuple[int, int]] = {}
         self.errors: dict[str, str] = {}
         self.queue: list[Pending] = []
+        self.stopping = threading.Event()
         self.queue_lock = threading.Lock()
 
     def warm(self) -> None:
@@ -118,7 +119,10 @@ class Service:
                     _ = self.verifier.retriever
 
     def close(self) -> None:
-        self.batches.shutdown(wait=False, cancel_futures=True)
+        """Stop: a run being checked stops after its current group and is marked interrupted (resumable with
+        `citetrail batch --resume`); queued runs stay pending."""
+        self.stopping.set()
+        self.batches.shutdown(wait=True, cancel_futures=True)
 
     @property
     def runs_path(self) -> Path:
@@ -305,17 +309,23 @@ class Service:
         def engine(claims: list[Claim], _: Verifier) -> Iterator[list[CheckResult]]:
             groups = check_claims(claims, self.verifier)
             while True:
-                while self.writing.is_set():  # an ingest goes first; the run continues after it
-                    threading.Event().wait(0.2)
+                while self.writing.is_set() and not self.stopping.is_set():  # an ingest goes first; the run continues after it
+                    time.sleep(0.2)
+                if self.stopping.is_set():
+                    raise KeyboardInterrupt  # run_batch marks the run interrupted
                 with self.lock:
                     group = next(groups, None)
                 if group is None:
                     return
                 yield group
 
+        if self.stopping.is_set():
+            return
         try:
             run_batch(worker, run, progress=lambda done, total: self.progress.__setitem__(run.id, (done, total)),
                       engine=engine)
+        except KeyboardInterrupt:
+            pass  # the server is stopping; run_batch marked the run interrupted
         except Exception as exc:  # recorded as failed in the run store by run_batch; the reason kept for the API
             self.errors[run.id] = str(exc) if isinstance(exc, CitetrailError) else f"unexpected {type(exc).__name__}: {exc}"
         finally:
