@@ -242,6 +242,7 @@ def test_concurrent_checks_are_batched_yet_each_its_own(served, sample_verifier)
             same_result(r, want)
 
 
+@pytest.mark.slow
 def test_stopping_the_server_interrupts_a_run_that_resume_finishes(sample_store, tmp_path):
     """SIGTERM mid-batch: the server exits after the group in hand, the run is interrupted, not lost, and
     `citetrail batch --resume` checks the rest."""
