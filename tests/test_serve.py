@@ -46,6 +46,8 @@ def test_token_is_required_and_compared(served):
         assert r.status_code == 401, headers
         assert r.json() == {"error": "this server needs its token: send the header Authorization: Bearer TOKEN", "exit_code": 2}
     assert httpx.get(served.base + "/mcp/", headers={}).status_code == 401
+    proxied = httpx.get(served.base + "/v1/health", headers={"Host": "citetrail.example.org", "Authorization": f"Bearer {TOKEN}"})
+    assert proxied.status_code == 200  # with a token, any name (a reverse proxy's) is served
     page = httpx.get(served.base + "/")  # the app's files hold no data: served without the token, so its login works
     assert page.status_code == 200 and "/static/app.js" in page.text
     csp = page.headers["content-security-policy"]
@@ -138,6 +140,9 @@ def test_batch_run_in_the_background(served, tmp_path):
     assert first["@type"] == "ClaimReview" and first["claimReviewed"] == CLAIM
     assert first["reviewRating"]["alternateName"] and "Automated review by citetrail" in first["reviewBody"]
     assert {a["identifier"] for a in first["itemReviewed"]["appearance"]} == {c["doc_id"] for c in results[0]["citations"]}
+    scale = {"SUPPORTED": 5, "CONFLICTING": 3, "REFUTED": 1, "NOT_ENOUGH_INFO": None}
+    assert [r.get("reviewRating", {}).get("ratingValue") for r in reviews.json()] == [scale[r["verdict"]] for r in results]
+    assert [r["identifier"] for r in reviews.json()] == [f"{run['id']}/{r['claim']['id']}" for r in results]
 
 
 def test_batch_from_an_uploaded_file(served):
@@ -255,6 +260,11 @@ def test_stopping_the_server_interrupts_a_run_that_resume_finishes(sample_store,
     shutil.copytree(sample_store, store)
     proc, base = start_server(store, tmp_path / "serve.log")
     try:
+        # without a token, only requests addressed to localhost are answered (DNS rebinding)
+        for name in ("evil.example", "evil.example:80", "127.0.0.1.evil.example"):
+            rebound = httpx.get(base + "/v1/health", headers={"Host": name})
+            assert rebound.status_code == 400 and rebound.json()["error"].startswith("without a token this server answers only")
+        assert httpx.get(base + "/v1/health", headers={"Host": "localhost:1"}).status_code == 200
         claims = [f"Russia wants about {n},000 sq km it has not conquered" for n in range(1, 121)]
         run = httpx.post(base + "/v1/runs", json={"claims": claims}, timeout=60).json()
         deadline = time.monotonic() + 120

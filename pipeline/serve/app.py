@@ -127,14 +127,25 @@ class BodyTooLarge(Exception):
     pass
 
 
+LOCAL_NAMES = (b"127.0.0.1", b"localhost", b"[::1]")
+
+
 class TokenGate:
     """With a token set, every API and MCP request must carry `Authorization: Bearer TOKEN` (compared in
-    constant time); the web app's static files hold no data and are served to anyone, so its login works."""
+    constant time); the web app's static files hold no data and are served to anyone, so its login works.
+    Without a token the server answers only requests addressed to localhost, so a web page whose name
+    is made to resolve to 127.0.0.1 (DNS rebinding) cannot reach it."""
 
     def __init__(self, app: ASGIApp, token: str | None) -> None:
         self.app, self.token = app, token.encode() if token else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.token and scope["type"] == "http":
+            host = dict(scope["headers"]).get(b"host", b"")
+            name = host.rsplit(b":", 1)[0] if not host.endswith(b"]") else host
+            if name not in LOCAL_NAMES:
+                return await error_response(400, "without a token this server answers only to localhost, 127.0.0.1 or [::1] "
+                                            "(give --token to serve it under another name)", 2)(scope, receive, send)
         if self.token and scope["type"] == "http" and scope["path"].startswith(("/v1", "/mcp", "/openapi.json")):
             given = dict(scope["headers"]).get(b"authorization", b"")
             if not hmac.compare_digest(given, b"Bearer " + self.token):
@@ -159,7 +170,11 @@ def create_app(service: Service, *, token: str | None = None, max_body_bytes: in
         from pipeline.serve.mcp import build_mcp
 
         mcp_server = build_mcp(service)
-        mcp_app = mcp_server.streamable_http_app(streamable_http_path="/", stateless_http=True, json_response=True)
+        from mcp.server.transport_security import TransportSecuritySettings
+
+        # The SDK's own DNS rebinding guard would refuse a reverse proxy's Host; TokenGate guards both cases.
+        mcp_app = mcp_server.streamable_http_app(streamable_http_path="/", stateless_http=True, json_response=True,
+                                                 transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
