@@ -100,6 +100,7 @@ def test_audit_an_article(served, watched, shots):
     page.wait_for_selector(".result")
     claims = page.locator(".result .claim").all_inner_texts()
     assert len(claims) >= 2 and any("6,000 square kilometres" in c for c in claims)
+    assert page.inner_text("#audit-summary").startswith(f"{len(claims)} claims checked:")
     page.screenshot(path=str(shots / "audit.png"), full_page=True)
     watched.clean()
 

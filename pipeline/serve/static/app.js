@@ -116,11 +116,16 @@
       var call = kind === "check" ? api("POST", "/v1/check", {claim: text, trail: true}).then(function (r) { return [r]; })
                                   : api("POST", "/v1/audit", {text: text, trail: true}).then(function (report) {
                                       var s = report.summary;
-                                      out.dataset.summary = JSON.stringify(s);
+                                      summary = el("p", {"class": "meta", id: "audit-summary"}, s.checked + " claims checked: ",
+                                                   badge("SUPPORTED"), " " + s.supported + " ", badge("REFUTED"), " " + s.refuted + " ",
+                                                   badge("CONFLICTING"), " " + s.conflicting + " ", badge("NOT_ENOUGH_INFO"), " " + s.unverified +
+                                                   " · " + s.dropped + " sentences not worth checking");
                                       return report.results;
                                     });
+      var summary = null;
       call.then(function (results) {
         out.replaceChildren();
+        if (summary) out.appendChild(summary);
         if (!results.length) out.appendChild(el("p", {"class": "notice", text: "No checkable claim found in this text."}));
         results.forEach(function (r) { out.appendChild(resultCard(r)); });
         sizeBars(out);
