@@ -20,11 +20,11 @@ demo: $(STAMP)  ## ingest corpus/ and check the sample claims
 	$(BIN)/citetrail check "Trump met Putin in Moscow"
 	$(BIN)/citetrail check "The EU approved new sanctions on Russia"
 
-# The report test opens the HTML report in headless Chromium; without it that test is skipped, saying why.
+# The report test and the web app tests (Playwright) open pages in headless Chromium; without it they are skipped, saying why.
 browser:  ## Debian's chromium, installed when missing and apt is usable as root
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
-		|| echo "chromium could not be installed: the report browser test will be skipped"; }
+		|| echo "chromium could not be installed: the browser tests will be skipped"; }
 
 test: $(STAMP) browser  ## the whole suite, slow tests included (what CI runs)
 	$(BIN)/ruff check .

@@ -20,6 +20,11 @@ Each phase runs in its own process, so its peak resident memory is its own:
   embeddings) whose top 3 chunks go to the local LLM with prompts/baseline_judge.toml, against
   citetrail on the same --baseline-claims claims: latency and accuracy side by side, as ratios.
   Needs the `llm` extra and langchain-chroma; says so and skips otherwise.
+- serve_load: `citetrail serve` on the same store, 8 concurrent HTTP clients sending --load-claims
+  checks (dev claims, repeated as needed): errors, p50 / p95 latency and claims/s, beside the
+  in-process figures of the same claims in the same run (one at a time, and 8 at a time through
+  check_many, which is what the server's batching of concurrent checks does). --load-docs N serves a
+  store of the first N abstracts instead, for a short run.
 Check, batch and levers use the cached SciFact store that `citetrail eval scifact` uses.
 Prints a table and writes eval/reports/bench.json (phases skipped keep their last figures, each dated).
 Extras: pip install '.[bench]' (and '.[llm]' for the baseline).
@@ -45,7 +50,8 @@ from eval.scifact import DEFAULT_DIR, claim_label, load_corpus
 from eval.scifact_eval import load_rows, open_store, retrieval_hits, store_path
 
 REPORTS = Path(__file__).parent / "reports"
-PHASES = ("ingest", "ingest_fp32", "embed", "check", "batch", "levers", "baseline")
+PHASES = ("ingest", "ingest_fp32", "embed", "check", "batch", "levers", "baseline", "serve_load")
+LOAD_CLIENTS = 8
 
 
 def peak_rss_mb() -> int:
@@ -282,16 +288,91 @@ def phase_baseline(args: argparse.Namespace) -> dict:
             "peak_rss_mb": peak_rss_mb()}
 
 
+def phase_serve_load(args: argparse.Namespace) -> dict:
+    """8 clients against a real server process, and the same claims in this process, in one run."""
+    import threading
+    from queue import Empty, SimpleQueue
+
+    import httpx
+
+    from pipeline import Verifier
+    from tests.serving import start_server  # the same start-up the serve tests use
+
+    if args.load_docs:
+        store = args.stores / f"scifact-first-{args.load_docs}"
+        verifier = Verifier.open(store, create=True)
+        if verifier.store.count() == 0:
+            verifier.ingest_documents(load_corpus(args.data)[0][:args.load_docs])
+    else:
+        verifier = open_store(args.data, args.stores)
+        store = store_path(args.data, args.stores)
+    rows = dev_claims(args.data, args.load_claims)
+    claims = [rows[i % len(rows)]["claim"] for i in range(args.load_claims)]
+
+    verifier.check("warm-up: aspirin reduces the risk of heart attack")
+    started = time.perf_counter()
+    for claim in claims:
+        verifier.check(claim)
+    one_at_a_time = len(claims) / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for at in range(0, len(claims), LOAD_CLIENTS):
+        verifier.check_many(claims[at:at + LOAD_CLIENTS])
+    eight_at_a_time = len(claims) / (time.perf_counter() - started)
+    del verifier
+
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, base = start_server(store, Path(tmp) / "serve.log")
+        try:
+            httpx.post(base + "/v1/check", json={"claim": "warm-up: aspirin reduces the risk of heart attack"}, timeout=120)
+            todo: SimpleQueue = SimpleQueue()
+            for claim in claims:
+                todo.put(claim)
+            latencies: list[float] = []
+            errors: list[str] = []
+
+            def client() -> None:
+                with httpx.Client(timeout=120) as http:
+                    while True:
+                        try:
+                            claim = todo.get_nowait()
+                        except Empty:
+                            return
+                        t0 = time.perf_counter()
+                        r = http.post(base + "/v1/check", json={"claim": claim})
+                        latencies.append((time.perf_counter() - t0) * 1000)
+                        if r.status_code != 200:
+                            errors.append(f"{r.status_code}: {r.text[:200]}")
+
+            threads = [threading.Thread(target=client) for _ in range(LOAD_CLIENTS)]
+            started = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            wall = time.perf_counter() - started
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    served = len(claims) / wall
+    return {"store": store.name, "clients": LOAD_CLIENTS, "checks": len(claims), "errors": len(errors),
+            "first_error": errors[0] if errors else None,
+            "p50_ms": round(float(np.percentile(latencies, 50)), 1), "p95_ms": round(float(np.percentile(latencies, 95)), 1),
+            "served_claims_per_s": round(served, 2), "in_process_claims_per_s": round(one_at_a_time, 2),
+            "in_process_8_at_a_time_claims_per_s": round(eight_at_a_time, 2),
+            "served_vs_in_process_8": round(served / eight_at_a_time, 3)}
+
+
 PHASE_FUNCS = {"ingest": phase_ingest, "ingest_fp32": phase_ingest_fp32, "embed": phase_embed,
                "check": phase_check, "batch": phase_batch,
-               "levers": phase_levers, "baseline": phase_baseline}
+               "levers": phase_levers, "baseline": phase_baseline, "serve_load": phase_serve_load}
 
 
 def run_phase(name: str, args: argparse.Namespace) -> dict:
     """Run one phase in a fresh interpreter and read its JSON back."""
     cmd = [sys.executable, "-m", "eval.bench", "--phase", name, "--data", str(args.data), "--stores", str(args.stores),
            "--ingest-docs", str(args.ingest_docs), "--check-claims", str(args.check_claims),
-           "--batch-claims", str(args.batch_claims), "--baseline-claims", str(args.baseline_claims)]
+           "--batch-claims", str(args.batch_claims), "--baseline-claims", str(args.baseline_claims),
+           "--load-claims", str(args.load_claims), "--load-docs", str(args.load_docs)]
     if args.profile:
         cmd.append("--profile")
     if args.fp32:
@@ -317,6 +398,8 @@ def main() -> None:
     ap.add_argument("--check-claims", type=int, default=100)
     ap.add_argument("--batch-claims", type=int, default=300)
     ap.add_argument("--baseline-claims", type=int, default=30, help="claims for the LLM-judge baseline (about 10 s each)")
+    ap.add_argument("--load-claims", type=int, default=400, help="checks sent by the serve_load phase's 8 clients")
+    ap.add_argument("--load-docs", type=int, default=0, help="serve_load: a store of the first N abstracts (0: all)")
     ap.add_argument("--fp32", type=Path, default=Path("build/verifier-v2/model"),
                     help="the verifier before quantisation, for the int8-vs-fp32 lever (skipped when absent)")
     ap.add_argument("--profile", action="store_true",

@@ -219,20 +219,23 @@ def report(
     html: Annotated[Path | None, typer.Option("--html", help="one self-contained HTML file: filters, highlighted passages")] = None,
     md: Annotated[Path | None, typer.Option("--md", help="a Markdown report")] = None,
     csv: Annotated[Path | None, typer.Option("--csv", help="one claim a row")] = None,
+    claimreview: Annotated[Path | None, typer.Option("--claimreview", help="schema.org ClaimReview JSON-LD, one per "
+                                                     "verdict, marked as automated")] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Write a run's results as HTML, Markdown and/or CSV (at least one)."""
+    """Write a run's results as HTML, Markdown, CSV and/or ClaimReview JSON-LD (at least one)."""
     from pipeline.render import write_atomic
+    from pipeline.render.claimreview import claimreview_json
     from pipeline.render.files import report_csv, report_md
     from pipeline.render.html import report_html
 
-    if not (html or md or csv):
-        raise InputError("say which report to write: --html FILE, --md FILE and/or --csv FILE")
+    if not (html or md or csv or claimreview):
+        raise InputError("say which report to write: --html FILE, --md FILE, --csv FILE and/or --claimreview FILE")
     runs_store = open_runs(store, config)
     run, results = runs_store.run(run_id), runs_store.results(run_id)
     for path, render in ((html, lambda: report_html(run, results)), (md, lambda: report_md(run, results)),
-                         (csv, lambda: report_csv(results))):
+                         (csv, lambda: report_csv(results)), (claimreview, lambda: claimreview_json(run, results))):
         if path:
             write_atomic(path, render())
             out.print(f"wrote {shown(str(path))}", highlight=False)
@@ -298,6 +301,62 @@ def audit(
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
         print_audit(out, report)
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command()
+def serve(
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    chroma_url: ChromaOpt = None,
+    host: Annotated[str, typer.Option("--host", help="address to bind; any but 127.0.0.1/localhost/::1 needs --token")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="port to listen on")] = 8765,
+    token: Annotated[str | None, typer.Option("--token", envvar="CITETRAIL_TOKEN", show_envvar=False,
+                                              help="require Authorization: Bearer TOKEN on the API and MCP "
+                                                   "[env CITETRAIL_TOKEN]")] = None,
+    cors_origin: Annotated[list[str] | None, typer.Option("--cors-origin", help="allow browser calls from this origin "
+                                                           "(repeatable; default: none)")] = None,
+    max_body_mb: Annotated[float, typer.Option("--max-body-mb", min=0.001, help="largest request body, uploads included")] = 25.0,
+    no_mcp: Annotated[bool, typer.Option("--no-mcp", help="do not serve MCP at /mcp")] = False,
+) -> None:
+    """Serve the HTTP API (/v1), the web app (/) and MCP (/mcp) from one process that loads the models once."""
+    import uvicorn
+
+    from pipeline.api import Verifier
+    from pipeline.serve.app import create_app
+    from pipeline.serve.service import Service
+
+    if host not in LOCAL_HOSTS and not token:
+        raise InputError(f"--host {host} makes the server reachable from other machines: give --token (or CITETRAIL_TOKEN) too")
+    if token is not None and len(token) < 16:
+        raise InputError("the token must be at least 16 characters (e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
+    service = Service(Verifier.open(store, config=config, chroma_url=chroma_url))
+    service.warm()
+    asgi = create_app(service, token=token, max_body_bytes=int(max_body_mb * 1_000_000), cors_origins=cors_origin or None,
+                      mcp=not no_mcp)
+    shown_host = f"[{host}]" if ":" in host else host
+    err.print(f"citetrail serve: http://{shown_host}:{port}/ (store {shown(service.verifier.store.where)}; "
+              f"{'a token is required: Authorization: Bearer TOKEN' if token else 'no token: local use only'}"
+              f"{'; CORS for ' + ', '.join(cors_origin) if cors_origin else ''})", highlight=False, soft_wrap=True)
+    uvicorn.run(asgi, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
+
+
+@app.command()
+def mcp(
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    chroma_url: ChromaOpt = None,
+) -> None:
+    """Serve the MCP tools (check_claim, check_text, search_corpus) over stdio, for an AI assistant."""
+    from pipeline.api import Verifier
+    from pipeline.serve.mcp import build_mcp
+    from pipeline.serve.service import Service
+
+    service = Service(Verifier.open(store, config=config, chroma_url=chroma_url))
+    service.warm()
+    build_mcp(service).run("stdio")
 
 
 eval_app = typer.Typer(no_args_is_help=True, help="Measure citetrail on labelled claims (reports go to eval/reports/).")

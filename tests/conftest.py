@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from pipeline import Verifier
+from tests.serving import served  # noqa: F401  (the `citetrail serve` process, for tests/test_serve*.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
