@@ -20,6 +20,8 @@ class VerdictRules(BaseModel):
     support_coverage: float = Field(0.0, ge=0.0, le=1.0, description="share of the claim's content words a sentence "
                                     "(with its title, date and context) must contain to support it: the verifier alone "
                                     "reads topical overlap as support")
+    support_names: float = Field(0.0, ge=0.0, le=1.0, description="share of the claim's names (people, organisations, "
+                                 "places) that a sentence, with its context and title, must name to support it")
     relevance_coverage: float = Field(0.2, ge=0.0, le=1.0, description="share of the claim's content words a sentence "
                                       "(with its title, date and context) must contain to be read at all; it must also "
                                       "name one of the claim's names, if the claim has any")
@@ -70,7 +72,7 @@ class VerdictRules(BaseModel):
             return Stance.REFUTES
         mismatch = any(not q.agrees for q in j.quantities)
         if (p.entailment >= self.support and p.entailment >= p.contradiction and j.claim_coverage >= self.support_coverage
-                and not mismatch and not j.polarity_differs):
+                and j.names_coverage >= self.support_names and not mismatch and not j.polarity_differs):
             return Stance.SUPPORTS
         if p.contradiction >= self.refute and j.same_subject:
             return Stance.REFUTES

@@ -140,6 +140,7 @@ class Relevance(BaseModel):
     the threshold on `coverage` is a verdict rule (`VerdictRules.is_relevant`)."""
 
     names_match: bool = Field(description="it names one of the claim's names, or the claim names nothing")
+    names_coverage: float = Field(1.0, description="share of the claim's names it names (1.0 when the claim names nothing)")
     same_subject: bool = Field(description="it names the claim's subject: only then may it refute")
     coverage: float = Field(description="share of the claim's content words in the sentence and its date")
 
@@ -152,5 +153,6 @@ def relevance(anchors: ClaimAnchors, stated: set[str], around: set[str]) -> Rele
     people" says nothing of the York plant)."""
     named = stated | around
     return Relevance(names_match=not anchors.names or bool(anchors.names & named),
+                     names_coverage=len(anchors.names & named) / len(anchors.names) if anchors.names else 1.0,
                      same_subject=not anchors.subject or bool(anchors.subject & named),
                      coverage=coverage(anchors.words, stated))

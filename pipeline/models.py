@@ -142,6 +142,9 @@ class Judgement(BaseModel):
                                 "refers back to it ('he', 'the Committee', 'today')")
     evidence: str | None = Field(None, description="the whole text the verifier read: title (date). context quote")
     names_match: bool = Field(True, description="names one of the claim's names (or the claim names nothing)")
+    names_coverage: float = Field(1.0, ge=0.0, le=1.0, description="share of the claim's names that the sentence, its "
+                                  "context or its title names: a claim about Norm Dicks is not supported by a sentence "
+                                  "that never names him")
     relevant: bool = Field(True, description="about the claim (names one of its names and holds enough of its words): "
                            "only relevant sentences are read by the verifier")
     relevance: str | None = Field(None, description="why the sentence is or is not about the claim's subject")

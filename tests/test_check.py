@@ -53,7 +53,8 @@ def test_result_carries_versions_and_timings(sample_verifier):
     assert set(result.timings_ms) == {"retrieve", "judge", "aggregate"}
     assert result.judged_pairs > 0
     assert set(v.thresholds) == {"support", "refute", "conflict", "support_coverage", "relevance_coverage", "quantity_coverage",
-                                 "date_coverage", "quantity_strength", "confidence_scale", "confidence_shift", "temperature"}
+                                 "date_coverage", "support_names", "quantity_strength", "confidence_scale", "confidence_shift",
+                                 "temperature"}
 
 
 def test_settings_override_the_verifiers_fitted_rules(sample_store, monkeypatch):

@@ -106,6 +106,7 @@ def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Can
             rel = relevance(anchors[ci], stated, content_words(f"{title} {u.context or ''}"))
             fields = {"doc_id": u.cand.chunk.doc_id, "chunk_id": u.cand.chunk.id, "start": u.start, "end": u.end,
                       "quote": u.quote, "context": u.context, "evidence": read, "names_match": rel.names_match,
+                      "names_coverage": round(rel.names_coverage, 4),
                       "same_subject": rel.same_subject, "claim_coverage": rel.coverage,
                       "polarity_differs": polarity_differs(claims[ci].text, u.quote),
                       "retrieval_rank": u.cand.rank, "retrieval_score": u.cand.fused_score}
