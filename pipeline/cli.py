@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
@@ -23,10 +22,41 @@ from pipeline.models import CheckResult, Document, Verdict
 from pipeline.render.terminal import print_audit, print_record, print_result, print_runs, shown
 from pipeline.runs import RUNS_FILE, RunStore
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
                   help="Check claims against your own corpus, citing the passages that decide.")
-out = Console()
-err = Console(stderr=True)
+
+
+def console(stderr: bool = False) -> Console:
+    """A Rich console that wraps lines only on a terminal: into a pipe or a file each line stays whole (no width limit),
+    so paths and quotes are never split mid-word."""
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty() or os.environ.get("COLUMNS"):
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, soft_wrap=True, width=100_000)
+
+
+out = console()
+err = console(stderr=True)
+
+
+def show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("citetrail")
+        except PackageNotFoundError:  # run from a source checkout that was never installed
+            found = "unknown (not installed)"
+        sys.stdout.write(f"citetrail {found}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=show_version, is_eager=True,
+                                          help="print citetrail's version and exit")] = False,
+) -> None:
+    """Check claims against your own corpus, citing the passages that decide."""
 
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="store folder [env CITETRAIL_STORE; default .citetrail]")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML config file [env CITETRAIL_CONFIG; default ./citetrail.toml]")]
@@ -345,17 +375,33 @@ def fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def quiet_libraries() -> None:
+    """Keep library warnings (chromadb's "Could not reconstruct embedding function", transformers' advice) off stderr:
+    citetrail says what matters itself. CITETRAIL_DEBUG=1 shows them."""
+    if os.environ.get("CITETRAIL_DEBUG"):
+        return
+    import logging
+    import warnings
+
+    warnings.simplefilter("ignore")
+    logging.getLogger().addHandler(logging.NullHandler())  # no "last resort" printing of library log records
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
 def main() -> None:
     """Run the app; user errors become one line on stderr and a non-zero exit, never a traceback."""
+    quiet_libraries()
     try:
         code = app(standalone_mode=False)
     except CitetrailError as exc:
         fail(str(exc), exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+    except typer.TyperException as exc:  # usage errors (typer's own click: `click.ClickException` never matches them)
+        if not exc.format_message().strip():  # bare `citetrail`: the help was printed
+            sys.exit(InputError.exit_code)
         fail(exc.format_message(), InputError.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         fail("interrupted", 130)
     except Exception as exc:  # a bug: still one line, with the traceback on request
         if os.environ.get("CITETRAIL_DEBUG"):
