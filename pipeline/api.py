@@ -19,7 +19,8 @@ from pipeline.errors import InputError, StoreError
 from pipeline.judge.model import NLIJudge, load_judge
 from pipeline.judge.stage import judge_claims
 from pipeline.load import OnError, load_paths
-from pipeline.models import AuditReport, AuditSummary, CheckResult, Claim, Document, Trail, Verdict, Versions
+from pipeline.load.identity import assign_ids, file_of
+from pipeline.models import AuditReport, AuditSummary, CheckResult, Claim, Document, Trail, Verdict, Versions, page_at
 from pipeline.retrieve import Retriever
 from pipeline.runs import RUNS_FILE, RunStore
 from pipeline.store import ChunkStore
@@ -28,11 +29,14 @@ EMBED_BATCH_CHUNKS = 256
 
 
 class IngestReport(BaseModel):
+    """What an ingest did, by document id; `failed` lists each file left out ("path: reason")."""
+
     added: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
     removed: list[str] = []
     skipped_lines: list[str] = []
+    failed: list[str] = []
     chunks_written: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -84,14 +88,34 @@ class Verifier:
     # ---- ingest ----------------------------------------------------------------------------
 
     def ingest(self, paths: Iterable[str | Path], *, prune: bool = False, on_error: OnError = "stop",
-               follow_symlinks: bool = False, progress: Callable[[int, int], None] | None = None) -> IngestReport:
+               follow_symlinks: bool = False, progress: Callable[[int, int], None] | None = None,
+               strict: bool = False) -> IngestReport:
         """Add new documents, replace changed ones, leave unchanged ones; optionally prune vanished files.
 
-        Every file is read and validated before the store is touched, so bad input changes nothing."""
+        Every file is read and validated before the store is touched. A file that cannot be used (empty, binary,
+        damaged, unsupported) is left out and listed in `failed`, and the rest are written; `strict` stops at the
+        first such file instead, writing nothing. `http(s)://` URLs among `paths` are fetched (the only time
+        citetrail goes online)."""
+        from pipeline.load.url import fetch_url, is_url
+
         started = time.perf_counter()
-        loaded = load_paths([Path(p) for p in paths], self.settings.max_document_bytes, on_error, follow_symlinks)
-        return self.ingest_documents(loaded.documents, prune=prune, skipped_lines=loaded.skipped,
-                                     progress=progress, started=started)
+        given = [str(p) for p in paths]
+        urls = [p for p in given if is_url(p)]
+        files = [Path(p) for p in given if not is_url(p)]
+        docs, failed, skipped = [], [], []
+        if files:
+            loaded = load_paths(files, self.settings.max_document_bytes, on_error, follow_symlinks, strict=strict)
+            docs, failed, skipped = loaded.documents, loaded.failed, loaded.skipped
+        for url in urls:
+            try:
+                docs.append(fetch_url(url, self.settings.max_document_bytes))
+            except InputError as exc:
+                if strict:
+                    raise
+                failed.append(str(exc))
+        report = self.ingest_documents(docs, prune=prune, skipped_lines=skipped, progress=progress, started=started)
+        report.failed = failed
+        return report
 
     def ingest_documents(self, docs: list[Document], *, prune: bool = False, skipped_lines: list[str] | None = None,
                          progress: Callable[[int, int], None] | None = None, started: float | None = None) -> IngestReport:
@@ -113,11 +137,16 @@ class Verifier:
                          progress: Callable[[int, int], None] | None) -> IngestReport:
         report = IngestReport(skipped_lines=skipped_lines)
         state = self.store.document_state()
+        # Ids against the store, under its lock: a same-stem file ingested earlier, or by another process meanwhile,
+        # keeps its document and this one gets an id of its own.
+        docs = assign_ids(docs, {doc_id: info["source"] for doc_id, info in state.items()})
         limit = self.settings.max_chunks_per_document
         todo = []
         for doc in docs:
             old = state.get(doc.id)
             if old and old["complete"] and old["hash"] == doc.content_hash:
+                if old["source"] != doc.source:  # an old store's relative path, made absolute
+                    self.store.set_source(doc.id, doc.source)
                 report.unchanged.append(doc.id)
                 continue
             chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap, self.store.line_breaks)
@@ -144,7 +173,9 @@ class Verifier:
         if prune:
             given = {d.id for d in docs}
             for doc_id, info in state.items():
-                if doc_id not in given and not Path(info["source"].split("#L")[0]).exists():
+                path = file_of(info["source"])
+                # Only an absolute path can be judged gone from anywhere; URLs and old relative paths are kept.
+                if doc_id not in given and os.path.isabs(path) and not Path(path).exists():
                     self.store.delete_document(doc_id)
                     report.removed.append(doc_id)
         report.fingerprint = self.store.refresh_fingerprint()
@@ -217,6 +248,10 @@ class Verifier:
         results = []
         for claim, cands, judged in zip(parsed, candidates, judgements, strict=True):
             decision = aggregate(judged, cands, rules, s.max_citations)
+            paged = {c.chunk.id: c.chunk.pages for c in cands if c.chunk.pages}
+            for citation in decision.citations:
+                if citation.chunk_id in paged:
+                    citation.page = page_at(paged[citation.chunk_id], citation.start)
             results.append(CheckResult(claim=claim, verdict=decision.verdict, confidence=decision.confidence,
                                        rule=decision.rule, rule_id=decision.rule_id, citations=decision.citations,
                                        judged_pairs=sum(j.probabilities is not None for j in judged),

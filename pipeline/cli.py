@@ -97,13 +97,16 @@ SourceArg = Annotated[str, typer.Argument(help="the article: a .txt, .md or .htm
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="files or folders (.txt .md .html .jsonl)")],
+    paths: Annotated[list[str], typer.Argument(help="files or folders (.txt .md .html .jsonl .pdf .docx), or http(s) URLs "
+                                               "to fetch (the only time citetrail goes online)")],
     store: StoreOpt = None,
     config: ConfigOpt = None,
     chroma_url: ChromaOpt = None,
     prune: Annotated[bool, typer.Option("--prune", help="remove stored documents whose files are gone")] = False,
     skip_bad_lines: Annotated[bool, typer.Option("--skip-bad-lines", help="skip malformed JSONL lines instead of stopping")] = False,
     follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="follow symlinks that leave the folder")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="stop at the first unusable file, writing nothing (default: "
+                                         "leave it out, write the rest, list it, exit 2)")] = False,
 ) -> None:
     """Chunk, embed and store documents; unchanged ones are skipped, changed ones replaced."""
     from pipeline.api import Verifier
@@ -111,12 +114,18 @@ def ingest(
     verifier = Verifier.open(store, create=True, config=config, chroma_url=chroma_url)
     with progress_bar("ingest", "docs") as update:
         report = verifier.ingest(paths, prune=prune, on_error="skip" if skip_bad_lines else "stop",
-                                 follow_symlinks=follow_symlinks, progress=update)
+                                 follow_symlinks=follow_symlinks, progress=update, strict=strict)
     for line in report.skipped_lines:
         err.print(f"skipped {shown(line)}", highlight=False)
     out.print(f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
               f"{len(report.removed)} removed; {report.chunks_written} chunks written in {report.seconds:.1f} s "
               f"(store {shown(str(verifier.settings.store))}, fingerprint {report.fingerprint})", highlight=False)
+    if report.failed:
+        err.print(f"{len(report.failed)} file{'s' if len(report.failed) > 1 else ''} left out (--strict stops at the first):",
+                  highlight=False)
+        for line in report.failed:
+            err.print(f"  {shown(line)}", highlight=False)
+        sys.exit(InputError.exit_code)
 
 
 @app.command()

@@ -88,14 +88,14 @@ def test_extract_reads_standard_input():
                                         "Russia invaded Ukraine in 2022."]
 
 
-BAD = {"missing.txt": None, "binary.txt": b"\x00\x01\x02abc", "empty.txt": b"", "latin1.txt": "café au lait".encode("latin-1"),
+BAD = {"missing.txt": None, "binary.txt": b"\x00\x01\x02abc", "empty.txt": b"", "broken.pdf": b"%PDF-1.4\n%%EOF\n",
        "table.csv": b"a,b\n1,2\n"}
 
 
 @pytest.mark.parametrize("command", ["extract", "audit"])
 @pytest.mark.parametrize(("name", "message"), [
     ("missing.txt", "no such file"), ("binary.txt", "binary file"), ("empty.txt", "the file is empty"),
-    ("latin1.txt", "not valid UTF-8"), ("table.csv", "unsupported file type"),
+    ("broken.pdf", "not a readable PDF"), ("table.csv", "unsupported file type"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, sample_store, command, name, message):
     path = tmp_path / name

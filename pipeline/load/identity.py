@@ -1,0 +1,102 @@
+"""Document identity: which id a loaded document gets, so that no document ever silently replaces another.
+
+A file's id is its stem (`budget` for `.../2024/budget.txt`) unless that id already belongs to another source, in
+the store or earlier in the same load; then it is the stem and a hash of its canonical path (`budget-1f2e3d4c`),
+the same every time. A source already in the store keeps the id it has. JSONL ids are the user's: one given by two
+different files is refused, naming both. Stores made before sources were absolute hold paths relative to where the
+ingest ran; such a path is the same source as an absolute one that ends with it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path, PurePath
+
+from pipeline.errors import InputError
+from pipeline.models import Document
+
+
+def canonical(path: Path) -> str:
+    """The absolute, normalised path (symlinks not resolved: a linked file keeps its own name and id)."""
+    return os.path.abspath(path)
+
+
+def file_of(source: str) -> str:
+    """The file part of a source: a JSONL document's `path#L12` gives `path`."""
+    head, sep, line = source.rpartition("#L")
+    return head if sep and line.isdigit() else source
+
+
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def hashed_id(stem: str, source: str) -> str:
+    return f"{stem}-{hashlib.sha256(file_of(source).encode()).hexdigest()[:8]}"
+
+
+class StoredSources:
+    """The store's documents by source, matching an old relative source to the absolute one that ends with it."""
+
+    def __init__(self, stored: dict[str, str]) -> None:
+        self.ids = dict(stored)  # doc id -> source
+        self.by_file: dict[str, list[str]] = {}
+        self.relative: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for doc_id, source in stored.items():
+            self.add(doc_id, source)
+
+    def add(self, doc_id: str, source: str) -> None:
+        if os.path.isabs(file_of(source)):  # an old relative source, now known: no other file may claim it
+            for name, entries in self.relative.items():
+                self.relative[name] = [e for e in entries if e[1] != doc_id]
+        self.ids[doc_id] = source
+        path = file_of(source)
+        self.by_file.setdefault(path, []).append(doc_id)
+        if not is_url(path) and not os.path.isabs(path):
+            parts = tuple(p for p in PurePath(path).parts if p != ".")
+            if parts and ".." not in parts:
+                self.relative.setdefault(parts[-1], []).append((parts, doc_id))
+
+    def ids_of(self, source: str) -> list[str]:
+        """Ids stored for this source's file, as it is stored now or under an old relative path."""
+        path = file_of(source)
+        found = list(self.by_file.get(path, []))
+        if not is_url(path):
+            parts = PurePath(path).parts
+            found += [doc_id for rel, doc_id in self.relative.get(parts[-1] if parts else "", [])
+                      if parts[-len(rel):] == rel and doc_id not in found]
+        return found
+
+
+def assign_ids(docs: list[Document], stored: dict[str, str] | None = None) -> list[Document]:
+    """`docs` with the ids they get in a store holding `stored` (doc id -> source); see the module's rules."""
+    sources = StoredSources(stored or {})
+    out: list[Document] = []
+    given: dict[str, str] = {}
+    for doc in docs:  # ids the user gave (JSONL) first: they are never changed
+        if doc.format != "jsonl":
+            continue
+        if doc.id in given:
+            raise InputError(f"document id '{doc.id}' is given twice: {given[doc.id]} and {doc.source}")
+        owner = sources.ids.get(doc.id)
+        if owner is not None and file_of(owner) != file_of(doc.source) and doc.id not in sources.ids_of(doc.source):
+            raise InputError(f"document id '{doc.id}' of {doc.source} is already the id of {owner} in the store; "
+                             "give it another id")
+        given[doc.id] = doc.source
+    for doc_id, source in given.items():
+        sources.add(doc_id, source)
+    for doc in docs:
+        if doc.format == "jsonl":
+            out.append(doc)
+            continue
+        stem = Path(file_of(doc.source)).stem if not is_url(doc.source) else doc.id
+        known = [i for i in sources.ids_of(doc.source) if i == stem or i.startswith(stem)]
+        if known:
+            doc_id = known[0]
+        elif stem not in sources.ids:
+            doc_id = stem
+        else:
+            doc_id = hashed_id(stem, doc.source)
+        sources.add(doc_id, doc.source)
+        out.append(doc if doc_id == doc.id else doc.model_copy(update={"id": doc_id}))
+    return out
