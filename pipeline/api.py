@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from pipeline.aggregate import VerdictRules, aggregate
-from pipeline.chunk import chunk_document, chunker_settings
+from pipeline.chunk import chunk_document, chunker_settings, doc_of
 from pipeline.config import Settings, load_settings, override
 from pipeline.embed import EMBEDDING_MODEL, embedding_model_sha256
 from pipeline.errors import InputError, StoreError
@@ -26,6 +26,7 @@ from pipeline.runs import RUNS_FILE, RunStore
 from pipeline.store import ChunkStore
 
 EMBED_BATCH_CHUNKS = 256
+NEAR_COPY = 0.8  # word Jaccard at which two documents are one text (an edited or re-wrapped copy)
 
 
 class IngestReport(BaseModel):
@@ -266,6 +267,29 @@ class Verifier:
 
     # ---- audit -----------------------------------------------------------------------------
 
+    def copies_of(self, doc: Document, probes: int = 3, similarity: float = NEAR_COPY) -> list[str]:
+        """The stored documents that are this text, whatever their name: the same content hash, or near-copies (an
+        edited, re-encoded or re-wrapped version: word Jaccard at least `similarity`; a text quoting only a part of
+        a document is not a copy of it), found
+        among the documents dense search returns for a few of its chunks. An audit leaves them all out, so an
+        article is never checked against itself, read from standard input or renamed."""
+        with self.store.reading():
+            same = self.store.collection.get(where={"doc_hash": doc.content_hash}, include=["metadatas"])
+            found = {m["doc_id"] for m in same["metadatas"]}
+            chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap, self.store.line_breaks)
+            if not chunks or self.store.count() == 0:
+                return sorted(found)
+            picked = [chunks[i * (len(chunks) - 1) // max(1, probes - 1)] for i in range(min(probes, len(chunks)))]
+            hits = self.store.dense_search([c.text for c in picked], 5)
+            candidates = {doc_of(cid) for row in hits for cid, _ in row} - found
+            stored = self.store.document_chunks(sorted(candidates))
+        words = set(doc.text.lower().split())
+        for doc_id, parts in stored.items():
+            theirs = set(" ".join(chunk.text for chunk, _ in parts).lower().split())
+            if words and theirs and len(words & theirs) / len(words | theirs) >= similarity:
+                found.add(doc_id)
+        return sorted(found)
+
     def audit(self, source: str | Path | Document, *, extractor: str | None = None, trail: bool = False) -> AuditReport:
         """Extract the claims of an article and check each against the rest of the corpus.
 
@@ -277,11 +301,12 @@ class Verifier:
         extraction = extract_claims(doc, settings=override(self.settings, extractor=extractor))
         checkable = extraction.checkable()
         started = time.perf_counter()
-        results = self.check_many([c.claim for c in checkable], exclude_docs={doc.id}, trail=trail) if checkable else []
+        own = self.copies_of(doc) if checkable else []
+        results = self.check_many([c.claim for c in checkable], exclude_docs=set(own), trail=trail) if checkable else []
         counts = {v: sum(r.verdict == v for r in results) for v in Verdict}
         summary = AuditSummary(checked=len(results), supported=counts[Verdict.SUPPORTED], refuted=counts[Verdict.REFUTED],
                                conflicting=counts[Verdict.CONFLICTING], unverified=counts[Verdict.NOT_ENOUGH_INFO],
                                dropped=len(extraction.claims) - len(checkable))
-        return AuditReport(doc_id=doc.id, source=doc.source, extractor=extraction.extractor, excluded_docs=[doc.id],
+        return AuditReport(doc_id=doc.id, source=doc.source, extractor=extraction.extractor, excluded_docs=own,
                            results=results, dropped=[c for c in extraction.claims if not c.check_worthy], summary=summary,
                            extract_seconds=extraction.seconds, check_seconds=round(time.perf_counter() - started, 3))
