@@ -216,7 +216,8 @@ def batch(
 
 
 def open_runs(store: Path | None, config: Path | None) -> RunStore:
-    return RunStore(load_settings(config, store=store).store / RUNS_FILE)
+    """The run store for reading: opened read-only, so `runs`, `trail` and `report` write nothing (an archive answers)."""
+    return RunStore(load_settings(config, store=store).store / RUNS_FILE, read_only=True)
 
 
 @app.command()

@@ -87,6 +87,31 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
                  pages=[PageStart(page=p, start=s) for p, s in json.loads(meta.get("pages") or "[]")])
 
 
+def writable(path: Path) -> bool:
+    """Whether this process may write the store folder and its database (root may write whatever the modes say)."""
+    db = path / "chroma.sqlite3"
+    return os.access(path, os.W_OK) and (not db.exists() or os.access(db, os.W_OK))
+
+
+def private_copy(path: Path) -> Path:
+    """A copy of a read-only store (an archive, read-only media) in a private temp folder, removed at exit: Chroma
+    writes to its database whenever it opens one, and a reader must not change an archive. The original is only read."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="citetrail-readonly-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    copy = folder / "store"
+    try:
+        shutil.copytree(path, copy, ignore=shutil.ignore_patterns("lock", "run-locks", "runs.sqlite*"))
+        for sub in (copy, *copy.rglob("*")):
+            sub.chmod(0o700 if sub.is_dir() else 0o600)
+    except OSError as exc:
+        raise StoreError(f"cannot read the store at {path}: {exc.strerror or exc}") from None
+    return copy
+
+
 @dataclass(eq=False)
 class OpenClient:
     """This process's Chroma client for one store folder, and the generation its in-memory index reflects."""
@@ -186,6 +211,9 @@ class ChunkStore:
                 raise StoreError(f"no corpus ingested at {self.path}: run `citetrail ingest PATH` first")
         except OSError as exc:
             raise StoreError(f"cannot use {self.path} as a store: {exc.strerror}") from None
+        self.origin = self.path
+        if not create and not self.url and not writable(self.path):
+            self.path = private_copy(self.path)
         self.name = collection
         self.lock_timeout = lock_timeout
         self.expected = {"embedding_model": EMBEDDING_MODEL, "embedding_sha256": embedding_model_sha256(),
@@ -244,7 +272,7 @@ class ChunkStore:
 
     @property
     def where(self) -> str:
-        return f"{self.url} (Chroma server)" if self.url else str(self.path)
+        return f"{self.url} (Chroma server)" if self.url else str(self.origin)
 
     @property
     def _key(self) -> str:
