@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from shlex import quote as shell_quote
 from typing import Annotated, NoReturn
 
 import typer
@@ -203,8 +204,19 @@ def batch(
         run = batching.start_run(verifier, parsed)
     # A plain `kill` stops the run like Ctrl-C: recorded as interrupted, resumable.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with progress_bar(f"run {run.id}", "claims", quiet) as update:
-        run = batching.run_batch(verifier, run, progress=update, engine=check_engine)
+    try:
+        with progress_bar(f"run {run.id}", "claims", quiet) as update:
+            run = batching.run_batch(verifier, run, progress=update, engine=check_engine)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the message short
+        where = f" --store {shell_quote(str(store))}" if store else ""
+        try:
+            stopped = verifier.runs.run(run.id)
+            done = f" with {stopped.checked} of {stopped.claims} claims checked"
+        except CitetrailError:
+            done = ""
+        fail(f"interrupted: run {run.id} stopped{done}; `citetrail batch --resume {run.id}{where}` finishes it", 130)
     if output:
         from pipeline.render import write_atomic
         from pipeline.render.files import results_jsonl
