@@ -249,10 +249,12 @@ class Verifier:
         results = []
         for claim, cands, judged in zip(parsed, candidates, judgements, strict=True):
             decision = aggregate(judged, cands, rules, s.max_citations)
-            paged = {c.chunk.id: c.chunk.pages for c in cands if c.chunk.pages}
-            for citation in decision.citations:
-                if citation.chunk_id in paged:
-                    citation.page = page_at(paged[citation.chunk_id], citation.start)
+            by_chunk = {c.chunk.id: c for c in cands}
+            for citation in decision.citations:  # the page (PDF) and the cited text's hash, for `citetrail verify`
+                cand = by_chunk.get(citation.chunk_id)
+                if cand is not None:
+                    citation.doc_hash = cand.doc_hash
+                    citation.page = page_at(cand.chunk.pages, citation.start)
             results.append(CheckResult(claim=claim, verdict=decision.verdict, confidence=decision.confidence,
                                        rule=decision.rule, rule_id=decision.rule_id, citations=decision.citations,
                                        judged_pairs=sum(j.probabilities is not None for j in judged),
@@ -264,6 +266,13 @@ class Verifier:
             r.timings_ms = {"retrieve": round((t1 - t0) * per, 2), "judge": round((t2 - t1) * per, 2),
                             "aggregate": round((t3 - t2) * per, 2)}
         return results
+
+    def verify(self, run_id: str) -> list:
+        """Each citation of a stored run re-read from its source: unchanged, stands, moved, gone or unreadable
+        (`pipeline.verify.CitationCheck`)."""
+        from pipeline.verify import verify_results
+
+        return verify_results(self.runs.results(run_id), self.settings.max_document_bytes)
 
     # ---- audit -----------------------------------------------------------------------------
 

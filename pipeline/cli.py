@@ -290,6 +290,34 @@ def report(
             out.print(f"wrote {shown(str(path))}", highlight=False)
 
 
+@app.command()
+def verify(
+    run_id: Annotated[str, typer.Argument(help="the run (see `citetrail runs`)")],
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one object per citation, as a JSON list")] = False,
+) -> None:
+    """Re-read every cited source of a run: does each quote still stand at its span, has it moved, or is it gone?
+    Exit 1 when any has moved, is gone or cannot be read."""
+    from pipeline.verify import CitationStatus, verify_results
+
+    settings = load_settings(config, store=store)
+    checks = verify_results(open_runs(store, config).results(run_id), settings.max_document_bytes)
+    if as_json:
+        sys.stdout.write(json.dumps([c.model_dump(mode="json") for c in checks], indent=2) + "\n")
+    else:
+        for c in checks:
+            where = f"{c.start}-{c.end}" + (f" p. {c.page}" if c.page else "")
+            moved = f" -> {c.found_start}-{c.found_end}" if c.status == CitationStatus.MOVED else ""
+            detail = f" ({shown(c.detail)})" if c.detail else ""
+            out.print(f"{c.status.value:<11} {shown(c.claim_id)}  {shown(c.doc_id)} {where}{moved}{detail}", highlight=False)
+        counts = {s: sum(c.status == s for c in checks) for s in CitationStatus}
+        out.print(f"{len(checks)} citations: " + ", ".join(f"{n} {s.value}" for s, n in counts.items() if n), highlight=False)
+    bad = {CitationStatus.MOVED, CitationStatus.GONE, CitationStatus.UNREADABLE}
+    if any(c.status in bad for c in checks):
+        sys.exit(1)
+
+
 def read_source(source: str, max_bytes: int) -> Document:
     """The article named on the command line; '-' reads standard input."""
     from pipeline.extract import to_document

@@ -115,6 +115,7 @@ class Candidate(BaseModel):
     source: str
     url: str | None = Field(None, description="the document's URL, when it has one")
     published: str | None = Field(None, description="the document's publication date, when it has one")
+    doc_hash: str | None = Field(None, description="sha256 of the document's text")
     rank: int
     fused_score: float
     dense_score: float | None = None
@@ -193,6 +194,8 @@ class Citation(BaseModel):
     end: int
     quote: str = Field(description="exactly document_text[start:end]")
     page: int | None = Field(None, description="the page the quote starts on, for a paged source (PDF)")
+    doc_hash: str | None = Field(None, description="sha256 of the document's text when it was cited: `citetrail verify` "
+                                 "tells whether the source changed since")
     stance: Stance
     probabilities: Probabilities
     quantities: list[QuantityComparison] = Field(default_factory=list, description="values compared with the claim's")
