@@ -140,7 +140,8 @@ class Verifier:
         state = self.store.document_state()
         # Ids against the store, under its lock: a same-stem file ingested earlier, or by another process meanwhile,
         # keeps its document and this one gets an id of its own.
-        docs = assign_ids(docs, {doc_id: info["source"] for doc_id, info in state.items()})
+        docs = assign_ids(docs, {doc_id: info["source"] for doc_id, info in state.items()},
+                          {doc_id: info["hash"] for doc_id, info in state.items()})
         limit = self.settings.max_chunks_per_document
         todo = []
         for doc in docs:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import Verifier
-from pipeline.load.identity import hashed_id
+from pipeline.errors import InputError
+from pipeline.load.identity import assign_ids, hashed_id
 from tests.conftest import ROOT, SHARED, citetrail
 
 STEMS = SHARED / "cases" / "ingest" / "stems-collision"
@@ -110,3 +111,20 @@ def test_a_store_made_by_the_release_before_keeps_working(release_store, tmp_pat
     proc = citetrail("ingest", "--store", str(store), "--prune", str(STEMS / "2025"), cwd=tmp_path, env=HERE)
     assert proc.returncode == 0 and "0 removed" in proc.stdout
     check_finds_each(store)
+
+
+def test_an_old_relative_source_is_claimed_only_by_its_own_file():
+    """`budget.txt` stored (relative) by an old release is the absolute file ending with it that holds the same
+    text; another `budget.txt` with other text, somewhere else, becomes a document of its own."""
+    from pipeline.load import make_document
+
+    stored, hashes = {"budget": "budget.txt"}, {"budget": make_document("x", "", "", "The budget was 100.").content_hash}
+    same = make_document("budget", "", "/archive/2024/budget.txt", "The budget was 100.", format="txt")
+    other = make_document("budget", "", "/elsewhere/budget.txt", "The budget was 120.", format="txt")
+    assert [d.id for d in assign_ids([same], stored, hashes)] == ["budget"]
+    assert [d.id for d in assign_ids([other], stored, hashes)] == [hashed_id("budget", "/elsewhere/budget.txt")]
+    given = make_document("budget", "", "/data/rows.jsonl#L3", "Other text.", format="jsonl")
+    with pytest.raises(InputError, match=r"document id 'budget' of /data/rows\.jsonl#L3 is already the id of budget\.txt"):
+        assign_ids([given], stored, hashes)
+    made = make_document("budget", "", "scifact:budget", "Made by the caller.")  # ingest_documents: the id is the caller's
+    assert [d.id for d in assign_ids([made], stored, hashes)] == ["budget"]

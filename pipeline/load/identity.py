@@ -15,6 +15,8 @@ from pathlib import Path, PurePath
 from pipeline.errors import InputError
 from pipeline.models import Document
 
+NAMED_BY_FILE = {"txt", "md", "html", "pdf", "docx", "url"}  # formats whose documents are named after their file or URL
+
 
 def canonical(path: Path) -> str:
     """The absolute, normalised path (symlinks not resolved: a linked file keeps its own name and id)."""
@@ -38,7 +40,8 @@ def hashed_id(stem: str, source: str) -> str:
 class StoredSources:
     """The store's documents by source, matching an old relative source to the absolute one that ends with it."""
 
-    def __init__(self, stored: dict[str, str]) -> None:
+    def __init__(self, stored: dict[str, str], hashes: dict[str, str | None] | None = None) -> None:
+        self.hashes = hashes or {}
         self.ids = dict(stored)  # doc id -> source
         self.by_file: dict[str, list[str]] = {}
         self.relative: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -57,20 +60,27 @@ class StoredSources:
             if parts and ".." not in parts:
                 self.relative.setdefault(parts[-1], []).append((parts, doc_id))
 
-    def ids_of(self, source: str) -> list[str]:
-        """Ids stored for this source's file, as it is stored now or under an old relative path."""
+    def ids_of(self, source: str, text_hash: str | None = None) -> list[str]:
+        """Ids stored for this source's file, as it is stored now or under an old relative path. An old relative
+        path is this file when it names it from here, or ends its path and holds the same text (`bare.txt` stored
+        from some folder is not every `bare.txt` anywhere: a changed one becomes a document of its own)."""
         path = file_of(source)
         found = list(self.by_file.get(path, []))
         if not is_url(path):
             parts = PurePath(path).parts
-            found += [doc_id for rel, doc_id in self.relative.get(parts[-1] if parts else "", [])
-                      if parts[-len(rel):] == rel and doc_id not in found]
+            for rel, doc_id in self.relative.get(parts[-1] if parts else "", []):
+                same_here = os.path.abspath(file_of(self.ids.get(doc_id, ""))) == path
+                same_text = text_hash is not None and self.hashes.get(doc_id) == text_hash
+                if parts[-len(rel):] == rel and (same_here or same_text) and doc_id not in found:
+                    found.append(doc_id)
         return found
 
 
-def assign_ids(docs: list[Document], stored: dict[str, str] | None = None) -> list[Document]:
-    """`docs` with the ids they get in a store holding `stored` (doc id -> source); see the module's rules."""
-    sources = StoredSources(stored or {})
+def assign_ids(docs: list[Document], stored: dict[str, str] | None = None,
+               hashes: dict[str, str | None] | None = None) -> list[Document]:
+    """`docs` with the ids they get in a store holding `stored` (doc id -> source; `hashes`: doc id -> text hash);
+    see the module's rules. Documents of other formats (made by the caller) keep their ids."""
+    sources = StoredSources(stored or {}, hashes)
     out: list[Document] = []
     given: dict[str, str] = {}
     for doc in docs:  # ids the user gave (JSONL) first: they are never changed
@@ -79,18 +89,18 @@ def assign_ids(docs: list[Document], stored: dict[str, str] | None = None) -> li
         if doc.id in given:
             raise InputError(f"document id '{doc.id}' is given twice: {given[doc.id]} and {doc.source}")
         owner = sources.ids.get(doc.id)
-        if owner is not None and file_of(owner) != file_of(doc.source) and doc.id not in sources.ids_of(doc.source):
+        if owner is not None and file_of(owner) != file_of(doc.source) and doc.id not in sources.ids_of(doc.source, doc.content_hash):
             raise InputError(f"document id '{doc.id}' of {doc.source} is already the id of {owner} in the store; "
                              "give it another id")
         given[doc.id] = doc.source
     for doc_id, source in given.items():
         sources.add(doc_id, source)
     for doc in docs:
-        if doc.format == "jsonl":
+        if doc.format not in NAMED_BY_FILE:
             out.append(doc)
             continue
         stem = Path(file_of(doc.source)).stem if not is_url(doc.source) else doc.id
-        known = [i for i in sources.ids_of(doc.source) if i == stem or i.startswith(stem)]
+        known = [i for i in sources.ids_of(doc.source, doc.content_hash) if i == stem or i.startswith(stem)]
         if known:
             doc_id = known[0]
         elif stem not in sources.ids:
