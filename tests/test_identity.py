@@ -128,3 +128,15 @@ def test_an_old_relative_source_is_claimed_only_by_its_own_file():
         assign_ids([given], stored, hashes)
     made = make_document("budget", "", "scifact:budget", "Made by the caller.")  # ingest_documents: the id is the caller's
     assert [d.id for d in assign_ids([made], stored, hashes)] == ["budget"]
+
+
+def test_a_moved_corpus_keeps_its_ids(tmp_path, corpus_copy):
+    store = tmp_path / "store"
+    assert citetrail("ingest", "--store", str(store), str(corpus_copy)).returncode == 0
+    moved = tmp_path / "moved"
+    corpus_copy.rename(moved)
+    proc = citetrail("ingest", "--store", str(store), str(moved))
+    assert proc.returncode == 0 and proc.stdout.startswith("0 added, 0 updated, 2 unchanged"), proc.stdout
+    state = Verifier.open(store).store.document_state()
+    assert sorted(state) == ["vance-russia-softening-demands", "vance-talks-narrowed-to-core-issues"]
+    assert {Path(info["source"]).parent for info in state.values()} == {moved}

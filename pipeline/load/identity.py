@@ -2,7 +2,8 @@
 
 A file's id is its stem (`budget` for `.../2024/budget.txt`) unless that id already belongs to another source, in
 the store or earlier in the same load; then it is the stem and a hash of its canonical path (`budget-1f2e3d4c`),
-the same every time. A source already in the store keeps the id it has. JSONL ids are the user's: one given by two
+the same every time. A source already in the store keeps the id it has; a file whose stored namesake's file is
+gone (a moved corpus) takes over its id. JSONL ids are the user's: one given by two
 different files is refused, naming both. Stores made before sources were absolute hold paths relative to where the
 ingest ran; such a path is the same source as an absolute one that ends with it."""
 
@@ -76,6 +77,15 @@ class StoredSources:
         return found
 
 
+def moved_here(stored_source: str, doc: Document, docs: list[Document]) -> bool:
+    """Whether the stored document of this stem is this file moved: its own file is gone (an absolute path that no
+    longer exists, not loaded now). Replacing it loses nothing that still exists; prune would have removed it."""
+    path = file_of(stored_source)
+    if is_url(path) or not os.path.isabs(path) or os.path.exists(path):
+        return False
+    return all(file_of(d.source) != path for d in docs)
+
+
 def assign_ids(docs: list[Document], stored: dict[str, str] | None = None,
                hashes: dict[str, str | None] | None = None) -> list[Document]:
     """`docs` with the ids they get in a store holding `stored` (doc id -> source; `hashes`: doc id -> text hash);
@@ -103,7 +113,7 @@ def assign_ids(docs: list[Document], stored: dict[str, str] | None = None,
         known = [i for i in sources.ids_of(doc.source, doc.content_hash) if i == stem or i.startswith(stem)]
         if known:
             doc_id = known[0]
-        elif stem not in sources.ids:
+        elif stem not in sources.ids or moved_here(sources.ids[stem], doc, docs):
             doc_id = stem
         else:
             doc_id = hashed_id(stem, doc.source)
