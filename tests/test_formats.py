@@ -131,6 +131,14 @@ def test_a_mixed_folder_is_ingested_and_the_bad_files_listed(tmp_path):
     assert not (tmp_path / "strict" / "chroma.sqlite3").exists() or Verifier.open(tmp_path / "strict").store.count() == 0
 
 
+def test_a_missing_path_among_others_costs_only_itself(tmp_path):
+    (tmp_path / "a.txt").write_text("The ferry runs every hour.\n")
+    result = load_paths([tmp_path / "a.txt", tmp_path / "gone.txt"], LIMIT, strict=False)
+    assert [d.id for d in result.documents] == ["a"] and result.failed == [f"{tmp_path / 'gone.txt'}: no such file or folder"]
+    with pytest.raises(InputError, match="no such file or folder"):
+        load_paths([tmp_path / "a.txt", tmp_path / "gone.txt"], LIMIT)
+
+
 def test_folder_with_an_empty_file_case(tmp_path):
     proc = citetrail("ingest", "--store", str(tmp_path / "store"), str(CASES / "folder-with-empty"))
     assert proc.returncode == 2 and proc.stdout.startswith("1 added")

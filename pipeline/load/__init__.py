@@ -136,9 +136,14 @@ def load_paths(paths: Iterable[Path], max_bytes: int, on_error: OnError = "stop"
     `strict`: the first unusable file stops the load (InputError naming it). Otherwise each unusable file (empty,
     binary, undecodable, damaged, unsupported, over the size limit) is left out and listed in `failed` with its
     reason, and the rest load. A malformed JSONL line stops the load either way unless `on_error` is "skip"."""
+    paths = list(paths)
+    missing = [] if strict else [p for p in paths if not p.exists()]
+    if missing and len(missing) == len(paths):
+        raise InputError(f"no such file or folder: {missing[0]}")
     unsupported: list[Path] = []
-    files = discover(paths, follow_symlinks, None if strict else unsupported)
-    failed = [f"{p}: unsupported file type '{p.suffix.lower() or '(none)'}'" for p in sorted(unsupported)]
+    files = discover([p for p in paths if p not in missing], follow_symlinks, None if strict else unsupported)
+    failed = [f"{p}: no such file or folder" for p in missing]
+    failed += [f"{p}: unsupported file type '{p.suffix.lower() or '(none)'}'" for p in sorted(unsupported)]
     if not files and not failed:
         raise InputError("no supported files found (supported: " + ", ".join(SUPPORTED) + ")")
     skipped: list[str] = []
