@@ -3,8 +3,10 @@ here: encodings detected and recorded, Markdown front matter, HTML holding plain
 citations, Word files, web pages by URL from a local server, and a bad file costing only itself."""
 
 import http.server
+import io
 import shutil
 import threading
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -178,3 +180,15 @@ def test_a_web_page_by_url_from_a_local_server(tmp_path):
     _, texts, metas = verifier.store.all_chunks()
     assert metas[0]["title"] == "Pier opens" and metas[0]["url"] == url and metas[0]["published"] == "2025-05-02"
     assert "northern pier opened on Friday after two years of work" in texts[0]
+
+
+def test_a_word_file_with_broken_xml_is_refused_naming_it(tmp_path):
+    source = zipfile.ZipFile(CASES / "tram.docx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as damaged:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            damaged.writestr(item, data[:len(data) // 2] if item.filename == "word/document.xml" else data)
+    (tmp_path / "half.docx").write_bytes(out.getvalue())
+    with pytest.raises(InputError, match=r"half\.docx: not a readable Word \(\.docx\) file \(XMLSyntaxError\)"):
+        load_paths([tmp_path / "half.docx"], LIMIT)

@@ -41,7 +41,7 @@ class DocxReader:
             document = docx.Document(io.BytesIO(data))
             blocks = _blocks(document)
             props = document.core_properties
-        except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        except (PackageNotFoundError, zipfile.BadZipFile, Exception) as exc:  # damaged zip or XML: this file's fault
             raise InputError(f"{path}: not a readable Word (.docx) file ({type(exc).__name__})") from None
         text = "\n\n".join(b.strip() for b in blocks if b.strip())
         if not text:

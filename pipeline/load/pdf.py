@@ -31,7 +31,7 @@ class PdfReader:
             meta = pdf.metadata
         except InputError:
             raise
-        except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+        except (PyPdfError, Exception) as exc:  # a damaged file breaks a parser in many ways: all are this file's fault
             raise InputError(f"{path}: not a readable PDF ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
         text, pages = "", []
         for number, page_text in enumerate(texts, 1):
