@@ -126,6 +126,10 @@ def test_an_old_relative_source_is_claimed_only_by_its_own_file():
     given = make_document("budget", "", "/data/rows.jsonl#L3", "Other text.", format="jsonl")
     with pytest.raises(InputError, match=r"document id 'budget' of /data/rows\.jsonl#L3 is already the id of budget\.txt"):
         assign_ids([given], stored, hashes)
+    moved = make_document("row1", "", "/data/rows.jsonl#L1", "Row text.", format="jsonl")  # its stored file is gone
+    assert [d.id for d in assign_ids([moved], {"row1": "/no/longer/here/rows.jsonl#L1"})] == ["row1"]
+    with pytest.raises(InputError, match="already the id of"):
+        assign_ids([moved], {"row1": f"{ROOT / 'README.md'}#L1"})  # a file that exists keeps its id
     made = make_document("budget", "", "scifact:budget", "Made by the caller.")  # ingest_documents: the id is the caller's
     assert [d.id for d in assign_ids([made], stored, hashes)] == ["budget"]
 

@@ -99,7 +99,8 @@ def assign_ids(docs: list[Document], stored: dict[str, str] | None = None,
         if doc.id in given:
             raise InputError(f"document id '{doc.id}' is given twice: {given[doc.id]} and {doc.source}")
         owner = sources.ids.get(doc.id)
-        if owner is not None and file_of(owner) != file_of(doc.source) and doc.id not in sources.ids_of(doc.source, doc.content_hash):
+        if (owner is not None and file_of(owner) != file_of(doc.source) and doc.id not in sources.ids_of(doc.source, doc.content_hash)
+                and not moved_here(owner, doc, docs)):
             raise InputError(f"document id '{doc.id}' of {doc.source} is already the id of {owner} in the store; "
                              "give it another id")
         given[doc.id] = doc.source
