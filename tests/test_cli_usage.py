@@ -1,6 +1,11 @@
 """Using the command line: usage errors exit 2 in one line, --version, output unwrapped in a pipe, tables readable at
 80 columns, no library warnings on stderr."""
 
+import json
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +14,8 @@ from rich.console import Console
 from pipeline.models import Run, RunStatus
 from pipeline.render.terminal import print_result, print_runs, shortened
 from tests.conftest import citetrail
+from tests.test_batch import SAMPLE_CLAIMS
+from tests.test_cli_batch import results_stored
 
 
 def test_version_exits_0():
@@ -68,3 +75,19 @@ def test_tables_at_80_columns_split_no_id(sample_verifier):
     assert shortened(result.citations[0].chunk_id, 22) in text  # the chunk id on one line, shortened in its middle
     row = next(line for line in lines if line.startswith(run.id))
     assert "interrupted" in row and "64/120" in row and row.split()[1].endswith("ning-debate.jsonl")
+
+
+def test_ctrl_c_during_a_batch_names_the_run_and_the_resume_command(tmp_path, store_copy):
+    claims = tmp_path / "claims.jsonl"
+    claims.write_text("".join(json.dumps(c) + "\n" for c in SAMPLE_CLAIMS[:12]))
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "batch", str(claims), "--store", str(store_copy)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while results_stored(store_copy) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    (run,) = json.loads(citetrail("runs", "--json", "--store", str(store_copy)).stdout)
+    assert proc.returncode == 130 and run["status"] == "interrupted"
+    assert stderr == (f"error: interrupted: run {run['id']} stopped with {run['checked']} of 12 claims checked; "
+                      f"`citetrail batch --resume {run['id']} --store {store_copy}` finishes it\n"), stderr
