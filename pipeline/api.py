@@ -12,27 +12,32 @@ from typing import Any
 from pydantic import BaseModel
 
 from pipeline.aggregate import VerdictRules, aggregate
-from pipeline.chunk import chunk_document, chunker_settings
+from pipeline.chunk import chunk_document, chunker_settings, doc_of
 from pipeline.config import Settings, load_settings, override
 from pipeline.embed import EMBEDDING_MODEL, embedding_model_sha256
 from pipeline.errors import InputError, StoreError
 from pipeline.judge.model import NLIJudge, load_judge
 from pipeline.judge.stage import judge_claims
 from pipeline.load import OnError, load_paths
-from pipeline.models import AuditReport, AuditSummary, CheckResult, Claim, Document, Trail, Verdict, Versions
+from pipeline.load.identity import assign_ids, file_of
+from pipeline.models import AuditReport, AuditSummary, CheckResult, Claim, Document, Trail, Verdict, Versions, page_at
 from pipeline.retrieve import Retriever
 from pipeline.runs import RUNS_FILE, RunStore
 from pipeline.store import ChunkStore
 
 EMBED_BATCH_CHUNKS = 256
+NEAR_COPY = 0.8  # word Jaccard at which two documents are one text (an edited or re-wrapped copy)
 
 
 class IngestReport(BaseModel):
+    """What an ingest did, by document id; `failed` lists each file left out ("path: reason")."""
+
     added: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
     removed: list[str] = []
     skipped_lines: list[str] = []
+    failed: list[str] = []
     chunks_written: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -84,14 +89,34 @@ class Verifier:
     # ---- ingest ----------------------------------------------------------------------------
 
     def ingest(self, paths: Iterable[str | Path], *, prune: bool = False, on_error: OnError = "stop",
-               follow_symlinks: bool = False, progress: Callable[[int, int], None] | None = None) -> IngestReport:
+               follow_symlinks: bool = False, progress: Callable[[int, int], None] | None = None,
+               strict: bool = False) -> IngestReport:
         """Add new documents, replace changed ones, leave unchanged ones; optionally prune vanished files.
 
-        Every file is read and validated before the store is touched, so bad input changes nothing."""
+        Every file is read and validated before the store is touched. A file that cannot be used (empty, binary,
+        damaged, unsupported) is left out and listed in `failed`, and the rest are written; `strict` stops at the
+        first such file instead, writing nothing. `http(s)://` URLs among `paths` are fetched (the only time
+        citetrail goes online)."""
+        from pipeline.load.url import fetch_url, is_url
+
         started = time.perf_counter()
-        loaded = load_paths([Path(p) for p in paths], self.settings.max_document_bytes, on_error, follow_symlinks)
-        return self.ingest_documents(loaded.documents, prune=prune, skipped_lines=loaded.skipped,
-                                     progress=progress, started=started)
+        given = [str(p) for p in paths]
+        urls = [p for p in given if is_url(p)]
+        files = [Path(p) for p in given if not is_url(p)]
+        docs, failed, skipped = [], [], []
+        if files:
+            loaded = load_paths(files, self.settings.max_document_bytes, on_error, follow_symlinks, strict=strict)
+            docs, failed, skipped = loaded.documents, loaded.failed, loaded.skipped
+        for url in urls:
+            try:
+                docs.append(fetch_url(url, self.settings.max_document_bytes))
+            except InputError as exc:
+                if strict:
+                    raise
+                failed.append(str(exc))
+        report = self.ingest_documents(docs, prune=prune, skipped_lines=skipped, progress=progress, started=started)
+        report.failed = failed
+        return report
 
     def ingest_documents(self, docs: list[Document], *, prune: bool = False, skipped_lines: list[str] | None = None,
                          progress: Callable[[int, int], None] | None = None, started: float | None = None) -> IngestReport:
@@ -113,11 +138,17 @@ class Verifier:
                          progress: Callable[[int, int], None] | None) -> IngestReport:
         report = IngestReport(skipped_lines=skipped_lines)
         state = self.store.document_state()
+        # Ids against the store, under its lock: a same-stem file ingested earlier, or by another process meanwhile,
+        # keeps its document and this one gets an id of its own.
+        docs = assign_ids(docs, {doc_id: info["source"] for doc_id, info in state.items()},
+                          {doc_id: info["hash"] for doc_id, info in state.items()})
         limit = self.settings.max_chunks_per_document
         todo = []
         for doc in docs:
             old = state.get(doc.id)
             if old and old["complete"] and old["hash"] == doc.content_hash:
+                if old["source"] != doc.source:  # an old store's relative path, made absolute
+                    self.store.set_source(doc.id, doc.source)
                 report.unchanged.append(doc.id)
                 continue
             chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap, self.store.line_breaks)
@@ -144,7 +175,9 @@ class Verifier:
         if prune:
             given = {d.id for d in docs}
             for doc_id, info in state.items():
-                if doc_id not in given and not Path(info["source"].split("#L")[0]).exists():
+                path = file_of(info["source"])
+                # Only an absolute path can be judged gone from anywhere; URLs and old relative paths are kept.
+                if doc_id not in given and os.path.isabs(path) and not Path(path).exists():
                     self.store.delete_document(doc_id)
                     report.removed.append(doc_id)
         report.fingerprint = self.store.refresh_fingerprint()
@@ -217,6 +250,12 @@ class Verifier:
         results = []
         for claim, cands, judged in zip(parsed, candidates, judgements, strict=True):
             decision = aggregate(judged, cands, rules, s.max_citations)
+            by_chunk = {c.chunk.id: c for c in cands}
+            for citation in decision.citations:  # the page (PDF) and the cited text's hash, for `citetrail verify`
+                cand = by_chunk.get(citation.chunk_id)
+                if cand is not None:
+                    citation.doc_hash = cand.doc_hash
+                    citation.page = page_at(cand.chunk.pages, citation.start)
             results.append(CheckResult(claim=claim, verdict=decision.verdict, confidence=decision.confidence,
                                        rule=decision.rule, rule_id=decision.rule_id, citations=decision.citations,
                                        judged_pairs=sum(j.probabilities is not None for j in judged),
@@ -229,7 +268,37 @@ class Verifier:
                             "aggregate": round((t3 - t2) * per, 2)}
         return results
 
+    def verify(self, run_id: str) -> list:
+        """Each citation of a stored run re-read from its source: unchanged, stands, moved, gone or unreadable
+        (`pipeline.verify.CitationCheck`)."""
+        from pipeline.verify import verify_results
+
+        return verify_results(self.runs.results(run_id), self.settings.max_document_bytes)
+
     # ---- audit -----------------------------------------------------------------------------
+
+    def copies_of(self, doc: Document, probes: int = 3, similarity: float = NEAR_COPY) -> list[str]:
+        """The stored documents that are this text, whatever their name: the same content hash, or near-copies (an
+        edited, re-encoded or re-wrapped version: word Jaccard at least `similarity`; a text quoting only a part of
+        a document is not a copy of it), found
+        among the documents dense search returns for a few of its chunks. An audit leaves them all out, so an
+        article is never checked against itself, read from standard input or renamed."""
+        with self.store.reading():
+            same = self.store.collection.get(where={"doc_hash": doc.content_hash}, include=["metadatas"])
+            found = {m["doc_id"] for m in same["metadatas"]}
+            chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap, self.store.line_breaks)
+            if not chunks or self.store.count() == 0:
+                return sorted(found)
+            picked = [chunks[i * (len(chunks) - 1) // max(1, probes - 1)] for i in range(min(probes, len(chunks)))]
+            hits = self.store.dense_search([c.text for c in picked], 5)
+            candidates = {doc_of(cid) for row in hits for cid, _ in row} - found
+            stored = self.store.document_chunks(sorted(candidates))
+        words = set(doc.text.lower().split())
+        for doc_id, parts in stored.items():
+            theirs = set(" ".join(chunk.text for chunk, _ in parts).lower().split())
+            if words and theirs and len(words & theirs) / len(words | theirs) >= similarity:
+                found.add(doc_id)
+        return sorted(found)
 
     def audit(self, source: str | Path | Document, *, extractor: str | None = None, trail: bool = False) -> AuditReport:
         """Extract the claims of an article and check each against the rest of the corpus.
@@ -242,11 +311,12 @@ class Verifier:
         extraction = extract_claims(doc, settings=override(self.settings, extractor=extractor))
         checkable = extraction.checkable()
         started = time.perf_counter()
-        results = self.check_many([c.claim for c in checkable], exclude_docs={doc.id}, trail=trail) if checkable else []
+        own = self.copies_of(doc) if checkable else []
+        results = self.check_many([c.claim for c in checkable], exclude_docs=set(own), trail=trail) if checkable else []
         counts = {v: sum(r.verdict == v for r in results) for v in Verdict}
         summary = AuditSummary(checked=len(results), supported=counts[Verdict.SUPPORTED], refuted=counts[Verdict.REFUTED],
                                conflicting=counts[Verdict.CONFLICTING], unverified=counts[Verdict.NOT_ENOUGH_INFO],
                                dropped=len(extraction.claims) - len(checkable))
-        return AuditReport(doc_id=doc.id, source=doc.source, extractor=extraction.extractor, excluded_docs=[doc.id],
+        return AuditReport(doc_id=doc.id, source=doc.source, extractor=extraction.extractor, excluded_docs=own,
                            results=results, dropped=[c for c in extraction.claims if not c.check_worthy], summary=summary,
                            extract_seconds=extraction.seconds, check_seconds=round(time.perf_counter() - started, 3))

@@ -49,9 +49,28 @@ def jsonl_rows(text: str, path: Path) -> Iterator[tuple[int, Row]]:
         yield lineno, row if isinstance(row, dict) else ValueError(f"not a JSON object but {type(row).__name__}")
 
 
+SEPARATORS = ",;\t|"
+
+
+def sniff_separator(text: str) -> str:
+    """The separator of a CSV file, from its header line: the most frequent of , ; tab | (Excel saves ';' where the
+    decimal mark is a comma)."""
+    header = next((line for line in text.split("\n") if line.strip()), "")
+    counts = {sep: header.count(sep) for sep in SEPARATORS}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def header_name(name: str) -> str:
+    """A header cell: trimmed, and `claim` / `id` in any case (Excel's `Claim`, `ID`) taken as those columns."""
+    name = name.strip()
+    return name.lower() if name.lower() in ("claim", "id") else name
+
+
 def csv_rows(text: str, path: Path) -> Iterator[tuple[int, Row]]:
-    """Rows keyed by the header; a quoted field may span lines, and a row's number is its first line."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    """Rows keyed by the header; a quoted field may span lines, and a row's number is its first line. The separator
+    is sniffed from the header; `claim` and `id` are found whatever their case."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=sniff_separator(text))
     header: list[str] | None = None
     line = 0
     try:
@@ -60,7 +79,7 @@ def csv_rows(text: str, path: Path) -> Iterator[tuple[int, Row]]:
             if not any(field.strip() for field in record):
                 continue
             if header is None:
-                header = [name.strip() for name in record]
+                header = [header_name(name) for name in record]
                 if "claim" not in header:
                     raise InputError(f"{path}: no 'claim' column in the header (columns: {', '.join(header)})")
                 if len(set(header)) < len(header):

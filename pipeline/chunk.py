@@ -101,8 +101,10 @@ def chunk_document(doc: Document, chunk_size: int = 600, chunk_overlap: int = 1,
             j += 1
         group = sentences[i:j]
         start, end = group[0].start, group[-1].end
+        pages = [p for k, p in enumerate(doc.pages)
+                 if start < p.start < end or (p.start <= start and (k + 1 == len(doc.pages) or doc.pages[k + 1].start > start))]
         chunks.append(Chunk(id=f"{doc.id}#{len(chunks)}", doc_id=doc.id, index=len(chunks), start=start,
-                            end=end, text=doc.text[start:end], sentences=group))
+                            end=end, text=doc.text[start:end], sentences=group, pages=pages))
         if j >= len(sentences):
             break
         i = max(j - chunk_overlap, i + 1)

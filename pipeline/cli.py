@@ -9,9 +9,9 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from shlex import quote as shell_quote
 from typing import Annotated, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
@@ -23,10 +23,41 @@ from pipeline.models import CheckResult, Document, Verdict
 from pipeline.render.terminal import print_audit, print_record, print_result, print_runs, shown
 from pipeline.runs import RUNS_FILE, RunStore
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
                   help="Check claims against your own corpus, citing the passages that decide.")
-out = Console()
-err = Console(stderr=True)
+
+
+def console(stderr: bool = False) -> Console:
+    """A Rich console that wraps lines only on a terminal: into a pipe or a file each line stays whole (no width limit),
+    so paths and quotes are never split mid-word."""
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty() or os.environ.get("COLUMNS"):
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, soft_wrap=True, width=100_000)
+
+
+out = console()
+err = console(stderr=True)
+
+
+def show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("citetrail")
+        except PackageNotFoundError:  # run from a source checkout that was never installed
+            found = "unknown (not installed)"
+        sys.stdout.write(f"citetrail {found}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=show_version, is_eager=True,
+                                          help="print citetrail's version and exit")] = False,
+) -> None:
+    """Check claims against your own corpus, citing the passages that decide."""
 
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="store folder [env CITETRAIL_STORE; default .citetrail]")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML config file [env CITETRAIL_CONFIG; default ./citetrail.toml]")]
@@ -67,13 +98,16 @@ SourceArg = Annotated[str, typer.Argument(help="the article: a .txt, .md or .htm
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="files or folders (.txt .md .html .jsonl)")],
+    paths: Annotated[list[str], typer.Argument(help="files or folders (.txt .md .html .jsonl .pdf .docx), or http(s) URLs "
+                                               "to fetch (the only time citetrail goes online)")],
     store: StoreOpt = None,
     config: ConfigOpt = None,
     chroma_url: ChromaOpt = None,
     prune: Annotated[bool, typer.Option("--prune", help="remove stored documents whose files are gone")] = False,
     skip_bad_lines: Annotated[bool, typer.Option("--skip-bad-lines", help="skip malformed JSONL lines instead of stopping")] = False,
     follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="follow symlinks that leave the folder")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="stop at the first unusable file, writing nothing (default: "
+                                         "leave it out, write the rest, list it, exit 2)")] = False,
 ) -> None:
     """Chunk, embed and store documents; unchanged ones are skipped, changed ones replaced."""
     from pipeline.api import Verifier
@@ -81,12 +115,18 @@ def ingest(
     verifier = Verifier.open(store, create=True, config=config, chroma_url=chroma_url)
     with progress_bar("ingest", "docs") as update:
         report = verifier.ingest(paths, prune=prune, on_error="skip" if skip_bad_lines else "stop",
-                                 follow_symlinks=follow_symlinks, progress=update)
+                                 follow_symlinks=follow_symlinks, progress=update, strict=strict)
     for line in report.skipped_lines:
         err.print(f"skipped {shown(line)}", highlight=False)
     out.print(f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
               f"{len(report.removed)} removed; {report.chunks_written} chunks written in {report.seconds:.1f} s "
               f"(store {shown(str(verifier.settings.store))}, fingerprint {report.fingerprint})", highlight=False)
+    if report.failed:
+        err.print(f"{len(report.failed)} file{'s' if len(report.failed) > 1 else ''} left out (--strict stops at the first):",
+                  highlight=False)
+        for line in report.failed:
+            err.print(f"  {shown(line)}", highlight=False)
+        sys.exit(InputError.exit_code)
 
 
 @app.command()
@@ -164,8 +204,19 @@ def batch(
         run = batching.start_run(verifier, parsed)
     # A plain `kill` stops the run like Ctrl-C: recorded as interrupted, resumable.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with progress_bar(f"run {run.id}", "claims", quiet) as update:
-        run = batching.run_batch(verifier, run, progress=update, engine=check_engine)
+    try:
+        with progress_bar(f"run {run.id}", "claims", quiet) as update:
+            run = batching.run_batch(verifier, run, progress=update, engine=check_engine)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the message short
+        where = f" --store {shell_quote(str(store))}" if store else ""
+        try:
+            stopped = verifier.runs.run(run.id)
+            done = f" with {stopped.checked} of {stopped.claims} claims checked"
+        except CitetrailError:
+            done = ""
+        fail(f"interrupted: run {run.id} stopped{done}; `citetrail batch --resume {run.id}{where}` finishes it", 130)
     if output:
         from pipeline.render import write_atomic
         from pipeline.render.files import results_jsonl
@@ -177,7 +228,8 @@ def batch(
 
 
 def open_runs(store: Path | None, config: Path | None) -> RunStore:
-    return RunStore(load_settings(config, store=store).store / RUNS_FILE)
+    """The run store for reading: opened read-only, so `runs`, `trail` and `report` write nothing (an archive answers)."""
+    return RunStore(load_settings(config, store=store).store / RUNS_FILE, read_only=True)
 
 
 @app.command()
@@ -239,6 +291,34 @@ def report(
         if path:
             write_atomic(path, render())
             out.print(f"wrote {shown(str(path))}", highlight=False)
+
+
+@app.command()
+def verify(
+    run_id: Annotated[str, typer.Argument(help="the run (see `citetrail runs`)")],
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one object per citation, as a JSON list")] = False,
+) -> None:
+    """Re-read every cited source of a run: does each quote still stand at its span, has it moved, or is it gone?
+    Exit 1 when any has moved, is gone or cannot be read."""
+    from pipeline.verify import CitationStatus, verify_results
+
+    settings = load_settings(config, store=store)
+    checks = verify_results(open_runs(store, config).results(run_id), settings.max_document_bytes)
+    if as_json:
+        sys.stdout.write(json.dumps([c.model_dump(mode="json") for c in checks], indent=2) + "\n")
+    else:
+        for c in checks:
+            where = f"{c.start}-{c.end}" + (f" p. {c.page}" if c.page else "")
+            moved = f" -> {c.found_start}-{c.found_end}" if c.status == CitationStatus.MOVED else ""
+            detail = f" ({shown(c.detail)})" if c.detail else ""
+            out.print(f"{c.status.value:<11} {shown(c.claim_id)}  {shown(c.doc_id)} {where}{moved}{detail}", highlight=False)
+        counts = {s: sum(c.status == s for c in checks) for s in CitationStatus}
+        out.print(f"{len(checks)} citations: " + ", ".join(f"{n} {s.value}" for s, n in counts.items() if n), highlight=False)
+    bad = {CitationStatus.MOVED, CitationStatus.GONE, CitationStatus.UNREADABLE}
+    if any(c.status in bad for c in checks):
+        sys.exit(1)
 
 
 def read_source(source: str, max_bytes: int) -> Document:
@@ -404,17 +484,33 @@ def fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def quiet_libraries() -> None:
+    """Keep library warnings (chromadb's "Could not reconstruct embedding function", transformers' advice) off stderr:
+    citetrail says what matters itself. CITETRAIL_DEBUG=1 shows them."""
+    if os.environ.get("CITETRAIL_DEBUG"):
+        return
+    import logging
+    import warnings
+
+    warnings.simplefilter("ignore")
+    logging.getLogger().addHandler(logging.NullHandler())  # no "last resort" printing of library log records
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
 def main() -> None:
     """Run the app; user errors become one line on stderr and a non-zero exit, never a traceback."""
+    quiet_libraries()
     try:
         code = app(standalone_mode=False)
     except CitetrailError as exc:
         fail(str(exc), exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+    except typer.TyperException as exc:  # usage errors (typer's own click: `click.ClickException` never matches them)
+        if not exc.format_message().strip():  # bare `citetrail`: the help was printed
+            sys.exit(InputError.exit_code)
         fail(exc.format_message(), InputError.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         fail("interrupted", 130)
     except Exception as exc:  # a bug: still one line, with the traceback on request
         if os.environ.get("CITETRAIL_DEBUG"):

@@ -9,6 +9,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
+class PageStart(BaseModel):
+    """Where a page of a paged source (PDF) begins in the document's text."""
+
+    page: int = Field(description="1-based page number")
+    start: int = Field(description="character offset of the page's first character")
+
+
 class Document(BaseModel):
     """A source text as loaded; `text` is what every character offset refers to."""
 
@@ -19,6 +26,19 @@ class Document(BaseModel):
     content_hash: str = Field(description="sha256 of the text")
     url: str | None = None
     published: str | None = None
+    encoding: str | None = Field(None, description="the encoding the file was decoded from, when it was a text file")
+    format: str | None = Field(None, description="the reader that loaded it: txt, md, html, jsonl, pdf, docx, url")
+    pages: list[PageStart] = Field(default_factory=list, description="where each page begins (PDF); empty when unpaged")
+
+
+def page_at(pages: list[PageStart], offset: int) -> int | None:
+    """The page holding character `offset`, or None for an unpaged document."""
+    found = None
+    for p in pages:
+        if p.start > offset:
+            break
+        found = p.page
+    return found
 
 
 class Span(BaseModel):
@@ -36,6 +56,8 @@ class Chunk(BaseModel):
     end: int
     text: str
     sentences: list[Span] = Field(description="sentence spans, absolute offsets into the document")
+    pages: list[PageStart] = Field(default_factory=list, description="the page starts that bear on this chunk (PDF): "
+                                   "the page it begins on, then any beginning inside it")
 
 
 class Claim(BaseModel):
@@ -93,6 +115,7 @@ class Candidate(BaseModel):
     source: str
     url: str | None = Field(None, description="the document's URL, when it has one")
     published: str | None = Field(None, description="the document's publication date, when it has one")
+    doc_hash: str | None = Field(None, description="sha256 of the document's text")
     rank: int
     fused_score: float
     dense_score: float | None = None
@@ -175,6 +198,9 @@ class Citation(BaseModel):
     start: int = Field(description="character offset into the document's text")
     end: int
     quote: str = Field(description="exactly document_text[start:end]")
+    page: int | None = Field(None, description="the page the quote starts on, for a paged source (PDF)")
+    doc_hash: str | None = Field(None, description="sha256 of the document's text when it was cited: `citetrail verify` "
+                                 "tells whether the source changed since")
     stance: Stance
     probabilities: Probabilities
     quantities: list[QuantityComparison] = Field(default_factory=list, description="values compared with the claim's")

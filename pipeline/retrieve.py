@@ -90,7 +90,8 @@ class Retriever:
             for rank, (cid, s) in enumerate(hits, 1):
                 chunk, meta = records[cid]
                 out[-1].append(Candidate(chunk=chunk, title=meta["title"], source=meta["source"], url=meta.get("url"),
-                                         published=meta.get("published"), rank=rank, fused_score=s["fused"],
+                                         published=meta.get("published"), doc_hash=meta.get("doc_hash"), rank=rank,
+                                         fused_score=s["fused"],
                                          dense_score=s.get("dense_score"),
                                          dense_rank=s.get("dense_rank"), lexical_score=s.get("lexical_score"),
                                          lexical_rank=s.get("lexical_rank")))

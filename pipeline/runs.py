@@ -22,6 +22,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from pipeline.errors import InputError, StoreError
 from pipeline.models import CheckResult, Claim, Run, RunStatus, Versions
@@ -72,12 +73,36 @@ def new_run_id(created: datetime) -> str:
 class RunStore:
     """The runs of one store. Reading a store that has no runs file yet creates nothing."""
 
-    def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = 10.0, read_only: bool = False) -> None:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
+        self.read_only = read_only
         self._conn: sqlite3.Connection | None = None
 
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """The run store for reading only (`runs`, `trail`, `report`): nothing written, not even a WAL index, so an
+        archived store on read-only media answers. A store whose folder cannot be written gets SQLite's immutable
+        mode (a WAL database needs its shared-memory file otherwise)."""
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        for extra in ("", "&immutable=1"):
+            conn = sqlite3.connect(uri + extra, uri=True, timeout=self.busy_timeout, isolation_level=None)
+            try:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                conn.execute("SELECT COUNT(*) FROM runs").fetchone()
+            except sqlite3.OperationalError:
+                conn.close()
+                if extra:
+                    raise
+                continue
+            if version != SCHEMA_VERSION:
+                conn.close()
+                raise StoreError(f"the run store {self.path} has schema version {version}; this citetrail reads {SCHEMA_VERSION}")
+            return conn
+        raise AssertionError("unreachable")
+
     def _connect(self) -> sqlite3.Connection:
+        if self._conn is None and self.read_only:
+            self._conn = self._connect_read_only()
         if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
@@ -106,6 +131,8 @@ class RunStore:
             if not write:
                 yield conn
                 return
+            if self.read_only:
+                raise StoreError(f"the run store {self.path} was opened read-only")
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn

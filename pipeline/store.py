@@ -38,7 +38,7 @@ from chromadb.errors import InvalidArgumentError
 from pipeline.chunk import LineBreaks
 from pipeline.embed import EMBEDDING_MODEL, Precision, embedding_model_sha256, load_embedder
 from pipeline.errors import InputError, StoreError
-from pipeline.models import Chunk, Document, Span
+from pipeline.models import Chunk, Document, PageStart, Span
 
 # Stores built before the embedding precision was a setting lack its key; they were built at fp32.
 LEGACY_SETTINGS = {"embedding_precision": "fp32", "chunker_line_breaks": "every"}
@@ -75,13 +75,41 @@ def chunk_metadata(chunk: Chunk, doc: Document, n_chunks: int) -> dict:
         "doc_id": doc.id, "title": doc.title, "source": doc.source, "doc_hash": doc.content_hash,
         "n_chunks": n_chunks, "index": chunk.index, "start": chunk.start, "end": chunk.end,
         "sentences": json.dumps([[s.start, s.end] for s in chunk.sentences]),
-        **{k: v for k, v in (("url", doc.url), ("published", doc.published)) if v},
+        **{k: v for k, v in (("url", doc.url), ("published", doc.published), ("encoding", doc.encoding),
+                             ("format", doc.format)) if v},
+        **({"pages": json.dumps([[p.page, p.start] for p in chunk.pages])} if chunk.pages else {}),
     }
 
 
 def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
     return Chunk(id=chunk_id, doc_id=meta["doc_id"], index=meta["index"], start=meta["start"], end=meta["end"],
-                 text=text, sentences=[Span(start=s, end=e) for s, e in json.loads(meta["sentences"])])
+                 text=text, sentences=[Span(start=s, end=e) for s, e in json.loads(meta["sentences"])],
+                 pages=[PageStart(page=p, start=s) for p, s in json.loads(meta.get("pages") or "[]")])
+
+
+def writable(path: Path) -> bool:
+    """Whether this process may write the store folder and its database (root may write whatever the modes say)."""
+    db = path / "chroma.sqlite3"
+    return os.access(path, os.W_OK) and (not db.exists() or os.access(db, os.W_OK))
+
+
+def private_copy(path: Path) -> Path:
+    """A copy of a read-only store (an archive, read-only media) in a private temp folder, removed at exit: Chroma
+    writes to its database whenever it opens one, and a reader must not change an archive. The original is only read."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="citetrail-readonly-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    copy = folder / "store"
+    try:
+        shutil.copytree(path, copy, ignore=shutil.ignore_patterns("lock", "run-locks", "runs.sqlite*"))
+        for sub in (copy, *copy.rglob("*")):
+            sub.chmod(0o700 if sub.is_dir() else 0o600)
+    except OSError as exc:
+        raise StoreError(f"cannot read the store at {path}: {exc.strerror or exc}") from None
+    return copy
 
 
 @dataclass(eq=False)
@@ -183,6 +211,9 @@ class ChunkStore:
                 raise StoreError(f"no corpus ingested at {self.path}: run `citetrail ingest PATH` first")
         except OSError as exc:
             raise StoreError(f"cannot use {self.path} as a store: {exc.strerror}") from None
+        self.origin = self.path
+        if not create and not self.url and not writable(self.path):
+            self.path = private_copy(self.path)
         self.name = collection
         self.lock_timeout = lock_timeout
         self.expected = {"embedding_model": EMBEDDING_MODEL, "embedding_sha256": embedding_model_sha256(),
@@ -241,7 +272,7 @@ class ChunkStore:
 
     @property
     def where(self) -> str:
-        return f"{self.url} (Chroma server)" if self.url else str(self.path)
+        return f"{self.url} (Chroma server)" if self.url else str(self.origin)
 
     @property
     def _key(self) -> str:
@@ -375,6 +406,13 @@ class ChunkStore:
         old = [cid for cid in stale["ids"] if cid not in keep]
         for at in range(0, len(old), step):
             self.collection.delete(ids=old[at:at + step])
+
+    def set_source(self, doc_id: str, source: str) -> None:
+        """Record a document's source anew (a store made before sources were absolute gets them as it is ingested)."""
+        self._begin_write()
+        got = self.collection.get(where={"doc_id": doc_id}, include=["metadatas"])
+        if got["ids"]:
+            self.collection.update(ids=got["ids"], metadatas=[{**m, "source": source} for m in got["metadatas"]])
 
     def delete_document(self, doc_id: str) -> None:
         self._begin_write()

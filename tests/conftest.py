@@ -83,9 +83,12 @@ def store_files(path):
 PLACES = ["harbour", "council", "bridge", "museum", "railway", "library", "airport", "market", "stadium", "hospital"]
 
 
-def write_generated_corpus(dest: Path, n: int, variant: int = 0, prefix: str = "town") -> list[Path]:
+def write_generated_corpus(dest: Path, n: int, variant: int = 0, prefix: str = "town", pdf_every: int = 0) -> list[Path]:
     """`n` made-up local reports, a few chunks each; another `variant` rewrites every one of them and
-    lengthens a third, so an ingest of it replaces every document and drops or adds chunks."""
+    lengthens a third, so an ingest of it replaces every document and drops or adds chunks. With `pdf_every`,
+    every so many reports are PDFs of two pages instead of text files."""
+    from tests.pdf_maker import make_pdf
+
     dest.mkdir(parents=True, exist_ok=True)
     rng = random.Random(n)
     paths = []
@@ -95,7 +98,12 @@ def write_generated_corpus(dest: Path, n: int, variant: int = 0, prefix: str = "
             a, b, c = rng.sample(PLACES, 3)
             sentences.append(f"The {a} of Town {i} counted {rng.randint(10, 9999) + variant} visitors in {1990 + j}, "
                              f"more than the {b} and fewer than the {c}.")
-        path = dest / f"{prefix}-{i:03d}.txt"
-        path.write_text(f"Town {i} report\n" + " ".join(sentences) + "\n")
+        if pdf_every and i % pdf_every == 0:
+            path = dest / f"{prefix}-{i:03d}.pdf"
+            half = len(sentences) // 2
+            path.write_bytes(make_pdf([[f"Town {i} report", *sentences[:half]], sentences[half:]]))
+        else:
+            path = dest / f"{prefix}-{i:03d}.txt"
+            path.write_text(f"Town {i} report\n" + " ".join(sentences) + "\n")
         paths.append(path)
     return paths

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from pipeline.chunk import sentence_spans
+from pipeline.extract import to_document
 from pipeline.models import AuditReport, Extraction
 from tests.conftest import CORPUS
 
@@ -88,14 +89,14 @@ def test_extract_reads_standard_input():
                                         "Russia invaded Ukraine in 2022."]
 
 
-BAD = {"missing.txt": None, "binary.txt": b"\x00\x01\x02abc", "empty.txt": b"", "latin1.txt": "café au lait".encode("latin-1"),
+BAD = {"missing.txt": None, "binary.txt": b"\x00\x01\x02abc", "empty.txt": b"", "broken.pdf": b"%PDF-1.4\n%%EOF\n",
        "table.csv": b"a,b\n1,2\n"}
 
 
 @pytest.mark.parametrize("command", ["extract", "audit"])
 @pytest.mark.parametrize(("name", "message"), [
     ("missing.txt", "no such file"), ("binary.txt", "binary file"), ("empty.txt", "the file is empty"),
-    ("latin1.txt", "not valid UTF-8"), ("table.csv", "unsupported file type"),
+    ("broken.pdf", "not a readable PDF"), ("table.csv", "unsupported file type"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, sample_store, command, name, message):
     path = tmp_path / name
@@ -111,3 +112,22 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, sample_store, command, name,
 def test_unknown_extractor_is_a_bad_flag():
     proc = citetrail("extract", "--extractor", "magic", str(ARTICLE))
     assert proc.returncode == 2 and proc.stderr.startswith("error: bad setting extractor")
+
+
+def test_audit_leaves_out_the_article_by_content_not_by_name(sample_verifier, tmp_path):
+    """A renamed copy, and the text itself (as read from standard input), find the stored article by its content."""
+    renamed = tmp_path / "draft-final-v2.txt"
+    renamed.write_bytes(ARTICLE.read_bytes())
+    edited = ARTICLE.read_text(encoding="utf-8").replace("Vance", "Vance,", 1) + "\nCorrection appended later.\n"
+    for doc in (to_document(renamed, 10**7), to_document(ARTICLE.read_text(encoding="utf-8"), 10**7), to_document(edited, 10**7)):
+        assert sample_verifier.copies_of(doc) == [ARTICLE_ID], doc.source
+    assert sample_verifier.copies_of(to_document("Trump met Putin in Alaska. Vance spoke on Sunday.", 10**7)) == []
+
+
+@pytest.mark.slow
+def test_audit_of_the_article_from_standard_input_does_not_cite_it(sample_store):
+    proc = citetrail("audit", "--store", str(sample_store), "--json", "-", stdin=ARTICLE.read_text(encoding="utf-8"))
+    assert proc.returncode == 0, proc.stderr
+    report = AuditReport.model_validate_json(proc.stdout)
+    assert report.excluded_docs == [ARTICLE_ID] and report.summary.checked > 0
+    assert all(c.doc_id != ARTICLE_ID for r in report.results for c in r.citations)

@@ -60,9 +60,9 @@ def test_a_reader_waits_for_the_writer_and_then_sees_what_it_wrote(tmp_path, cor
     store it is told the store is busy, or waits if it may; afterwards it finds the new documents and
     never a chunk the ingest deleted."""
     store = tmp_path / "store"
-    towns = write_generated_corpus(corpus_copy, 60)
     reader = Verifier.open(store, create=True, lock_timeout=0.2)
-    reader.ingest([CORPUS])
+    reader.ingest([corpus_copy])  # the folder the writer ingests: the same files, so the same documents
+    towns = write_generated_corpus(corpus_copy, 60)
     before = reader.check("Russia wants about 6,000 square kilometres", trail=True)
     shrunk = corpus_copy / "vance-talks-narrowed-to-core-issues.txt"
     shrunk.write_text("Talks narrowed to two issues, Vance said.\n")

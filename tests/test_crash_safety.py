@@ -20,6 +20,7 @@ from pipeline.errors import StoreError
 from tests.conftest import CORPUS, KILL_OUTCOMES, citetrail, store_files, write_generated_corpus
 
 KILLS = 20
+PDF_EVERY = 4  # every fourth generated report is a two-page PDF: kills land during PDF ingests too
 TOWNS = 100
 QUERIES = ["visitors at the harbour", "Town 42 report", "Russia wants territory", "the museum and the stadium"]
 
@@ -107,7 +108,7 @@ def test_ingest_killed_at_random_points_is_finished_by_the_next_ingest(tmp_path)
     store equal to the reference: ids, texts, metadata, fingerprint, stored vectors and the top of dense search."""
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
-    write_generated_corpus(corpus, TOWNS)
+    write_generated_corpus(corpus, TOWNS, pdf_every=PDF_EVERY)
     reference, store = tmp_path / "reference", tmp_path / "store"
     first_write, total = timed_ingest(reference, corpus)
     rng = random.Random(20)
@@ -116,12 +117,12 @@ def test_ingest_killed_at_random_points_is_finished_by_the_next_ingest(tmp_path)
     rng.shuffle(delays)
     outcomes = Counter()
     for i, delay in enumerate(delays):
-        write_generated_corpus(corpus, TOWNS, variant=1 + i % 2)
+        write_generated_corpus(corpus, TOWNS, variant=1 + i % 2, pdf_every=PDF_EVERY)
         outcomes[kill_after(store, corpus, delay)] += 1
     KILL_OUTCOMES.update(outcomes)
     print(f"\nreference ingest: first write at {first_write:.1f} s of {total:.1f} s; kills: {dict(outcomes)}")
 
-    write_generated_corpus(corpus, TOWNS)
+    write_generated_corpus(corpus, TOWNS, pdf_every=PDF_EVERY)
     assert citetrail("ingest", "--store", str(store), str(corpus)).returncode == 0
     assert store_files(store) == store_files(reference)
     vectors, expected = stored_vectors(store), stored_vectors(reference)

@@ -24,7 +24,7 @@ from pipeline.chunk import chunk_document
 from pipeline.config import Settings, load_settings
 from pipeline.errors import InputError, StoreError
 from pipeline.judge.model import load_judge
-from pipeline.load import SUPPORTED, content_hash, decode, load_file, make_document, read_jsonl
+from pipeline.load import SUPPORTED, assign_ids, content_hash, decode, load_file, make_document, read_jsonl
 from pipeline.store import ChunkStore
 from tests.conftest import FUZZ_CASES
 
@@ -313,3 +313,61 @@ def test_check_answers_any_claim_or_refuses_it(sample_verifier, claim):
         chunk = chunks[c.chunk_id][0]
         assert chunk.text[c.start - chunk.start:c.end - chunk.start] == c.quote
     json.loads(result.model_dump_json())
+
+
+# ---- binary formats and document ids -----------------------------------------------------------
+
+BINARY_SEEDS = {".pdf": (Path(__file__).parents[2] / "shared/cases/ingest/tram.pdf"),
+                ".docx": (Path(__file__).parents[2] / "shared/cases/ingest/tram.docx")}
+
+
+@settings(max_examples=150)
+@given(st.sampled_from([".pdf", ".docx"]), st.integers(0, 10_000), st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)),
+                                                                         max_size=8))
+def test_damaged_pdf_and_word_files_load_or_are_refused_with_their_name(suffix, cut, flips):
+    """A real PDF or Word file, truncated and with bytes changed: its documents, or one InputError naming it."""
+    count(f"damaged {suffix}")
+    data = bytearray(BINARY_SEEDS[suffix].read_bytes())
+    for at, value in flips:
+        data[at % len(data)] = value
+    data = bytes(data[:max(1, len(data) - cut)])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"doc{suffix}"
+        path.write_bytes(data)
+        try:
+            docs = load_file(path, 10_000_000, "skip", [])
+        except InputError as exc:
+            assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+            return
+    for doc in docs:
+        assert doc.text.strip() and all(p.start < len(doc.text) for p in doc.pages) and encodable(doc.text)
+
+
+STEM_PATHS = st.lists(st.tuples(st.sampled_from(["a", "b", "a/b", "c/a", "x y"]), st.sampled_from(["budget", "index", "Budget"]),
+                                st.sampled_from([".txt", ".md", ".html", ".pdf"])), min_size=1, max_size=8, unique=True)
+
+
+@settings(max_examples=200)
+@given(STEM_PATHS, st.integers(0, 7))
+def test_document_ids_are_distinct_and_stable_in_any_order(paths, split):
+    """Files in one load or two, in any order: every file its own id, and a file keeps its id when loaded again.
+    (The files exist: a stored file that is gone hands its id on, as a moved corpus does.)"""
+    count("assign_ids")
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = []
+        for folder, n, suffix in paths:
+            path = Path(tmp, folder, n + suffix)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"text of {folder}/{n}{suffix}")
+            docs.append(make_document(path.stem, "", str(path), path.read_text(), format="txt"))
+        check_ids(docs, split)
+
+
+def check_ids(docs, split):
+    first = assign_ids(docs[:split])
+    stored = {d.id: d.source for d in first}
+    second = assign_ids(docs[split:], stored, {d.id: d.content_hash for d in first})
+    ids = [d.id for d in first + second]
+    assert len(set(ids)) == len(ids)
+    again = assign_ids(docs, {d.id: d.source for d in first + second})
+    assert [d.id for d in again] == ids

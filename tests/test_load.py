@@ -61,9 +61,10 @@ def test_utf16_with_bom_is_read(tmp_path):
 
 @pytest.mark.parametrize(("name", "data", "message"), [
     ("bin.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-    ("latin1.txt", "café crème".encode("latin-1"), "not valid UTF-8"),
     ("empty.txt", b"   \n", "empty"),
-    ("data.pdf", b"%PDF-1.4", "unsupported file type"),
+    ("data.pdf", b"%PDF-1.4", "not a readable PDF"),
+    ("scan.docx", b"PK\x03\x04 not really a zip", "not a readable Word"),
+    ("data.xyz", b"text", "unsupported file type"),
 ])
 def test_unusable_files_are_clear_errors(tmp_path, name, data, message):
     (tmp_path / name).write_bytes(data)

@@ -63,7 +63,8 @@ def report_md(run: Run, results: list[CheckResult]) -> str:
         for p in passages(r):
             c = p.citation
             prob = c.probabilities
+            page = f"p. {c.page}, " if c.page else ""
             lines += ["", f"- **{c.stance.value}** (P e/n/c {prob.entailment:.2f}/{prob.neutral:.2f}/{prob.contradiction:.2f}) "
-                          f"{md_link(c.title, p.href)}, characters {c.start}-{c.end}:", "", f"  > {md(c.quote)}"]
+                          f"{md_link(c.title, p.href)}, {page}characters {c.start}-{c.end}:", "", f"  > {md(c.quote)}"]
             lines += ["", f"  values: {md(values_text(c.quantities))}"] if c.quantities else []
     return "\n".join(lines) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -18,6 +19,15 @@ def shown(text: str) -> str:
     return escape("".join(ch if ch.isprintable() or ch == "\n" else " " if ch == "\t" else "\ufffd" for ch in text))
 
 
+def shortened(text: str, width: int, head_share: float = 0.5) -> str:
+    """`text` in at most `width` characters, its middle replaced by '…': the start of an id and its end (the chunk
+    number, a file name) both stay readable, and nothing is split across lines."""
+    if len(text) <= width:
+        return text
+    head = int((width - 1) * head_share)
+    return text[:head] + "…" + text[len(text) - (width - 1 - head):]
+
+
 def print_result(console: Console, result: CheckResult) -> None:
     """Verdict, confidence, rule and citations; then the trail, when the result has one."""
     colour = COLOURS[result.verdict]
@@ -25,14 +35,17 @@ def print_result(console: Console, result: CheckResult) -> None:
                   highlight=False)
     console.print(f"[dim]rule: {shown(result.rule)}; {result.judged_pairs} sentences judged[/]", highlight=False)
     if result.citations:
-        table = Table(show_lines=True)
-        for col in ("stance", "P(e/n/c)", "document", "span", "quote"):
-            table.add_column(col, overflow="fold")
+        # Short cells never wrap (an id split over three lines cannot be read); the quote takes the rest of the width.
+        table = Table(show_lines=True, box=box.SQUARE)
+        table.add_column("stance, P(e/n/c)", no_wrap=True)
+        table.add_column("chunk, span", no_wrap=True)
+        table.add_column("quote", overflow="fold", ratio=1, min_width=20)
         for c in result.citations:
             p = c.probabilities
             values = f"\n[dim]{shown(values_text(c.quantities))}[/]" if c.quantities else ""
-            table.add_row(c.stance.value, f"{p.entailment:.2f}/{p.neutral:.2f}/{p.contradiction:.2f}",
-                          shown(f"{c.doc_id}\n{c.chunk_id}"), f"{c.start}-{c.end}", shown(c.quote) + values)
+            page = f" p. {c.page}" if getattr(c, "page", None) else ""
+            table.add_row(f"{c.stance.value}\n{p.entailment:.2f}/{p.neutral:.2f}/{p.contradiction:.2f}",
+                          f"{shown(shortened(c.chunk_id, 22))}\n{c.start}-{c.end}{page}", shown(c.quote) + values)
         console.print(table)
     if result.trail:
         print_trail(console, result)
@@ -73,13 +86,25 @@ def print_record(console: Console, run: Run, result: CheckResult) -> None:
 
 
 def print_runs(console: Console, runs: list[Run]) -> None:
-    table = Table(caption="verdicts: S supported, R refuted, C conflicting, N not enough info")
-    for col in ("run", "created (UTC)", "input", "claims", "verdicts", "status"):
-        table.add_column(col, overflow="fold", no_wrap=col != "input")
+    """One line per run. Under 100 columns the creation time is left out (the run id holds it: 20261130-133816) and the
+    input path is shortened in its middle (its file name stays): nothing is split across lines."""
+    wide = console.width >= 100
+    table = Table(caption="UTC; S supported, R refuted, C conflicting, N not enough info", box=None, pad_edge=False,
+                  header_style="bold underline")
+    columns = ["run", "created", "input", "claims", "verdicts", "status"] if wide else ["run", "input", "claims", "verdicts",
+                                                                                          "status"]
+    for col in columns:
+        table.add_column(col, no_wrap=True)
+    rows = []
     for run in runs:
-        counts = " ".join(f"{SHORT[v]} {run.verdicts.get(v, 0)}" for v in Verdict)
-        done = str(run.claims) if run.checked == run.claims else f"{run.checked} of {run.claims}"
-        table.add_row(run.id, f"{run.created:%Y-%m-%d %H:%M}", shown(run.input), done, counts, run.status.value)
+        counts = " ".join(f"{SHORT[v]}{run.verdicts.get(v, 0)}" for v in Verdict)
+        done = str(run.claims) if run.checked == run.claims else f"{run.checked}/{run.claims}"
+        rows.append({"run": run.id, "created": f"{run.created:%Y-%m-%d %H:%M}", "input": run.input, "claims": done,
+                     "verdicts": counts, "status": run.status.value})
+    fixed = sum(max(len(col), *(len(r[col]) for r in rows)) + 2 for col in columns if col != "input") + 2
+    for r in rows:
+        r["input"] = shown(shortened(r["input"], max(10, console.width - fixed), 0.2))
+        table.add_row(*(r[col] for col in columns))
     console.print(table)
 
 
