@@ -25,7 +25,6 @@ RELATIVE = re.compile(r"\b(today|tonight|yesterday|tomorrow|this (morning|aftern
                       r"night|fall|autumn|spring|summer|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
                       r"next (week|month|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
                       r"on (monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?!,? \d))\b", re.IGNORECASE)
-PLURAL_TAGS = {"NNS", "NNPS"}
 SINGULAR_TAGS = {"NN", "NNP"}
 
 
@@ -38,7 +37,7 @@ def _parse(text: str):
 def _plural_subject(subj) -> bool | None:
     if any(c.dep_ == "conj" for c in subj.children) or subj.lower_ in ("they", "we", "you", "i"):
         return True
-    if subj.tag_ in PLURAL_TAGS:
+    if subj.tag_ == "NNS":
         return True
     if subj.tag_ in SINGULAR_TAGS or subj.lower_ in ("he", "she", "it"):
         return False
@@ -88,7 +87,8 @@ def unresolved_references(text: str) -> list[str]:
             if any(e.pos_ == "PROPN" or (e.pos_ == "NOUN" and e.dep_ in ("nsubj", "nsubjpass")) for e in doc[:t.i]):
                 continue  # its antecedent is in the claim
             out.append(t.text)
-        elif word in ("this", "these", "those", "that") and t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass", "dobj"):
+        elif word in ("this", "these", "those", "that") and t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass", "dobj") \
+                and t.head.dep_ not in ("relcl", "ccomp", "acl") and t.tag_ != "WDT":
             out.append(t.text)
         elif t.lemma_.lower() in KINDS and t.pos_ == "NOUN" and [c.lower_ for c in t.children if c.i < t.i] == ["the"] \
                 and not any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children):
