@@ -275,3 +275,23 @@ def test_relative_dates_stay_relative_with_a_flag_without_a_publication_date(tmp
     claim = extract_claims(jsonl_article(tmp_path, "Sergei Lavrov echoed the shift in tone on Sunday.", None)).checkable()[0]
     assert claim.claim.text == "Sergei Lavrov echoed the shift in tone on Sunday."
     assert claim.claim.metadata["relative_time"] == ["on Sunday"] and "no publication date" in claim.claim.metadata["relative_time_note"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "The order is the largest in the airline's history.",
+    "The war in Ukraine is the deadliest in Europe since World War Two.",
+    "Elizabeth Blackburn is Australia's first female Nobel Laureate.",
+])
+def test_a_superlative_with_a_scope_is_checkable(sentence):
+    assert texts(sentence) == [sentence]
+
+
+@pytest.mark.parametrize("sentence, detail", [
+    ("The stakes are nothing less than the future of Europe.", "nothing less than"),
+    ("Professor Blackburn's achievements are an inspiration for all Australian scientists.", "inspiration"),
+    ("The candidates and people of East Timor deserve great credit for a calm election.", "deserve"),
+    ("The new GP Super Clinic will deliver better health services.", "prediction"),
+])
+def test_opinions_are_dropped_even_with_a_name_in_them(sentence, detail):
+    claims = extract_claims(sentence).claims
+    assert claims and all(c.drop_reason == DropReason.OPINION for c in claims) and detail in claims[0].drop_detail

@@ -30,6 +30,13 @@ TITLE_WORDS = {"president", "minister", "secretary", "chancellor", "governor", "
                "senator", "general", "chief", "leader", "chairman", "chairwoman", "director", "mayor", "premier"}
 PERSONAL = {"he", "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their", "theirs", "we", "us", "our", "ours",
             "i", "me", "my", "you", "your"}
+# Judgements a fact-checker cannot check, whoever makes them.
+RHETORIC = ("nothing less than", "no less than", "nothing short of", "second to none")
+JUDGING_VERBS = {"deserve", "commend", "applaud", "salute"}
+EVALUATIVE = {"great", "inspiration", "inspiring", "tragic", "heartbreaking", "insidious", "evil", "unacceptable", "dangerous",
+              "shameful", "disgraceful", "outrageous", "wonderful", "remarkable", "proud", "honour", "honor", "privilege",
+              "extraordinary", "appalling", "terrible", "fantastic", "excellent", "important", "vital", "crucial", "prudent",
+              "significant", "good", "bad", "best", "worst", "historic", "landmark", "fitting", "deplorable", "reckless"}
 OPINION_VERBS = {"think", "believe", "feel", "hope", "guess", "suppose", "reckon"}
 NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 LEADING_JUNK = " ,;:—–-\"“”'‘’"
@@ -463,8 +470,9 @@ class Sentence:
             demonstrative = t.lower_ in ("this", "these", "those") and t.pos_ == "PRON" and t.dep_ in SUBJECTS | {"dobj", "pobj"}
             if ((t.lower_ not in PERSONAL or t.pos_ != "PRON") and not demonstrative) or i in self.resolved or i in unit.overrides:
                 continue
-            if t.lower_ in ("it", "its") and (t.dep_ not in SUBJECTS | {"poss"} or (not referential(t) and any(
-                    d.dep_ in ("ccomp", "xcomp", "csubj") for d in t.head.subtree if d.i > t.i)) or t.dep_ == "expl"):
+            extraposed = any(d.dep_ in ("ccomp", "xcomp", "csubj") for d in t.head.subtree if d.i > t.i and d.i != t.head.i)
+            if t.lower_ in ("it", "its") and (t.dep_ not in SUBJECTS | {"poss"} or (not referential(t) and extraposed)
+                                              or t.dep_ == "expl"):
                 continue  # "made it clear", "it is likely that"
             earlier = [self.doc[j] for j in idx[:n]]
             if any(e.pos_ == "PROPN" or e.i in self.resolved or e.i in self.descriptions or (e.pos_ == "NOUN" and e.dep_ in SUBJECTS)
@@ -496,22 +504,57 @@ class Sentence:
 
     # ---- worth checking? -------------------------------------------------------------------
 
+    def superlative_with_scope(self, tokens: list[Token]) -> Token | None:
+        """'the largest order in the airline's history', 'the deadliest since World War Two', 'the first ever':
+        a superlative that says among what, which a record can confirm or refute."""
+        for t in tokens:
+            if t.tag_ not in ("JJS", "RBS") and not (t.lower_ == "first" and t.dep_ == "amod"):
+                continue
+            holder = t.head if t.dep_ in ("amod", "advmod") else t
+            scope = [c for c in list(holder.children) + list(t.children)
+                     if (c.dep_ == "prep" and c.lower_ in ("in", "since", "of", "among", "on", "for")) or c.lower_ == "ever"
+                     or (c.dep_ == "relcl")]
+            if scope:
+                return t
+        return None
+
+    def opinion(self, unit: Unit, tokens: list[Token]) -> str | None:
+        """Why the clause is a judgement rather than a fact, if it plainly is one."""
+        head = unit.head
+        words = " ".join(t.lower_ for t in sorted(tokens, key=lambda t: t.i))
+        if found := next((p for p in RHETORIC if p in words), None):
+            return f"rhetoric ('{found}'), not a fact"
+        if head.lemma_ in JUDGING_VERBS:
+            return f"a judgement ('{head.text}')"
+        if head.lemma_ == "be":
+            complements = [c for c in head.children if c.dep_ in ("acomp", "attr")]
+            judged = [c for c in complements for w in c.subtree if w.lemma_.lower() in EVALUATIVE and w.i <= c.i]
+            if judged and not any(t.like_num for t in tokens) and not self.superlative_with_scope(tokens):
+                return f"a judgement ('{judged[0].text}')"
+        if any(c.tag_ == "MD" for c in head.children) and any(t.tag_ in ("JJR", "RBR") for t in tokens) \
+                and not any(t.like_num for t in tokens):
+            return "a prediction with no figure to check"
+        return None
+
     def drop(self, unit: Unit, text: str) -> tuple[DropReason, str] | None:
+        """Why this clause is not worth checking or cannot be checked, if so; opinions before unresolved references."""
         head = unit.head
         tokens = [self.doc[i] for i in unit.tokens | set(unit.prefix)]
         if len(text.split()) < 3 or not any(is_verb(t) for t in tokens):
             return DropReason.FRAGMENT, "no verb or under three words"
-        if head.tag_ in ("VBZ", "VBD", "VBP") and unit.subject is None and not unit.prefix and own_subject(head) is None:
-            return DropReason.UNRESOLVED, f"'{head.text}' has no subject in the text, so the claim cannot read alone"
-        if (pronoun := self.unresolved(unit)) is not None:
-            return DropReason.UNRESOLVED, f"'{pronoun.text}' refers to nothing the article names, so the claim cannot read alone"
         if head.tag_ == "VB" and unit.subject is None and unit.speaker is None \
                 and not any(c.dep_ in ("aux", "auxpass") for c in head.children):
             return DropReason.INSTRUCTION, f"an imperative ('{head.text} ...'): an instruction, not a statement"
         if unit.subject is not None and unit.subject.lower_ in ("i", "we") and head.lemma_ in OPINION_VERBS:
             return DropReason.OPINION, f"the writer's own view ('{unit.subject.text} {head.text}')"
+        if reason := self.opinion(unit, tokens):
+            return DropReason.OPINION, reason
+        if head.tag_ in ("VBZ", "VBD", "VBP") and unit.subject is None and not unit.prefix and own_subject(head) is None:
+            return DropReason.UNRESOLVED, f"'{head.text}' has no subject in the text, so the claim cannot read alone"
+        if (pronoun := self.unresolved(unit)) is not None:
+            return DropReason.UNRESOLVED, f"'{pronoun.text}' refers to nothing the article names, so the claim cannot read alone"
         anchored = any(t.ent_type_ or t.like_num or t.pos_ == "PROPN" or t.i in self.resolved or t.i in self.descriptions
-                       for t in tokens)
+                       for t in tokens) or self.superlative_with_scope(tokens) is not None
         evaluative = any(c.tag_ == "MD" or c.dep_ in ("acomp", "attr") for c in head.children) or head.pos_ == "ADJ"
         if not anchored and evaluative:
             return DropReason.OPINION, "a judgement or prediction with no name, number, date or place to check"
