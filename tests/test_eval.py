@@ -80,7 +80,8 @@ def test_extraction_matching_is_one_to_one_and_needs_the_figures():
     from eval import extraction_eval
     from pipeline.extract import extract_claims
 
-    claims = extract_claims("Russia invaded Ukraine in 2022. The Eiffel Tower is in Paris. Russia invaded Ukraine in 2014.").checkable()
+    text = "Russia invaded Ukraine in 2022. The Eiffel Tower is in Paris. Russia invaded Ukraine in 2014."
+    claims = extract_claims(text).checkable()
     gold = [{"claim": "In 2022 Russia invaded Ukraine.", "speaker": None}, {"claim": "Brazil won the 2002 World Cup."},
             {"claim": "Russia invaded Ukraine in 2022."}]
     result = extraction_eval.evaluate_doc(gold, claims)

@@ -199,8 +199,8 @@ def test_the_sample_list_of_demands_becomes_one_claim_each():
     ("The Prime Minister and the Leader of the Opposition have attended the Japanese Embassy together.",
      ["The Prime Minister has attended the Japanese Embassy.", "The Leader of the Opposition has attended the Japanese Embassy."]),
     ("Mr Trappett has served as Ambassador to the United Arab Emirates and as Deputy Head of Mission in Rangoon and in Apia.",
-     ["Mr Trappett has served as Ambassador to the United Arab Emirates.", "Mr Trappett has served as Deputy Head of Mission in Rangoon.",
-      "Mr Trappett has served as Deputy Head of Mission in Apia."]),
+     ["Mr Trappett has served as Ambassador to the United Arab Emirates.",
+      "Mr Trappett has served as Deputy Head of Mission in Rangoon.", "Mr Trappett has served as Deputy Head of Mission in Apia."]),
 ])
 def test_lists_and_coordination_split_keeping_subject_and_time(text, expected):
     assert texts(text) == expected
@@ -259,8 +259,10 @@ def jsonl_article(tmp_path, text, published):
 
 @pytest.mark.parametrize("sentence, expected", [
     ("Sergei Lavrov echoed the shift in tone on Sunday.", "Sergei Lavrov echoed the shift in tone on 14 September 2025."),
-    ("Donald Trump met Vladimir Putin in Alaska last week.", "Donald Trump met Vladimir Putin in Alaska in the week of 8 September 2025."),
-    ("The Federal Reserve today raised its rate to 5 percent.", "The Federal Reserve on 15 September 2025 raised its rate to 5 percent."),
+    ("Donald Trump met Vladimir Putin in Alaska last week.",
+     "Donald Trump met Vladimir Putin in Alaska in the week of 8 September 2025."),
+    ("The Federal Reserve today raised its rate to 5 percent.",
+     "The Federal Reserve on 15 September 2025 raised its rate to 5 percent."),
     ("The earthquake struck Japan on 11 March.", "The earthquake struck Japan on 11 March 2025."),
     ("North Korea attacked hospitals in May this year.", "North Korea attacked hospitals in May 2025."),
     ("The new clinic will open on Sunday.", "The new clinic will open on 21 September 2025."),
@@ -274,7 +276,8 @@ def test_relative_dates_are_resolved_against_the_publication_date(tmp_path, sent
 def test_relative_dates_stay_relative_with_a_flag_without_a_publication_date(tmp_path):
     claim = extract_claims(jsonl_article(tmp_path, "Sergei Lavrov echoed the shift in tone on Sunday.", None)).checkable()[0]
     assert claim.claim.text == "Sergei Lavrov echoed the shift in tone on Sunday."
-    assert claim.claim.metadata["relative_time"] == ["on Sunday"] and "no publication date" in claim.claim.metadata["relative_time_note"]
+    metadata = claim.claim.metadata
+    assert metadata["relative_time"] == ["on Sunday"] and "no publication date" in metadata["relative_time_note"]
 
 
 @pytest.mark.parametrize("sentence", [
