@@ -217,7 +217,8 @@ def test_names_pairs_and_symmetric_relations_stay_whole(text):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Russia has rejected the plan. If they do not, they will remain isolated.", "If Russia does not, Russia will remain isolated."),
+    ("Russia has rejected the plan. If they do not, they will remain isolated.", "If Russia does not, they will remain isolated."),
+    ("Acme Corporation opened a museum in 2001. In 2020 they have hired 40 guides.", "In 2020 Acme Corporation has hired 40 guides."),
     ("The Australian Government condemns the attack. Based on advice from our intelligence agencies, we confirm that North Korea "
      "carried out the attack.", "Based on advice from the Australian Government's intelligence agencies, the Australian Government "
      "confirms that North Korea carried out the attack."),

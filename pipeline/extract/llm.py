@@ -31,6 +31,7 @@ from pipeline.config import Settings
 from pipeline.embed import cache_dir
 from pipeline.errors import CitetrailError, InputError
 from pipeline.extract.base import Extractor, early_drop, numbered
+from pipeline.extract.dates import anchor, time_metadata
 from pipeline.extract.nlp import parse, sentence_spans
 from pipeline.extract.normalise import normalise
 from pipeline.models import Claim, Document, DropReason, ExtractedClaim, Span
@@ -231,10 +232,12 @@ class LLMExtractor(Extractor):
                                    drop_detail=f"the LLM's reply did not parse: {str(exc).splitlines()[0]}", extractor=self.name)]
         out = []
         for c, text in zip(found, texts, strict=True):
-            text = normalise(" ".join(text.split()))
+            anchored = anchor(normalise(" ".join(text.split())), doc.published)
+            text = anchored.text
             speaker = (c.speaker or "").strip() or None
             out.append(ExtractedClaim(
-                claim=Claim(id="", text=text, span=span, speaker=speaker), sentence=sentence, check_worthy=c.check_worthy,
+                claim=Claim(id="", text=text, span=span, speaker=speaker, metadata=time_metadata(anchored)), sentence=sentence,
+                check_worthy=c.check_worthy,
                 drop_reason=None if c.check_worthy else drop_reason(c.reason),
                 drop_detail=None if c.check_worthy else f"LLM: {c.reason or 'not check-worthy'}",
                 attribution=attribution(speaker, text) if speaker else None, extractor=self.name))

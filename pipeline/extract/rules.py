@@ -296,7 +296,7 @@ class Sentence:
         """The tokens as text: pronouns replaced by their referent unless it is named earlier in the claim,
         contractions spelled out, verbs made to agree with the subject they now have."""
         doc, parts, prev = self.doc, [], None
-        overrides = {**self.agreement(indices), **(overrides or {})}
+        overrides = dict(overrides or {})
         for i in indices:
             t = doc[i]
             if t.is_space or self.descriptions.get(i) == "":
@@ -309,9 +309,10 @@ class Sentence:
                 piece = phrase
             elif i in self.descriptions:
                 piece = "the " + t.text if prev is None or doc[prev].lower_ != "the" else t.text
-            elif (m := self.resolved.get(i)) and (m.name.split()[-1] not in so_far or t.dep_ in SUBJECTS):
+            elif (m := self.resolved.get(i)) and (m.name.split()[-1] not in so_far or t.lower_ in ("we", "us", "i", "me")):
                 name = "the " + m.name[4:] if m.name.startswith("The ") and so_far.strip() else m.name
                 piece = name + ("'" if name.endswith("s") else "'s") if t.tag_ == "PRP$" else name
+                overrides = {**self.agreement([i]), **overrides}
             elif "’" in t.text or "'" in t.text:
                 expanded = {"be": "is", "have": "has"}.get(t.lemma_, t.norm_) if t.tag_ == "VBZ" else t.norm_
                 if expanded.isalpha() and expanded != t.lower_:
