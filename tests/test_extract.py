@@ -239,6 +239,12 @@ def test_a_claim_that_cannot_read_alone_is_dropped_with_the_reason(text, pronoun
     assert not any(c.claim.text.startswith(pronoun + " ") for c in extract_claims(text).checkable())
 
 
+def test_a_subject_pronoun_does_not_skip_over_a_subject_to_a_place():
+    claims = extract_claims("The additional staff will be based in Kabul and Kandahar. They will expand aid projects.").claims
+    assert not any("Kandahar will expand" in c.claim.text for c in claims)
+    assert [c.drop_reason for c in claims if "expand" in c.claim.text] == [DropReason.UNRESOLVED]
+
+
 def test_his_excellency_is_a_title_not_a_pronoun():
     found = texts("Doug Trappett will be ambassador. His Excellency President Petro Poroshenko is visiting Australia.")
     assert not any("Trappett's Excellency" in t for t in found)

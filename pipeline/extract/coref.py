@@ -156,6 +156,10 @@ def resolve_pronouns(doc: Doc, entities: Entities) -> dict[int, Mention]:
         pool = [m for m in fits if m.sentence == here] or fits
         subjects = [m for m in pool if m.subject]
         target = (subjects or pool)[-1]
+        if token.dep_ in SUBJECTS and not target.subject and any(
+                t.dep_ in SUBJECTS and t.pos_ == "NOUN" and not t.ent_type_ and sentence_of[t.i] >= target.sentence
+                for t in doc[max(0, target.i - 40):token.i]):
+            continue  # "The additional staff will be based in Kandahar. They will ...": the staff, not Kandahar
         resolved[token.i] = target
         history.append(Mention(token.i, kind, target.name, token.dep_ in SUBJECTS, target.label, here))
     return resolved
