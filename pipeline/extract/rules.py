@@ -359,7 +359,8 @@ class Sentence:
             return None
         ancestor = t.head
         while ancestor.i != head.i and ancestor.dep_ != "ROOT":
-            if ancestor.dep_ in ("relcl", "acl", "appos", "advcl", "npadvmod", "nmod", "amod"):
+            if ancestor.dep_ in ("relcl", "appos", "advcl", "npadvmod", "nmod", "amod") or (
+                    ancestor.dep_ == "acl" and ancestor.tag_ not in ("VBN", "VBG")):  # "requests submitted by A, B and C" splits
                 return None
             ancestor = ancestor.head
         if len(members) == 2 and t.pos_ in ("NOUN", "PROPN") and not any(c.dep_ == "punct" for c in t.children) \
@@ -439,10 +440,25 @@ class Sentence:
         return [Unit(unit.head, tokens, unit.speaker, unit.subject, unit.prefix, unit.copula, overrides)
                 for tokens, overrides in variants]
 
+    def relative_clauses(self, units: list[Unit]) -> None:
+        """A relative clause on a name states a fact of its own: "Professor Elizabeth Blackburn, who has been
+        named the Nobel Prize winner" -> "Professor Elizabeth Blackburn has been named the Nobel Prize winner"."""
+        for t in self.doc[self.start:self.end]:
+            if t.dep_ != "relcl" or not is_verb(t) or not self.is_name(t.head):
+                continue
+            pronoun = next((c for c in t.children if c.dep_ in SUBJECTS and c.lower_ in ("who", "which", "that")), None)
+            ent = self.entities.entity_at(t.head)
+            if pronoun is None or ent is None:
+                continue
+            speaker = next((u.speaker for u in units if t.i in u.tokens), None)
+            units.append(Unit(t, subtree(t) - {pronoun.i} - {c.i for c in t.children if c.dep_ == "punct"}, speaker,
+                              t.head, list(range(ent.start, ent.end))))
+
     def claims(self) -> list[tuple[Unit, str]]:
         sent = self.doc[self.start:self.end]
         units: list[Unit] = []
         self.clauses(sent.root, None, None, units)
+        self.relative_clauses(units)
         units = [v for u in units for v in self.split(u)]
         return [(u, self.text(u)) for u in sorted(units, key=lambda u: min(u.tokens | {u.head.i}))]
 
