@@ -305,3 +305,15 @@ def test_a_superlative_with_a_scope_is_checkable(sentence):
 def test_opinions_are_dropped_even_with_a_name_in_them(sentence, detail):
     claims = extract_claims(sentence).claims
     assert claims and all(c.drop_reason == DropReason.OPINION for c in claims) and detail in claims[0].drop_detail
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The project was announced by Mark Butler, the Parliamentary Secretary for Health.",
+     "Mark Butler is the Parliamentary Secretary for Health."),
+    ("The Prime Minister and the Leader of the Opposition, the Hon Tony Abbott MHR, attended the Japanese Embassy.",
+     "Tony Abbott is the Leader of the Opposition."),
+    ("The Rudd Government congratulates the biologist Professor Elizabeth Blackburn, who has been named the Nobel Prize winner "
+     "for Physiology or Medicine.", "Elizabeth Blackburn has been named the Nobel Prize winner for Physiology or Medicine."),
+])
+def test_appositions_and_relative_clauses_on_names_are_claims_of_their_own(text, expected):
+    assert expected in texts(text)

@@ -26,7 +26,10 @@ PRESUPPOSING = {"when", "after", "before", "as", "since", "because", "although",
 IRREGULAR_PAST = {"say": "said", "tell": "told", "write": "wrote"}
 DISCOURSE = {"still", "however", "meanwhile", "moreover", "indeed", "nevertheless", "nonetheless", "furthermore", "also",
              "yet", "instead", "besides", "then"}
-TITLE_WORDS = {"president", "minister", "secretary", "chancellor", "governor", "ambassador", "spokesman", "spokeswoman",
+HONORIFICS = {"Hon", "Mr", "Mrs", "Ms", "Dr", "Professor", "Prof", "Sir", "Dame", "MHR", "MP", "AO", "AC", "QC", "His", "Her",
+              "Excellency", "the", "The"}
+TITLE_WORDS = {"commissioner", "head", "secretary-general", "envoy", "officer",
+               "president", "minister", "secretary", "chancellor", "governor", "ambassador", "spokesman", "spokeswoman",
                "senator", "general", "chief", "leader", "chairman", "chairwoman", "director", "mayor", "premier"}
 PERSONAL = {"he", "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their", "theirs", "we", "us", "our", "ours",
             "i", "me", "my", "you", "your"}
@@ -277,6 +280,38 @@ class Sentence:
                 named.add(name)
                 out.append(f"{name} is the {' '.join(t.text for t in title)}.")
         return out
+
+    def appositive_titles(self, named: set[str]) -> list[str]:
+        """'the Leader of the Opposition, the Hon Tony Abbott MHR' and 'Mark Butler, the Parliamentary Secretary for
+        Health' -> 'Tony Abbott is the Leader of the Opposition.', once per person."""
+        out = []
+        for a in self.doc[self.start:self.end]:
+            if a.dep_ != "appos":
+                continue
+            for person, title in ((a, a.head), (a.head, a)):
+                name = self.person_name(person)
+                if not name or name in named or person.i == title.i:
+                    continue
+                title = ([c for c in title.conjuncts if c.i < person.i] or [title])[-1]  # "the PM and the Leader, Tony Abbott"
+                own = subtree(person) - subtree(title) if title.i in subtree(person) else subtree(person)
+                skip = {i for c in title.children if c.dep_ in ("relcl", "acl", "appos", "conj", "cc") for i in subtree(c)}
+                words = [t for t in title.subtree if t.i not in own and t.i not in skip and not t.is_punct]
+                if not any(t.lemma_.lower() in TITLE_WORDS for t in words) or len(words) > 12:
+                    continue
+                phrase = "".join(t.text_with_ws for t in words).strip()
+                phrase = phrase[4:] if phrase.lower().startswith("the ") else phrase
+                named.add(name)
+                out.append(f"{name} is the {phrase}.")
+                break
+        return out
+
+    def person_name(self, token: Token) -> str | None:
+        """The person a name phrase names, without honorifics ('the Hon Tony Abbott MHR' -> 'Tony Abbott')."""
+        for t in token.subtree:
+            if (ent := self.entities.entity_at(t)) is not None and self.entities.label(ent) == "PERSON":
+                return " ".join(w for w in self.entities.name_of(ent).split() if w not in HONORIFICS) or None
+        words = [t for t in token.subtree if t.i <= token.i and t.pos_ == "PROPN" and t.text not in HONORIFICS]
+        return " ".join(t.text for t in words) if len(words) >= 2 and all(t.text[:1].isupper() for t in words) else None
 
     def leading_noise(self, head: Token, tokens: set[int]) -> set[int]:
         """'that'/'but'/'Still,' at the start of a clause, which only made sense inside the sentence."""
@@ -634,7 +669,7 @@ class RulesExtractor(Extractor):
                 anchored = anchor(normalise(text), doc.published)
                 text = anchored.text
                 out.append(self.claim(doc, span, text, unit.speaker, drop, sentence.attribution(unit, text), time_metadata(anchored)))
-            out.extend(self.claim(doc, span, text) for text in sentence.titles(titled))
+            out.extend(self.claim(doc, span, text) for text in sentence.titles(titled) + sentence.appositive_titles(titled))
             last_speaker = spoke if spoke and ("“" in doc.text[span.start:span.end] or quoted) else None
         return numbered(out)
 
