@@ -526,6 +526,8 @@ class Sentence:
             if t.lower_ in ("it", "its") and (t.dep_ not in SUBJECTS | {"poss"} or (not referential(t) and extraposed)
                                               or t.dep_ == "expl"):
                 continue  # "made it clear", "it is likely that"
+            if demonstrative:
+                return t  # "achieving this": what "this" is lies outside the claim
             earlier = [self.doc[j] for j in idx[:n]]
             if any(e.pos_ == "PROPN" or e.i in self.resolved or e.i in self.descriptions or (e.pos_ == "NOUN" and e.dep_ in SUBJECTS)
                    for e in earlier):
