@@ -250,6 +250,11 @@ def test_his_excellency_is_a_title_not_a_pronoun():
     assert not any("Trappett's Excellency" in t for t in found)
 
 
+def test_a_department_named_in_full_is_not_named_twice():
+    text = "Doug Trappett works in the Department of Foreign Affairs and Trade. The Department of Foreign Affairs and Trade signed it."
+    assert "The Department of Foreign Affairs and Trade signed it." in texts(text)
+
+
 def test_the_government_named_once_is_the_government_later():
     text = ("The Rudd Government announced funding for a clinic at Cockburn. The clinic will open in May. It will have six rooms. "
             "Cockburn is a growing area. Local families need care. The Government has signed contracts for 25 clinics.")
@@ -312,6 +317,9 @@ def test_opinions_are_dropped_even_with_a_name_in_them(sentence, detail):
      "Mark Butler is the Parliamentary Secretary for Health."),
     ("The Prime Minister and the Leader of the Opposition, the Hon Tony Abbott MHR, attended the Japanese Embassy.",
      "Tony Abbott is the Leader of the Opposition."),
+    ("As part of the visit, the Secretary of the Department, Mr Peter Varghese AO, and Canada’s High Commissioner to Australia, "
+     "His Excellency Mr Michael Small, signed a memorandum of understanding.",
+     "Michael Small is Canada’s High Commissioner to Australia."),
     ("The Rudd Government congratulates the biologist Professor Elizabeth Blackburn, who has been named the Nobel Prize winner "
      "for Physiology or Medicine.", "Elizabeth Blackburn has been named the Nobel Prize winner for Physiology or Medicine."),
 ])

@@ -211,6 +211,8 @@ def resolve_descriptions(doc: Doc, entities: Entities) -> dict[int, str]:
         children = list(t.children)
         if word not in INSTITUTIONS or t.pos_ not in ("NOUN", "PROPN") or [c.lower_ for c in children if c.i < t.i] != ["the"]:
             continue
+        if any(c.dep_ == "prep" and c.lower_ == "of" for c in children):
+            continue  # "the Department of Foreign Affairs": named in full already
         here = sentence_of[t.i]
         found = {p for i, w, p, s in phrases if w == word and i < t.i and 0 <= here - s <= DESCRIPTION_LOOKBACK}
         if not found:  # "The Rudd Government announced ..." ten sentences before "the Government": the only one named

@@ -300,8 +300,9 @@ class Sentence:
                     continue
                 phrase = "".join(t.text_with_ws for t in words).strip()
                 phrase = phrase[4:] if phrase.lower().startswith("the ") else phrase
+                possessive = words[0].dep_ == "poss" or any(w.dep_ == "case" for w in words[:3])
                 named.add(name)
-                out.append(f"{name} is the {phrase}.")
+                out.append(f"{name} is {phrase}." if possessive else f"{name} is the {phrase}.")
                 break
         return out
 
