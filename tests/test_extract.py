@@ -211,6 +211,9 @@ def test_lists_and_coordination_split_keeping_subject_and_time(text, expected):
     "Doug Trappett is an officer in the Department of Foreign Affairs and Trade.",
     "Talks between Russia and Ukraine resumed in Istanbul.",
     "The Cockburn clinic will provide training and education for medical students.",
+    "The Australian Government is committed to making the Australian public sector, businesses and community resilient to threats.",
+    "The Australian Government condemns North Korea’s use of cybercrime which can have a devastating effect on government "
+    "operations, business activity and the safety of individuals.",
 ])
 def test_names_pairs_and_symmetric_relations_stay_whole(text):
     assert texts(text) == [text]

@@ -406,6 +406,10 @@ class Sentence:
         ent = self.entities.entity_at(t)
         if ent is not None and any(ent.start <= m.i < ent.end for m in members[1:]):
             return None  # "the Department of Foreign Affairs and Trade" is one name
+        if any(w.dep_ in ("relcl", "acl") and w.i in subtree(t) for w in self.doc[t.i + 1:members[1].i]):
+            return None  # the list comes after a relative clause: more likely the parser's mistake than a list
+        if any(c.i > members[-1].i and c.dep_ in ("amod", "acomp", "oprd") for c in members[-1].children):
+            return None  # "making the sector, businesses and community resilient": the complement is everyone's
         return members
 
     def same_kind_names(self, members: list[Token]) -> bool:
