@@ -52,6 +52,8 @@ class Settings(BaseModel):
     llm_provider: Literal["llamacpp", "ollama", "openai"] = Field("llamacpp", description="chat model behind the llm extractor")
     llm_model: str | None = Field(None, description="GGUF path (llamacpp; default: the bundled Qwen2.5-Coder-1.5B) or model name")
     llm_base_url: str | None = Field(None, description="server URL for ollama / OpenAI-compatible providers")
+    llm_timeout: float = Field(120.0, gt=0, le=3600, description="seconds to wait for one reply from an LLM server")
+    llm_retries: int = Field(2, ge=0, le=10, description="retries of an LLM call after a network or server error")
 
     @field_validator("store", "verifier", mode="before")
     @classmethod

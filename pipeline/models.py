@@ -77,6 +77,7 @@ class DropReason(StrEnum):
     INSTRUCTION = "instruction"
     OPINION = "opinion"
     FRAGMENT = "fragment"
+    UNRESOLVED = "unresolved"  # names nothing the article lets it name ("It was the second recall"), so it cannot read alone
 
 
 class ExtractedClaim(BaseModel):

@@ -168,3 +168,163 @@ def test_extractor_setting_is_checked(monkeypatch):
 def test_empty_text_is_refused(text):
     with pytest.raises(InputError, match="empty"):
         extract_claims(text)
+
+
+# ---- issue 20: atomic, reads alone, anchored in time, worthiness ---------------------------------------
+
+def texts(source, *, checkable=True):
+    extraction = extract_claims(source)
+    return [c.claim.text for c in (extraction.checkable() if checkable else extraction.claims)]
+
+
+def test_the_sample_list_of_demands_becomes_one_claim_each():
+    found = texts("Putin now wants Ukraine to surrender the eastern Donbas region, abandon plans to join NATO, remain neutral, "
+                  "and block Western troops from entering the country.")
+    assert found == ["Putin now wants Ukraine to surrender the eastern Donbas region.",
+                     "Putin now wants Ukraine to abandon plans to join NATO.", "Putin now wants Ukraine to remain neutral.",
+                     "Putin now wants Ukraine to block Western troops from entering the country."]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The additional police staff will be based in Kabul, Kandahar and Tarin Kowt.",
+     ["The additional police staff will be based in Kabul.", "The additional police staff will be based in Kandahar.",
+      "The additional police staff will be based in Tarin Kowt."]),
+    ("Donations will be used to provide emergency relief, equipment and assistance to affected families in Japan.",
+     ["Donations will be used to provide emergency relief to affected families in Japan.",
+      "Donations will be used to provide equipment to affected families in Japan.",
+      "Donations will be used to provide assistance to affected families in Japan."]),
+    ("Peter Varghese and Michael Small signed a memorandum of understanding on 12 December 2014.",
+     ["Peter Varghese signed a memorandum of understanding on 12 December 2014.",
+      "Michael Small signed a memorandum of understanding on 12 December 2014."]),
+    ("The Prime Minister and the Leader of the Opposition have attended the Japanese Embassy together.",
+     ["The Prime Minister has attended the Japanese Embassy.", "The Leader of the Opposition has attended the Japanese Embassy."]),
+    ("Mr Trappett has served as Ambassador to the United Arab Emirates and as Deputy Head of Mission in Rangoon and in Apia.",
+     ["Mr Trappett has served as Ambassador to the United Arab Emirates.",
+      "Mr Trappett has served as Deputy Head of Mission in Rangoon.", "Mr Trappett has served as Deputy Head of Mission in Apia."]),
+])
+def test_lists_and_coordination_split_keeping_subject_and_time(text, expected):
+    assert texts(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Elizabeth Blackburn won the Nobel Prize for Physiology or Medicine.",
+    "Doug Trappett is an officer in the Department of Foreign Affairs and Trade.",
+    "Talks between Russia and Ukraine resumed in Istanbul.",
+    "The Cockburn clinic will provide training and education for medical students.",
+    "The Australian Government is committed to making the Australian public sector, businesses and community resilient to threats.",
+    "The Australian Government condemns North Korea’s use of cybercrime which can have a devastating effect on government "
+    "operations, business activity and the safety of individuals.",
+])
+def test_names_pairs_and_symmetric_relations_stay_whole(text):
+    assert texts(text) == [text]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Russia has rejected the plan. If they do not, they will remain isolated.", "If Russia does not, they will remain isolated."),
+    ("Acme Corporation opened a museum in 2001. In 2020 they have hired 40 guides.", "In 2020 Acme Corporation has hired 40 guides."),
+    ("The Australian Government condemns the attack. Based on advice from our intelligence agencies, we confirm that North Korea "
+     "carried out the attack.", "Based on advice from the Australian Government's intelligence agencies, the Australian Government "
+     "confirms that North Korea carried out the attack."),
+    ("“I have spoken to Putin twice,” Donald Trump said.", "Donald Trump has spoken to Putin twice."),
+])
+def test_substituted_subjects_agree_with_their_verb(text, expected):
+    assert expected in texts(text)
+
+
+@pytest.mark.parametrize("text, pronoun", [
+    ("The recall was announced. It was the second recall this year.", "It"),
+    ("The museum opened in 1990. They have 12 rooms.", "They"),
+    ("Today I have announced a Royal Commission into child abuse.", "I"),
+])
+def test_a_claim_that_cannot_read_alone_is_dropped_with_the_reason(text, pronoun):
+    dropped = [c for c in extract_claims(text).claims if c.drop_reason == DropReason.UNRESOLVED]
+    assert len(dropped) == 1 and f"'{pronoun}'" in dropped[0].drop_detail
+    assert not any(c.claim.text.startswith(pronoun + " ") for c in extract_claims(text).checkable())
+
+
+def test_a_subject_pronoun_does_not_skip_over_a_subject_to_a_place():
+    claims = extract_claims("The additional staff will be based in Kabul and Kandahar. They will expand aid projects.").claims
+    assert not any("Kandahar will expand" in c.claim.text for c in claims)
+    assert [c.drop_reason for c in claims if "expand" in c.claim.text] == [DropReason.UNRESOLVED]
+
+
+def test_his_excellency_is_a_title_not_a_pronoun():
+    found = texts("Doug Trappett will be ambassador. His Excellency President Petro Poroshenko is visiting Australia.")
+    assert not any("Trappett's Excellency" in t for t in found)
+
+
+def test_a_department_named_in_full_is_not_named_twice():
+    text = "Doug Trappett works in the Department of Foreign Affairs and Trade. The Department of Foreign Affairs and Trade signed it."
+    assert "The Department of Foreign Affairs and Trade signed it." in texts(text)
+
+
+def test_the_government_named_once_is_the_government_later():
+    text = ("The Rudd Government announced funding for a clinic at Cockburn. The clinic will open in May. It will have six rooms. "
+            "Cockburn is a growing area. Local families need care. The Government has signed contracts for 25 clinics.")
+    assert "The Rudd Government has signed contracts for 25 clinics." in texts(text)
+
+
+def jsonl_article(tmp_path, text, published):
+    import json
+
+    path = tmp_path / "article.jsonl"
+    path.write_text(json.dumps({"id": "a1", "title": "T", "text": text, **({"published": published} if published else {})}) + "\n")
+    return load_paths([path], 10**6).documents[0]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Sergei Lavrov echoed the shift in tone on Sunday.", "Sergei Lavrov echoed the shift in tone on 14 September 2025."),
+    ("Donald Trump met Vladimir Putin in Alaska last week.",
+     "Donald Trump met Vladimir Putin in Alaska in the week of 8 September 2025."),
+    ("The Federal Reserve today raised its rate to 5 percent.",
+     "The Federal Reserve on 15 September 2025 raised its rate to 5 percent."),
+    ("The earthquake struck Japan on 11 March.", "The earthquake struck Japan on 11 March 2025."),
+    ("North Korea attacked hospitals in May this year.", "North Korea attacked hospitals in May 2025."),
+    ("The new clinic will open on Sunday.", "The new clinic will open on 21 September 2025."),
+])
+def test_relative_dates_are_resolved_against_the_publication_date(tmp_path, sentence, expected):
+    extraction = extract_claims(jsonl_article(tmp_path, sentence, "2025-09-15"))
+    claim = extraction.checkable()[0]
+    assert claim.claim.text == expected and claim.claim.metadata["dates_resolved"]
+
+
+def test_relative_dates_stay_relative_with_a_flag_without_a_publication_date(tmp_path):
+    claim = extract_claims(jsonl_article(tmp_path, "Sergei Lavrov echoed the shift in tone on Sunday.", None)).checkable()[0]
+    assert claim.claim.text == "Sergei Lavrov echoed the shift in tone on Sunday."
+    metadata = claim.claim.metadata
+    assert metadata["relative_time"] == ["on Sunday"] and "no publication date" in metadata["relative_time_note"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "The order is the largest in the airline's history.",
+    "The war in Ukraine is the deadliest in Europe since World War Two.",
+    "Elizabeth Blackburn is Australia's first female Nobel Laureate.",
+])
+def test_a_superlative_with_a_scope_is_checkable(sentence):
+    assert texts(sentence) == [sentence]
+
+
+@pytest.mark.parametrize("sentence, detail", [
+    ("The stakes are nothing less than the future of Europe.", "nothing less than"),
+    ("Professor Blackburn's achievements are an inspiration for all Australian scientists.", "inspiration"),
+    ("The candidates and people of East Timor deserve great credit for a calm election.", "deserve"),
+    ("The new GP Super Clinic will deliver better health services.", "prediction"),
+])
+def test_opinions_are_dropped_even_with_a_name_in_them(sentence, detail):
+    claims = extract_claims(sentence).claims
+    assert claims and all(c.drop_reason == DropReason.OPINION for c in claims) and detail in claims[0].drop_detail
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The project was announced by Mark Butler, the Parliamentary Secretary for Health.",
+     "Mark Butler is the Parliamentary Secretary for Health."),
+    ("The Prime Minister and the Leader of the Opposition, the Hon Tony Abbott MHR, attended the Japanese Embassy.",
+     "Tony Abbott is the Leader of the Opposition."),
+    ("As part of the visit, the Secretary of the Department, Mr Peter Varghese AO, and Canada’s High Commissioner to Australia, "
+     "His Excellency Mr Michael Small, signed a memorandum of understanding.",
+     "Michael Small is Canada’s High Commissioner to Australia."),
+    ("The Rudd Government congratulates the biologist Professor Elizabeth Blackburn, who has been named the Nobel Prize winner "
+     "for Physiology or Medicine.", "Elizabeth Blackburn has been named the Nobel Prize winner for Physiology or Medicine."),
+])
+def test_appositions_and_relative_clauses_on_names_are_claims_of_their_own(text, expected):
+    assert expected in texts(text)

@@ -15,6 +15,8 @@ PERSON, GROUP = "person", "group"
 PRONOUNS = {**dict.fromkeys(("he", "him", "his", "she", "her", "hers"), PERSON),
             **dict.fromkeys(("it", "its", "they", "them", "their", "theirs"), GROUP)}
 SINGULAR_ONLY = {"it", "its"}  # never a nationality ("the Russians")
+TITLES_AFTER_PRONOUN = {"excellency", "majesty", "highness", "holiness", "royal"}
+FIRST_PLURAL = {"we", "us", "our", "ours"}  # the narrator's organisation, outside quotations
 SUBJECTS = {"nsubj", "nsubjpass"}
 LOOKBACK_SENTENCES = 2
 EXPLETIVE_HEADS = {"be", "seem", "appear", "take", "matter", "make"}
@@ -108,18 +110,44 @@ def blocked(doc: Doc, pronoun: Token, mention: Mention) -> bool:
     return any(t.tag_ in tags and not t.ent_type_ for t in doc[start:pronoun.i])
 
 
+def quoted_tokens(doc: Doc) -> set[int]:
+    """Tokens inside quotation marks (curly, or straight ones paired in order)."""
+    out, depth, straight = set(), 0, False
+    for t in doc:
+        if t.text in ("“", "‘‘"):
+            depth += 1
+        elif t.text in ("”", "’’"):
+            depth = max(0, depth - 1)
+        elif t.text == '"':
+            straight = not straight
+        elif depth or straight:
+            out.add(t.i)
+    return out
+
+
 def resolve_pronouns(doc: Doc, entities: Entities) -> dict[int, Mention]:
-    """Token index of each resolvable pronoun -> the mention it refers to."""
+    """Token index of each resolvable pronoun -> the mention it refers to. "we"/"our" outside quotations
+    are the narrator's organisation: the last organisation or country named as a grammatical subject before
+    them ("The Australian Government condemns ... we confirm" -> the Australian Government); inside a
+    quotation they are left alone (the speaker's organisation is rarely named)."""
     sentence_of = {t.i: n for n, sent in enumerate(doc.sents) for t in sent}
+    quoted = quoted_tokens(doc)
     pending = sorted(entities.mentions(sentence_of), key=lambda m: m.i)
     history: list[Mention] = []
     resolved: dict[int, Mention] = {}
     for token in doc:
         while pending and pending[0].i <= token.i:
             history.append(pending.pop(0))
+        if token.lower_ in FIRST_PLURAL and token.pos_ == "PRON" and token.i not in quoted:
+            narrator = [m for m in history if m.kind == GROUP and m.subject and m.label in ("ORG", "GPE")]
+            if narrator:
+                resolved[token.i] = narrator[0]  # the body that opens the release speaks for it
+            continue
         kind = PRONOUNS.get(token.lower_)
         if not kind or token.pos_ != "PRON" or not referential(token):
             continue
+        if token.i + 1 < len(doc) and doc[token.i + 1].lower_ in TITLES_AFTER_PRONOUN:
+            continue  # "His Excellency Mr Michael Small"
         here = sentence_of[token.i]
         fits = [m for m in history if m.kind == kind and here - m.sentence <= LOOKBACK_SENTENCES
                 and not (token.lower_ in SINGULAR_ONLY and m.label == "NORP") and not blocked(doc, token, m)]
@@ -128,6 +156,10 @@ def resolve_pronouns(doc: Doc, entities: Entities) -> dict[int, Mention]:
         pool = [m for m in fits if m.sentence == here] or fits
         subjects = [m for m in pool if m.subject]
         target = (subjects or pool)[-1]
+        if token.dep_ in SUBJECTS and not target.subject and any(
+                t.dep_ in SUBJECTS and t.pos_ == "NOUN" and not t.ent_type_ and sentence_of[t.i] >= target.sentence
+                for t in doc[max(0, target.i - 40):token.i]):
+            continue  # "The additional staff will be based in Kandahar. They will ...": the staff, not Kandahar
         resolved[token.i] = target
         history.append(Mention(token.i, kind, target.name, token.dep_ in SUBJECTS, target.label, here))
     return resolved
@@ -169,17 +201,22 @@ def antecedent_phrases(doc: Doc, entities: Entities) -> list[tuple[int, str, str
 
 def resolve_descriptions(doc: Doc, entities: Entities) -> dict[int, str]:
     """'the ministry' -> 'the finance ministry' when exactly one fuller naming of a ministry stands in
-    the three sentences before it; token index -> replacement ('' for the words it replaces)."""
+    the three sentences before it (or, when none does, in the whole text before it); token index ->
+    replacement ('' for the words it replaces)."""
     phrases = antecedent_phrases(doc, entities)
     sentence_of = {t.i: n for n, sent in enumerate(doc.sents) for t in sent}
     out: dict[int, str] = {}
     for t in doc:
         word = t.lemma_.lower()
         children = list(t.children)
-        if word not in INSTITUTIONS or t.pos_ != "NOUN" or [c.lower_ for c in children if c.i < t.i] != ["the"]:
+        if word not in INSTITUTIONS or t.pos_ not in ("NOUN", "PROPN") or [c.lower_ for c in children if c.i < t.i] != ["the"]:
             continue
+        if any(c.dep_ == "prep" and c.lower_ == "of" for c in children):
+            continue  # "the Department of Foreign Affairs": named in full already
         here = sentence_of[t.i]
         found = {p for i, w, p, s in phrases if w == word and i < t.i and 0 <= here - s <= DESCRIPTION_LOOKBACK}
+        if not found:  # "The Rudd Government announced ..." ten sentences before "the Government": the only one named
+            found = {p for i, w, p, s in phrases if w == word and i < t.i}
         if len(found) == 1:
             det = next(c for c in children if c.lower_ == "the")
             out[det.i], out[t.i] = "", found.pop()

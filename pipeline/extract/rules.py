@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from pipeline.extract.base import Extractor, early_drop, numbered
-from pipeline.extract.coref import SUBJECTS, Entities, Mention, resolve_descriptions, resolve_pronouns
+from pipeline.extract.coref import SUBJECTS, Entities, Mention, referential, resolve_descriptions, resolve_pronouns
+from pipeline.extract.dates import anchor, time_metadata
 from pipeline.extract.nlp import parse, sentence_spans
 from pipeline.extract.normalise import normalise
 from pipeline.models import Claim, Document, DropReason, ExtractedClaim, Span
@@ -25,11 +26,30 @@ PRESUPPOSING = {"when", "after", "before", "as", "since", "because", "although",
 IRREGULAR_PAST = {"say": "said", "tell": "told", "write": "wrote"}
 DISCOURSE = {"still", "however", "meanwhile", "moreover", "indeed", "nevertheless", "nonetheless", "furthermore", "also",
              "yet", "instead", "besides", "then"}
-TITLE_WORDS = {"president", "minister", "secretary", "chancellor", "governor", "ambassador", "spokesman", "spokeswoman",
+HONORIFICS = {"Hon", "Mr", "Mrs", "Ms", "Dr", "Professor", "Prof", "Sir", "Dame", "MHR", "MP", "AO", "AC", "QC", "His", "Her",
+              "Excellency", "the", "The"}
+TITLE_WORDS = {"commissioner", "head", "secretary-general", "envoy", "officer",
+               "president", "minister", "secretary", "chancellor", "governor", "ambassador", "spokesman", "spokeswoman",
                "senator", "general", "chief", "leader", "chairman", "chairwoman", "director", "mayor", "premier"}
+PERSONAL = {"he", "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their", "theirs", "we", "us", "our", "ours",
+            "i", "me", "my", "you", "your"}
+# Judgements a fact-checker cannot check, whoever makes them.
+RHETORIC = ("nothing less than", "no less than", "nothing short of", "second to none")
+JUDGING_VERBS = {"deserve", "commend", "applaud", "salute"}
+EVALUATIVE = {"great", "inspiration", "inspiring", "tragic", "heartbreaking", "insidious", "evil", "unacceptable", "dangerous",
+              "shameful", "disgraceful", "outrageous", "wonderful", "remarkable", "proud", "honour", "honor", "privilege",
+              "extraordinary", "appalling", "terrible", "fantastic", "excellent", "important", "vital", "crucial", "prudent",
+              "significant", "good", "bad", "best", "worst", "historic", "landmark", "fitting", "deplorable", "reckless"}
 OPINION_VERBS = {"think", "believe", "feel", "hope", "guess", "suppose", "reckon"}
 NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 LEADING_JUNK = " ,;:—–-\"“”'‘’"
+# Lists and coordinations split into one claim per member when the coordinated word plays one of these roles.
+SPLIT_DEPS = {"dobj", "pobj", "attr", "nsubj", "nsubjpass", "appos", "dative", "oprd", "xcomp", "ccomp", "advcl", "acl"}
+SYMMETRIC = {"between", "among", "amongst"}  # "talks between Russia and Ukraine" is one fact
+COLLECTIVE = {"together", "jointly", "both", "respectively"}  # meaningless once the subjects are apart
+MAX_VARIANTS = 12
+THIRD_SINGULAR = {"are": "is", "were": "was", "have": "has", "do": "does", "am": "is", "'re": "is", "’re": "is", "'ve": "has",
+                  "’ve": "has"}
 EXTRACTOR = "rules"
 
 
@@ -50,6 +70,7 @@ class Unit:
     subject: Token | None = None
     prefix: list[int] = field(default_factory=list)
     copula: str = ""  # inserted between prefix and tokens: "Vance" + "was" + "speaking on NBC"
+    overrides: dict[int, str] = field(default_factory=dict)  # token -> the word written instead (agreement)
 
 
 def subtree(token: Token) -> set[int]:
@@ -73,6 +94,31 @@ def past(token: Token) -> str:
         return token.text
     lemma = token.lemma_.lower()
     return IRREGULAR_PAST.get(lemma) or lemma + ("d" if lemma.endswith("e") else "ed")
+
+
+def third_singular(token: Token) -> str:
+    """The verb agreeing with a singular third-person subject: 'have' -> 'has', 'do' -> 'does', 'cut' -> 'cuts'."""
+    low = token.lower_
+    if low in THIRD_SINGULAR:
+        out = THIRD_SINGULAR[low]
+    else:
+        lemma = token.lemma_.lower()
+        out = lemma + "es" if re.search(r"(s|sh|ch|x|z|o)$", lemma) else lemma[:-1] + "ies" if re.search(r"[^aeiou]y$", lemma) \
+            else lemma + "s"
+    return out[:1].upper() + out[1:] if token.text[:1].isupper() else out
+
+
+def finite_verb(verb: Token) -> Token:
+    """The word of a verb group that agrees with the subject: its first auxiliary, else the verb."""
+    return next((c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i), verb)
+
+
+def needs_singular(verb: Token) -> str | None:
+    """The singular form of the verb group's finite word, when it is plural now ('have', 'were', 'cut')."""
+    f = finite_verb(verb)
+    if f.tag_ == "VBP" or f.lower_ == "were":
+        return third_singular(f)
+    return None
 
 
 def with_comma_before(doc: Doc, token: Token) -> set[int]:
@@ -151,7 +197,10 @@ class Sentence:
         frame, excluded = self.frame_in(head)
         speaker = frame or speaker
         self.adverbial_claims(head, subj, speaker, excluded, out)
+        excluded |= self.infinitive_siblings(head, subj, speaker, out)
         for child in head.children:
+            if child.i in excluded:
+                continue
             if child.dep_ == "conj" and is_verb(child):
                 excluded |= with_comma_before(self.doc, child)
                 inherit = speaker.subject if speaker and is_speech_clause(child) and own_subject(child) is None else subj
@@ -166,9 +215,34 @@ class Sentence:
         prefix = []
         if subj is not None and subj.i not in tokens:
             prefix = sorted(subtree(subj))
-            if head.tag_ in ("VBN", "VBG") and not any(c.dep_ in ("aux", "auxpass") for c in head.children):
+            if head.tag_ in ("VBN", "VBG", "VB") and not any(c.dep_ in ("aux", "auxpass") for c in head.children):
                 prefix += [c.i for c in subj.head.children if c.dep_ in ("aux", "auxpass") and c.i < subj.head.i]
         out.append(Unit(head, tokens, speaker, subj, prefix))
+
+    def infinitive_siblings(self, head: Token, subj: Token | None, speaker: Speaker | None, out: list[Unit]) -> set[int]:
+        """Bare verbs the parser hung on a finite verb that belong to its infinitive: "Putin wants Ukraine to
+        surrender A, abandon B, remain neutral" -> "Putin wants Ukraine to abandon B" and "... to remain neutral"."""
+        if subj is None or head.tag_ not in ("VBZ", "VBD", "VBP"):
+            return set()
+        inf = next((c for c in head.children if c.dep_ in ("xcomp", "ccomp") and is_verb(c)
+                    and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)), None)
+        if inf is None:
+            return set()
+        shared = sorted(subtree(subj) | {head.i} | {c.i for c in head.children if c.dep_ == "advmod" and c.i < head.i}
+                        | {i for c in inf.children if c.i < inf.i for i in subtree(c)})
+        siblings, queue = [], [c for c in head.children if c.i > inf.i]
+        while queue:
+            c = queue.pop(0)
+            if c.dep_ in ("conj", "ccomp") and is_verb(c) and c.tag_ in ("VB", "VBP") and own_subject(c) is None:
+                siblings.append(c)
+                queue += [d for d in c.children if d.dep_ == "conj"]
+        taken: set[int] = set()
+        for c in siblings:
+            own = subtree(c) - {i for d in siblings if d.i != c.i and d.i in subtree(c) for i in with_comma_before(self.doc, d)}
+            own -= {d.i for d in c.children if d.dep_ in ("cc", "punct")}
+            out.append(Unit(c, own, speaker, subj, shared))
+            taken |= with_comma_before(self.doc, c)
+        return taken
 
     def adverbial_claims(self, head: Token, subj: Token | None, speaker: Speaker | None, excluded: set[int],
                          out: list[Unit]) -> None:
@@ -196,6 +270,8 @@ class Sentence:
                 continue
             title, heads = [], {ent.root.i}
             for t in reversed(list(self.doc[self.start:ent.start])):
+                if t.lower_ in ("his", "her", "excellency", "majesty", "highness", "hon", "honourable", "honorable"):
+                    break
                 if t.head.i not in heads or t.dep_ not in ("compound", "amod", "nmod"):
                     break
                 title.insert(0, t)
@@ -204,6 +280,39 @@ class Sentence:
                 named.add(name)
                 out.append(f"{name} is the {' '.join(t.text for t in title)}.")
         return out
+
+    def appositive_titles(self, named: set[str]) -> list[str]:
+        """'the Leader of the Opposition, the Hon Tony Abbott MHR' and 'Mark Butler, the Parliamentary Secretary for
+        Health' -> 'Tony Abbott is the Leader of the Opposition.', once per person."""
+        out = []
+        for a in self.doc[self.start:self.end]:
+            if a.dep_ != "appos":
+                continue
+            for person, title in ((a, a.head), (a.head, a)):
+                name = self.person_name(person)
+                if not name or name in named or person.i == title.i:
+                    continue
+                title = ([c for c in title.conjuncts if c.i < person.i] or [title])[-1]  # "the PM and the Leader, Tony Abbott"
+                own = subtree(person) - subtree(title) if title.i in subtree(person) else subtree(person)
+                skip = {i for c in title.children if c.dep_ in ("relcl", "acl", "appos", "conj", "cc") for i in subtree(c)}
+                words = [t for t in title.subtree if t.i not in own and t.i not in skip and not t.is_punct]
+                if not any(t.lemma_.lower() in TITLE_WORDS for t in words) or len(words) > 12:
+                    continue
+                phrase = "".join(t.text_with_ws for t in words).strip()
+                phrase = phrase[4:] if phrase.lower().startswith("the ") else phrase
+                possessive = words[0].dep_ == "poss" or any(w.dep_ == "case" for w in words[:3])
+                named.add(name)
+                out.append(f"{name} is {phrase}." if possessive else f"{name} is the {phrase}.")
+                break
+        return out
+
+    def person_name(self, token: Token) -> str | None:
+        """The person a name phrase names, without honorifics ('the Hon Tony Abbott MHR' -> 'Tony Abbott')."""
+        for t in token.subtree:
+            if (ent := self.entities.entity_at(t)) is not None and self.entities.label(ent) == "PERSON":
+                return " ".join(w for w in self.entities.name_of(ent).split() if w not in HONORIFICS) or None
+        words = [t for t in token.subtree if t.i <= token.i and t.pos_ == "PROPN" and t.text not in HONORIFICS]
+        return " ".join(t.text for t in words) if len(words) >= 2 and all(t.text[:1].isupper() for t in words) else None
 
     def leading_noise(self, head: Token, tokens: set[int]) -> set[int]:
         """'that'/'but'/'Still,' at the start of a clause, which only made sense inside the sentence."""
@@ -219,22 +328,27 @@ class Sentence:
 
     # ---- text ------------------------------------------------------------------------------
 
-    def render(self, indices: list[int]) -> str:
+    def render(self, indices: list[int], overrides: dict[int, str] | None = None) -> str:
         """The tokens as text: pronouns replaced by their referent unless it is named earlier in the claim,
-        contractions spelled out."""
+        contractions spelled out, verbs made to agree with the subject they now have."""
         doc, parts, prev = self.doc, [], None
+        overrides = dict(overrides or {})
         for i in indices:
             t = doc[i]
             if t.is_space or self.descriptions.get(i) == "":
                 continue
             piece, gap = t.text, (doc[prev].whitespace_ if prev == i - 1 else " ") if prev is not None else ""
             so_far = "".join(parts)
-            if (phrase := self.descriptions.get(i)) and phrase.lower() not in so_far.lower():
+            if i in overrides:
+                piece, gap = overrides[i], gap or (" " if prev is not None else "")
+            elif (phrase := self.descriptions.get(i)) and phrase.lower() not in so_far.lower():
                 piece = phrase
             elif i in self.descriptions:
                 piece = "the " + t.text if prev is None or doc[prev].lower_ != "the" else t.text
-            elif (m := self.resolved.get(i)) and m.name.split()[-1] not in so_far:
-                piece = m.name + ("'" if m.name.endswith("s") else "'s") if t.tag_ == "PRP$" else m.name
+            elif (m := self.resolved.get(i)) and (m.name.split()[-1] not in so_far or t.lower_ in ("we", "us", "i", "me")):
+                name = "the " + m.name[4:] if m.name.startswith("The ") and so_far.strip() else m.name
+                piece = name + ("'" if name.endswith("s") else "'s") if t.tag_ == "PRP$" else name
+                overrides = {**self.agreement([i]), **overrides}
             elif "’" in t.text or "'" in t.text:
                 expanded = {"be": "is", "have": "has"}.get(t.lemma_, t.norm_) if t.tag_ == "VBZ" else t.norm_
                 if expanded.isalpha() and expanded != t.lower_:
@@ -245,17 +359,193 @@ class Sentence:
             prev = i
         return tidy("".join(parts))
 
+    def agreement(self, indices: list[int]) -> dict[int, str]:
+        """Verbs whose subject pronoun is replaced by a singular name: "they have" -> "Russia has"."""
+        out = {}
+        for i in indices:
+            t = self.doc[i]
+            m = self.resolved.get(i)
+            if m is None or t.dep_ not in SUBJECTS or t.lower_ not in ("they", "we", "i") or m.label == "NORP" or (
+                    m.label == "ORG" and re.search(r"[^su]s$", m.name)):  # "the Russians", "GP Super Clinics" stay plural
+                continue
+            if (form := needs_singular(t.head)) or (finite_verb(t.head).lower_ in ("am", "'m", "’m") and (form := "is")):
+                out[finite_verb(t.head).i] = form
+        return out
+
+    def coordination(self, t: Token, tokens: set[int], head: Token) -> list[Token] | None:
+        """The members of a list or coordination headed by `t` that become claims of their own, if any: members
+        of one kind (all common nouns, all names, verbs of one form, prepositions), joined by "and", on the
+        claim's own path (not inside a relative clause or an apposition), and not one name ("Physiology or
+        Medicine", "the Department of Foreign Affairs and Trade", "talks between Russia and Ukraine")."""
+        splittable = t.dep_ in SPLIT_DEPS or (t.dep_ == "prep" and t.pos_ == "ADP")
+        if not splittable or t.head.lower_ in SYMMETRIC or t.lemma_.lower() in SYMMETRIC:
+            return None
+        conjuncts = [c for c in t.conjuncts if c.i > t.i and c.i in tokens]
+        if t.pos_ in ("NOUN", "PROPN"):
+            members = [t] + [c for c in conjuncts if c.pos_ == t.pos_ or (self.is_name(t) and self.is_name(c))]
+        elif t.pos_ == "ADP" and t.dep_ == "prep":
+            members = [t] + [c for c in conjuncts if c.pos_ == "ADP"]
+        elif is_verb(t):
+            members = [t] + [c for c in conjuncts if is_verb(c) and c.tag_ == t.tag_ and own_subject(c) is None]
+        else:
+            return None
+        if len(members) < 2 or any(m.like_num for m in members):
+            return None
+        if any(c.dep_ == "cc" and c.lower_ in ("or", "nor") for m in members for c in m.children):
+            return None
+        ancestor = t.head
+        while ancestor.i != head.i and ancestor.dep_ != "ROOT":
+            if ancestor.dep_ in ("relcl", "appos", "advcl", "npadvmod", "nmod", "amod") or (
+                    ancestor.dep_ == "acl" and ancestor.tag_ not in ("VBN", "VBG")):  # "requests submitted by A, B and C" splits
+                return None
+            ancestor = ancestor.head
+        if len(members) == 2 and t.pos_ in ("NOUN", "PROPN") and not any(c.dep_ == "punct" for c in t.children) \
+                and not self.same_kind_names(members) \
+                and not (t.pos_ == "PROPN" and any(c.dep_ == "det" for c in members[1].children)):
+            return None  # "training and education", "Red Cross Japan and Pacific Disaster Appeal": one thing
+        ent = self.entities.entity_at(t)
+        if ent is not None and any(ent.start <= m.i < ent.end for m in members[1:]):
+            return None  # "the Department of Foreign Affairs and Trade" is one name
+        if any(w.dep_ in ("relcl", "acl") and w.i in subtree(t) for w in self.doc[t.i + 1:members[1].i]):
+            return None  # the list comes after a relative clause: more likely the parser's mistake than a list
+        if any(c.i > members[-1].i and c.dep_ in ("amod", "acomp", "oprd") for c in members[-1].children):
+            return None  # "making the sector, businesses and community resilient": the complement is everyone's
+        return members
+
+    def same_kind_names(self, members: list[Token]) -> bool:
+        """People, or places, each named: "Peter Varghese and Michael Small"."""
+        labels = {self.entities.label(e) if (e := self.entities.entity_at(m)) is not None else None for m in members}
+        return len(labels) == 1 and labels <= {"PERSON", "GPE"}
+
+    def is_name(self, t: Token) -> bool:
+        """A person, place or organisation named in full, that can stand in a list of its own."""
+        ent = self.entities.entity_at(t)
+        return ent is not None and self.entities.label(ent) in ("PERSON", "GPE", "ORG", "LOC", "NORP")
+
+    def member_tokens(self, m: Token, members: list[Token], first: bool) -> set[int]:
+        """The words that belong to one member alone; a modifier the parser hung on an earlier member but
+        that follows a later one goes with the member just before it ("the Leader of the Opposition, Tony Abbott")."""
+        span = subtree(m)
+        for o in members:
+            if o.i != m.i and o.i in span:
+                span -= subtree(o)
+        for c in m.children:
+            if c.dep_ in ("appos", "prep", "acl", "relcl") and c.i > members[-1].i and m.i != members[-1].i:
+                span -= subtree(c)
+        if m.i == members[-1].i:
+            span |= {i for o in members[:-1] for c in o.children if c.dep_ in ("appos", "prep", "acl", "relcl") and c.i > m.i
+                     for i in subtree(c)}
+        span -= {c.i for c in m.children if c.dep_ in ("cc", "preconj") or (c.dep_ == "punct" and c.text in ",;")}
+        if first and is_verb(m):  # "to" and the subject before the first verb belong to every member
+            span -= {i for c in m.children if c.i < m.i and c.dep_ in {"aux", "auxpass", "neg", "mark"} | SUBJECTS
+                     for i in subtree(c)}
+        return span
+
+    def split(self, unit: Unit) -> list[Unit]:
+        """One unit per member of each list or coordination in it: "provide relief, equipment and assistance to
+        families" -> three; coordinated subjects each get the verb in their number."""
+        if unit.copula:
+            return [unit]
+        variants = [(unit.tokens, dict(unit.overrides))]
+        for i in sorted(unit.tokens):
+            t = self.doc[i]
+            if t.i == unit.head.i or not (members := self.coordination(t, unit.tokens, unit.head)):
+                continue
+            owned = [self.member_tokens(m, members, n == 0) for n, m in enumerate(members)]
+            joints = {c.i for m in members for c in m.children
+                      if c.dep_ in ("cc", "preconj") or (c.dep_ == "punct" and c.text in ",;")}
+            removed = set().union(*owned) | joints
+            subject = t.dep_ in SUBJECTS
+            if subject:  # "X and Y attended together" -> "X attended"
+                removed |= {c.i for c in t.head.children if c.lower_ in COLLECTIVE or (c.dep_ == "punct" and t.i < c.i < t.head.i)}
+            shared = {i for c in t.children if c.i < t.i and c.dep_ in ("aux", "mark") for i in subtree(c)} if is_verb(t) else set()
+            out = []
+            for tokens, overrides in variants:
+                if not all(m.i in tokens for m in members):
+                    out.append((tokens, overrides))
+                    continue
+                for m, own in zip(members, owned, strict=True):
+                    extra = dict(overrides)
+                    if m.i != t.i and any(c.dep_ in ("aux", "mark") and c.i < m.i for c in m.children):
+                        out.append((((tokens - removed) | own) - shared, extra))  # "to support A and to help B"
+                        continue
+                    if subject and m.tag_ in ("NN", "NNP") and (form := needs_singular(t.head)):
+                        extra[finite_verb(t.head).i] = form
+                    out.append(((tokens - removed) | own, extra))
+            if len(out) > MAX_VARIANTS:
+                break
+            variants = out
+        if len(variants) == 1:
+            return [unit]
+        return [Unit(unit.head, tokens, unit.speaker, unit.subject, unit.prefix, unit.copula, overrides)
+                for tokens, overrides in variants]
+
+    def relative_clauses(self, units: list[Unit]) -> None:
+        """A relative clause on a name states a fact of its own: "Professor Elizabeth Blackburn, who has been
+        named the Nobel Prize winner" -> "Professor Elizabeth Blackburn has been named the Nobel Prize winner"."""
+        for t in self.doc[self.start:self.end]:
+            if t.dep_ != "relcl" or not is_verb(t) or not self.is_name(t.head):
+                continue
+            pronoun = next((c for c in t.children if c.dep_ in SUBJECTS and c.lower_ in ("who", "which", "that")), None)
+            ent = self.entities.entity_at(t.head)
+            if pronoun is None or ent is None:
+                continue
+            speaker = next((u.speaker for u in units if t.i in u.tokens), None)
+            units.append(Unit(t, subtree(t) - {pronoun.i} - {c.i for c in t.children if c.dep_ == "punct"}, speaker,
+                              t.head, list(range(ent.start, ent.end))))
+
     def claims(self) -> list[tuple[Unit, str]]:
         sent = self.doc[self.start:self.end]
         units: list[Unit] = []
         self.clauses(sent.root, None, None, units)
+        self.relative_clauses(units)
+        units = [v for u in units for v in self.split(u)]
         return [(u, self.text(u)) for u in sorted(units, key=lambda u: min(u.tokens | {u.head.i}))]
 
+    def first_person(self, unit: Unit) -> None:
+        """'I' in a quotation is its speaker: "“I spoke to Putin,” Trump said" -> "Donald Trump spoke to Putin"."""
+        if not unit.speaker or not unit.speaker.name:
+            return
+        name = unit.speaker.name
+        if name.lower() in PERSONAL:
+            return
+        for i in sorted(unit.tokens | set(unit.prefix)):
+            t = self.doc[i]
+            if t.pos_ != "PRON" or t.lower_ not in ("i", "me", "my") or i in unit.overrides:
+                continue
+            unit.overrides[i] = name + ("'" if name.endswith("s") else "'s") if t.lower_ == "my" else name
+            if t.lower_ == "i" and t.dep_ in SUBJECTS:
+                f = finite_verb(t.head)
+                if f.lower_ in ("am", "'m", "’m", "have", "'ve", "’ve", "was", "do") or f.tag_ == "VBP":
+                    unit.overrides[f.i] = "was" if f.lower_ == "was" else third_singular(f)
+
+    def unresolved(self, unit: Unit) -> Token | None:
+        """A pronoun in the claim that points at nothing the claim or the article's resolution names."""
+        idx = sorted(unit.tokens | set(unit.prefix))
+        for n, i in enumerate(idx):
+            t = self.doc[i]
+            demonstrative = t.lower_ in ("this", "these", "those") and t.pos_ == "PRON" and t.dep_ in SUBJECTS | {"dobj", "pobj"}
+            if ((t.lower_ not in PERSONAL or t.pos_ != "PRON") and not demonstrative) or i in self.resolved or i in unit.overrides:
+                continue
+            extraposed = any(d.dep_ in ("ccomp", "xcomp", "csubj") for d in t.head.subtree if d.i > t.i and d.i != t.head.i)
+            if t.lower_ in ("it", "its") and (t.dep_ not in SUBJECTS | {"poss"} or (not referential(t) and extraposed)
+                                              or t.dep_ == "expl"):
+                continue  # "made it clear", "it is likely that"
+            if demonstrative:
+                return t  # "achieving this": what "this" is lies outside the claim
+            earlier = [self.doc[j] for j in idx[:n]]
+            if any(e.pos_ == "PROPN" or e.i in self.resolved or e.i in self.descriptions or (e.pos_ == "NOUN" and e.dep_ in SUBJECTS)
+                   for e in earlier):
+                continue  # its antecedent is in the claim
+            return t
+        return None
+
     def text(self, unit: Unit) -> str:
+        self.first_person(unit)
         if unit.copula:
-            rest = self.render(sorted(unit.tokens))[:-1]
+            rest = self.render(sorted(unit.tokens), unit.overrides)[:-1]
             return tidy(f"{self.render(unit.prefix)[:-1]} {unit.copula} {rest[:1].lower()}{rest[1:]}")
-        return self.render(sorted(set(unit.prefix) | unit.tokens))
+        return self.render(sorted(set(unit.prefix) | unit.tokens), unit.overrides)
 
     def attribution(self, unit: Unit, text: str) -> str | None:
         """'JD Vance said that C': the claim that the speaker made the claim, checkable on its own."""
@@ -273,7 +563,40 @@ class Sentence:
 
     # ---- worth checking? -------------------------------------------------------------------
 
+    def superlative_with_scope(self, tokens: list[Token]) -> Token | None:
+        """'the largest order in the airline's history', 'the deadliest since World War Two', 'the first ever':
+        a superlative that says among what, which a record can confirm or refute."""
+        for t in tokens:
+            if t.tag_ not in ("JJS", "RBS") and not (t.lower_ == "first" and t.dep_ == "amod"):
+                continue
+            holder = t.head if t.dep_ in ("amod", "advmod") else t
+            scope = [c for c in list(holder.children) + list(t.children)
+                     if (c.dep_ == "prep" and c.lower_ in ("in", "since", "of", "among", "on", "for")) or c.lower_ == "ever"
+                     or (c.dep_ == "relcl")]
+            if scope:
+                return t
+        return None
+
+    def opinion(self, unit: Unit, tokens: list[Token]) -> str | None:
+        """Why the clause is a judgement rather than a fact, if it plainly is one."""
+        head = unit.head
+        words = " ".join(t.lower_ for t in sorted(tokens, key=lambda t: t.i))
+        if found := next((p for p in RHETORIC if p in words), None):
+            return f"rhetoric ('{found}'), not a fact"
+        if head.lemma_ in JUDGING_VERBS:
+            return f"a judgement ('{head.text}')"
+        if head.lemma_ == "be":
+            complements = [c for c in head.children if c.dep_ in ("acomp", "attr")]
+            judged = [c for c in complements for w in c.subtree if w.lemma_.lower() in EVALUATIVE and w.i <= c.i]
+            if judged and not any(t.like_num for t in tokens) and not self.superlative_with_scope(tokens):
+                return f"a judgement ('{judged[0].text}')"
+        if any(c.tag_ == "MD" for c in head.children) and any(t.tag_ in ("JJR", "RBR") for t in tokens) \
+                and not any(t.like_num for t in tokens):
+            return "a prediction with no figure to check"
+        return None
+
     def drop(self, unit: Unit, text: str) -> tuple[DropReason, str] | None:
+        """Why this clause is not worth checking or cannot be checked, if so; opinions before unresolved references."""
         head = unit.head
         tokens = [self.doc[i] for i in unit.tokens | set(unit.prefix)]
         if len(text.split()) < 3 or not any(is_verb(t) for t in tokens):
@@ -283,8 +606,14 @@ class Sentence:
             return DropReason.INSTRUCTION, f"an imperative ('{head.text} ...'): an instruction, not a statement"
         if unit.subject is not None and unit.subject.lower_ in ("i", "we") and head.lemma_ in OPINION_VERBS:
             return DropReason.OPINION, f"the writer's own view ('{unit.subject.text} {head.text}')"
+        if reason := self.opinion(unit, tokens):
+            return DropReason.OPINION, reason
+        if head.tag_ in ("VBZ", "VBD", "VBP") and unit.subject is None and not unit.prefix and own_subject(head) is None:
+            return DropReason.UNRESOLVED, f"'{head.text}' has no subject in the text, so the claim cannot read alone"
+        if (pronoun := self.unresolved(unit)) is not None:
+            return DropReason.UNRESOLVED, f"'{pronoun.text}' refers to nothing the article names, so the claim cannot read alone"
         anchored = any(t.ent_type_ or t.like_num or t.pos_ == "PROPN" or t.i in self.resolved or t.i in self.descriptions
-                       for t in tokens)
+                       for t in tokens) or self.superlative_with_scope(tokens) is not None
         evaluative = any(c.tag_ == "MD" or c.dep_ in ("acomp", "attr") for c in head.children) or head.pos_ == "ADJ"
         if not anchored and evaluative:
             return DropReason.OPINION, "a judgement or prediction with no name, number, date or place to check"
@@ -308,6 +637,8 @@ def tidy(text: str) -> str:
         text = text.replace('"', "")
     text = " ".join(text.split()).strip(LEADING_JUNK)
     text = re.sub(r"[\s,;:—–-]+([.!?])$", r"\1", text)
+    if text.count("(") > text.count(")"):  # a clause cut inside "(October 2009)"
+        text = re.sub(r"([.!?]?)$", r")\1", text, count=1)
     if not text:
         return text
     text = text[0].upper() + text[1:]
@@ -341,15 +672,19 @@ class RulesExtractor(Extractor):
                 if not text or text in seen:
                     continue
                 seen.add(text)
-                text = normalise(text)
-                out.append(self.claim(doc, span, text, unit.speaker, sentence.drop(unit, text), sentence.attribution(unit, text)))
-            out.extend(self.claim(doc, span, text) for text in sentence.titles(titled))
+                drop = sentence.drop(unit, text)
+                anchored = anchor(normalise(text), doc.published)
+                text = anchored.text
+                out.append(self.claim(doc, span, text, unit.speaker, drop, sentence.attribution(unit, text), time_metadata(anchored)))
+            out.extend(self.claim(doc, span, text) for text in sentence.titles(titled) + sentence.appositive_titles(titled))
             last_speaker = spoke if spoke and ("“" in doc.text[span.start:span.end] or quoted) else None
         return numbered(out)
 
     def claim(self, doc: Document, span: Span, text: str, speaker: Speaker | None = None,
-              drop: tuple[DropReason, str] | None = None, attribution: str | None = None) -> ExtractedClaim:
-        return ExtractedClaim(claim=Claim(id="", text=text, span=span, speaker=speaker.name if speaker else None),
+              drop: tuple[DropReason, str] | None = None, attribution: str | None = None,
+              metadata: dict | None = None) -> ExtractedClaim:
+        return ExtractedClaim(claim=Claim(id="", text=text, span=span, speaker=speaker.name if speaker else None,
+                                          metadata=metadata or {}),
                               sentence=doc.text[span.start:span.end], check_worthy=drop is None,
                               drop_reason=drop[0] if drop else None, drop_detail=drop[1] if drop else None,
                               attribution=attribution, extractor=self.name)

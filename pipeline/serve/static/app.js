@@ -90,7 +90,7 @@
     return el("figure", {"class": "citation " + c.stance},
       el("figcaption", {}, c.stance + " · P(e/n/c) " + [p.entailment, p.neutral, p.contradiction].map(function (x) { return x.toFixed(2); }).join("/") + " · ",
          el("a", {href: href("documents", c.doc_id) + "?start=" + c.start + "&end=" + c.end, "class": "open-doc", text: c.title || c.doc_id}),
-         " · characters " + c.start + "–" + c.end + values),
+         (c.page ? " · p. " + c.page : "") + " · characters " + c.start + "–" + c.end + values),
       passage(result, c));
   }
   function resultCard(result, link) {
