@@ -60,9 +60,10 @@ def start_server(store: Path, log: Path, *args: str, env: dict | None = None) ->
     raise AssertionError(f"citetrail serve did not answer within 180 s: {log.read_text()}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def served(sample_store, tmp_path_factory):
-    """The server, with a token, a 2 MB body limit and a 2 s lock timeout, over a writable copy of the sample store."""
+    """The server, with a token, a 2 MB body limit and a 2 s lock timeout, over a writable copy of the sample store;
+    one per test module, so one module's uploads never change what another compares with the sample store."""
     root = tmp_path_factory.mktemp("served")
     store = root / "store"
     shutil.copytree(sample_store, store)

@@ -34,6 +34,16 @@ def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
+def stem_of(source: str) -> str:
+    """The file-name stem a document is named by: its path's stem, or for a source such as "upload:budget.txt"
+    (a file `citetrail serve` received, which has no path of its own) the received name's."""
+    path = file_of(source)
+    scheme, sep, rest = path.partition(":")
+    if sep and len(scheme) > 1 and scheme.isalpha() and not is_url(path):
+        path = rest
+    return Path(path).stem
+
+
 def hashed_id(stem: str, source: str) -> str:
     return f"{stem}-{hashlib.sha256(file_of(source).encode()).hexdigest()[:8]}"
 
@@ -110,7 +120,7 @@ def assign_ids(docs: list[Document], stored: dict[str, str] | None = None,
         if doc.format not in NAMED_BY_FILE:
             out.append(doc)
             continue
-        stem = Path(file_of(doc.source)).stem if not is_url(doc.source) else doc.id
+        stem = stem_of(doc.source) if not is_url(doc.source) else doc.id
         known = [i for i in sources.ids_of(doc.source, doc.content_hash) if i == stem or i.startswith(stem)]
         if known:
             doc_id = known[0]
