@@ -121,19 +121,30 @@ def cite(j: Judgement, titles: dict[str, tuple[str, str]], stance: Stance | None
                     retrieval_rank=j.retrieval_rank, retrieval_score=j.retrieval_score)
 
 
-def independent_sources(a: list[Judgement], b: list[Judgement], chunks: dict[str, str]) -> bool:
-    """Whether some passage of `a` and some of `b` come from different documents that are not near-copies of
-    each other (the same wire story in two outlets, a release and its copy): word Jaccard of their chunks."""
-    def words(chunk_id: str) -> set[str]:
-        return set(chunks.get(chunk_id, "").lower().split())
+def near_copies(x: Judgement, y: Judgement, chunks: dict[str, str]) -> bool:
+    """Whether two passages come from one source: the same document, or documents that are near-copies of each
+    other (the same wire story in two outlets, a release and its copy): word Jaccard of their chunks."""
+    if x.doc_id == y.doc_id:
+        return True
+    wx, wy = (set(chunks.get(j.chunk_id, "").lower().split()) for j in (x, y))
+    return len(wx & wy) / max(1, len(wx | wy)) >= NEAR_DUPLICATE
 
-    for x in a:
-        for y in b:
-            if x.doc_id != y.doc_id:
-                wx, wy = words(x.chunk_id), words(y.chunk_id)
-                if len(wx & wy) / max(1, len(wx | wy)) < NEAR_DUPLICATE:
-                    return True
-    return False
+
+def independent_sources(a: list[Judgement], b: list[Judgement], chunks: dict[str, str]) -> bool:
+    """Whether some passage of `a` and some of `b` come from different sources (`near_copies`)."""
+    return any(not near_copies(x, y, chunks) for x in a for y in b)
+
+
+def one_per_copy(judged: list[Judgement], chunks: dict[str, str], n: int) -> list[Judgement]:
+    """The first `n` passages, skipping the same sentence in a near-copy of a document already cited (a wire story
+    in two outlets is cited once, not as two sources)."""
+    out: list[Judgement] = []
+    for j in judged:
+        if not any(o.doc_id != j.doc_id and o.quote == j.quote and near_copies(o, j, chunks) for o in out):
+            out.append(j)
+        if len(out) == n:
+            break
+    return out
 
 
 def aggregate(judgements: list[Judgement], candidates: list[Candidate], rules: VerdictRules,
@@ -148,8 +159,8 @@ def aggregate(judgements: list[Judgement], candidates: list[Candidate], rules: V
     refute = sorted((j for j, s in stances if s == Stance.REFUTES), key=lambda j: -strength[id(j)])
     best_s = strength[id(support[0])] if support else 0.0
     best_r = strength[id(refute[0])] if refute else 0.0
-    cite_s = [cite(j, titles, Stance.SUPPORTS) for j in support[:max_citations]]
-    cite_r = [cite(j, titles, Stance.REFUTES) for j in refute[:max_citations]]
+    cite_s = [cite(j, titles, Stance.SUPPORTS) for j in one_per_copy(support, chunks, max_citations)]
+    cite_r = [cite(j, titles, Stance.REFUTES) for j in one_per_copy(refute, chunks, max_citations)]
 
     def decide(verdict: Verdict, raw: float, rule_id: str, citations: list[Citation]) -> Decision:
         return Decision(verdict=verdict, confidence=round(rules.calibrated(raw), 4), raw_confidence=round(raw, 4),

@@ -119,3 +119,17 @@ def test_a_date_names_the_event_a_value_belongs_to():
     assert not rules.value_mismatch(base.model_copy(update={"quantities": only_date}))
     assert rules.value_mismatch(base.model_copy(update={"quantities": only_date, "claim_coverage": 0.8}))
     assert rules.value_mismatch(base.model_copy(update={"quantities": [value("count:peopl", "945", "105", False)]}))
+
+
+def test_a_sentence_in_near_copies_of_one_story_is_cited_once():
+    story = "Acme said on Monday that its York plant employs 945 people and will hire 50 more next year."
+    cands = []
+    for i, doc in enumerate(("wire", "outlet", "other"), 1):
+        text = story if doc != "other" else "The regional paper also reported that Acme employs 945 people in York."
+        chunk = Chunk(id=f"{doc}#0", doc_id=doc, index=0, start=0, end=len(text), text=text, sentences=[Span(start=0, end=len(text))])
+        cands.append(Candidate(chunk=chunk, title=doc, source=f"{doc}.txt", rank=i, fused_score=1 / i))
+    same = [judged(d, 0.9 - 0.1 * i, 0.0).model_copy(update={"quote": "Acme employs 945 people."})
+            for i, d in enumerate(("wire", "outlet"))]
+    other = judged("other", 0.7, 0.0)
+    d = aggregate([*same, other], cands, RULES)
+    assert [c.doc_id for c in d.citations] == ["wire", "other"]
