@@ -28,9 +28,10 @@ def test_supported_claim_cites_the_6000_sq_km_sentence(sample_verifier):
     assert "6,000 square kilometers" in top.quote
 
 
-@pytest.mark.xfail(strict=True, reason="REFUTED now (the coverage rule drops the name-only support), but for the wrong "
-                   "sentences: verifier v2 gives 'he met with Putin in Alaska' P(contradiction) 0.39, under 'They've "
-                   "accepted they cannot install a puppet regime in Kyiv' at 0.60; strict, so it fails loudly once fixed")
+@pytest.mark.xfail(strict=True, reason="SUPPORTED now, by the Alaska sentence: verifier v2 reads 'The warning came just a "
+                   "week after he met with Putin in Alaska' (in context: Trump named before it) as entailing 'Trump met "
+                   "Putin in Moscow' at 0.67; requiring every claim name (support_names 1) would stop it but cost more "
+                   "true supports on the fit sets; verifier v3 trains on place swaps; strict, so it fails loudly once fixed")
 def test_refuted_claim_cites_the_alaska_sentence(sample_verifier):
     result = sample_verifier.check("Trump met Putin in Moscow")
     assert result.verdict == Verdict.REFUTED
