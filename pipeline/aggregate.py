@@ -10,21 +10,22 @@ from pipeline.models import Candidate, Citation, Judgement, Stance, Verdict
 
 
 class VerdictRules(BaseModel):
-    """Where a verifier's probabilities become stances and verdicts. Fitted per verifier (its
-    calibration.json, by `citetrail eval scifact --split train --fit`); settings may override each."""
+    """Where a verifier's probabilities become stances and verdicts. Fitted per verifier (its calibration.json,
+    by `python -m eval.fit_rules` on news dev, SciFact train's held-out claims and the sample claims); settings
+    may override each."""
 
     support: float = Field(0.5, description="P(entailment) at which a sentence supports the claim")
     refute: float = Field(0.5, description="P(contradiction) at which a sentence refutes the claim")
     conflict: float = Field(0.7, description="CONFLICTING needs support and refutation, from different documents, "
                             "both at least this strong; below it the stronger side wins")
     support_coverage: float = Field(0.0, ge=0.0, le=1.0, description="share of the claim's content words a sentence "
-                                    "(with its title, date and context) must contain to support it: the verifier alone "
-                                    "reads topical overlap as support")
+                                    "(with its document's date) must contain to support it: the verifier alone reads "
+                                    "topical overlap as support")
     support_names: float = Field(0.0, ge=0.0, le=1.0, description="share of the claim's names (people, organisations, "
                                  "places) that a sentence, with its context and title, must name to support it")
     relevance_coverage: float = Field(0.2, ge=0.0, le=1.0, description="share of the claim's content words a sentence "
-                                      "(with its title, date and context) must contain to be read at all; it must also "
-                                      "name one of the claim's names, if the claim has any")
+                                      "(with its document's date) must contain to be read at all; it must also name, "
+                                      "with its context and title, one of the claim's names, if the claim has any")
     quantity_coverage: float = Field(0.6, ge=0.0, le=1.0, description="claim coverage at which a sentence of the claim's "
                                      "subject that states another value of the same kind refutes the claim")
     date_coverage: float = Field(0.8, ge=0.0, le=1.0, description="claim coverage at which a sentence that states only "
