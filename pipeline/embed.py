@@ -11,7 +11,6 @@ on the texts embedded with it (dynamic quantisation takes its scales over the wh
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -24,6 +23,7 @@ from typing import Literal
 import numpy as np
 
 from pipeline.errors import CitetrailError
+from pipeline.hashing import file_sha256
 from pipeline.onnx_session import available_cores, run_each, single_thread_session
 
 EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -43,14 +43,6 @@ def embedding_model_path() -> Path:
 
 
 @cache
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def embedding_model_sha256() -> str:
     return file_sha256(embedding_model_path() / "model.safetensors")
 

@@ -50,3 +50,13 @@ def test_a_store_built_before_the_setting_opens_at_fp32(tmp_path, corpus_copy):
     assert Verifier.open(store).check("Trump met Putin in Alaska").versions.embedding_precision == "fp32"
     with pytest.raises(StoreError, match="embedding_precision: store has 'fp32', asked for 'int8'"):
         Verifier.open(store, embedding_precision="int8")
+
+
+def test_file_digest_is_the_sha256_of_the_files_bytes(tmp_path):
+    import hashlib
+
+    from pipeline.hashing import file_sha256
+
+    path = tmp_path / "blob.bin"
+    path.write_bytes(bytes(range(256)) * 5000)  # over one read block
+    assert file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()

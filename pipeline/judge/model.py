@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.aggregate import VerdictRules
-from pipeline.embed import file_sha256
 from pipeline.errors import InputError
+from pipeline.hashing import file_sha256
 from pipeline.onnx_session import available_cores, run_each, single_thread_session
 
 SHIPPED_DIR = Path(__file__).parent / "shipped"
