@@ -153,17 +153,24 @@ def results_stored(store) -> int:
         db.close()
 
 
-@pytest.mark.slow
-def test_a_killed_batch_resumes_and_a_locked_store_is_one_line(tmp_path, store_copy, cli):
+def interrupted_batch(tmp_path, store, sig: int) -> tuple[subprocess.Popen, str]:
+    """A real `citetrail batch` of 12 sample claims, sent `sig` once it has stored a first result; the finished
+    process and its stderr."""
     claims = tmp_path / "claims.jsonl"
     claims.write_text(jsonl(SAMPLE_CLAIMS[:12]))
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "batch", str(claims), "--store", str(store_copy)],
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "batch", str(claims), "--store", str(store)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240
-    while results_stored(store_copy) == 0 and proc.poll() is None and time.monotonic() < deadline:
+    while results_stored(store) == 0 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=60)
+    return proc, stderr
+
+
+@pytest.mark.slow
+def test_a_killed_batch_resumes_and_a_locked_store_is_one_line(tmp_path, store_copy, cli):
+    proc, stderr = interrupted_batch(tmp_path, store_copy, signal.SIGTERM)
     (run,) = json.loads(cli("runs", "--json", "--store", str(store_copy)).stdout)
     assert run["status"] == "interrupted" and 0 < run["checked"] < 12
     assert proc.returncode == 130 and stderr == (

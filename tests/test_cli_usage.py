@@ -3,9 +3,6 @@
 
 import json
 import signal
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -14,8 +11,7 @@ from rich.console import Console
 from pipeline.models import Run, RunStatus
 from pipeline.render.terminal import print_result, print_runs, shortened
 from tests.conftest import citetrail
-from tests.test_batch import SAMPLE_CLAIMS
-from tests.test_cli_batch import results_stored
+from tests.test_cli_batch import interrupted_batch
 
 
 def test_version_exits_0():
@@ -78,15 +74,7 @@ def test_tables_at_80_columns_split_no_id(sample_verifier):
 
 
 def test_ctrl_c_during_a_batch_names_the_run_and_the_resume_command(tmp_path, store_copy):
-    claims = tmp_path / "claims.jsonl"
-    claims.write_text("".join(json.dumps(c) + "\n" for c in SAMPLE_CLAIMS[:12]))
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "batch", str(claims), "--store", str(store_copy)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 240
-    while results_stored(store_copy) == 0 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.1)
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
+    proc, stderr = interrupted_batch(tmp_path, store_copy, signal.SIGINT)
     (run,) = json.loads(citetrail("runs", "--json", "--store", str(store_copy)).stdout)
     assert proc.returncode == 130 and run["status"] == "interrupted"
     assert stderr == (f"error: interrupted: run {run['id']} stopped with {run['checked']} of 12 claims checked; "
