@@ -11,7 +11,8 @@ used instead (`classifier.USE_CLF = False`).
 from __future__ import annotations
 
 import re
-from functools import cache
+from datetime import datetime
+from functools import cache, lru_cache
 
 from dateutil import parser as date_parser
 from pydantic import BaseModel, Field
@@ -27,6 +28,7 @@ BOUND = re.compile(r"\b(more than|less than|fewer than|over|under|at least|at mo
 APPROX = re.compile(r"\b(about|around|approximately|roughly|some|circa|an estimated|close to|just over|just under)\s*$",
                     re.IGNORECASE)
 APPROX_TOLERANCE = 0.1
+DEFAULT_DAY = datetime(2000, 1, 1)  # fills what a date does not say; _date_value reports those parts as None
 LONG_DIGITS = re.compile(r"[\d,.]{16,}")
 # Written forms quantulum3 misreads: "7.1 bn" (it finds "bit newton"), "per cent", "A$", fractions "2-1/4".
 REWRITES = [(re.compile(r"(?:\b[A-Z]{1,2})?\$\s?(\d[\d.,]*(?:\s(?:million|billion|trillion))?)"), r"\1 dollars"),
@@ -99,6 +101,7 @@ def _tolerance(surface: str, value: float, approx: bool) -> float:
     return max(tol, APPROX_TOLERANCE * abs(value)) if approx else tol
 
 
+@lru_cache(maxsize=4096)  # a sentence in several claims' candidates is parsed once; callers never mutate the list
 def find_quantities(text: str) -> list[Quantity]:
     """Every number, amount, measure, duration and date the text states (empty when it states none)."""
     out: list[Quantity] = []
@@ -148,7 +151,7 @@ def _date_value(surface: str) -> tuple[int | None, int | None, int | None]:
     has_year = re.search(r"\b\d{4}\b", surface)
     has_day = re.search(r"\b\d{1,2}(?:st|nd|rd|th)?\b(?!\d)", surface.replace(has_year.group(), "") if has_year else surface)
     try:
-        d = date_parser.parse(surface, default=date_parser.parse("2000-01-01"))
+        d = date_parser.parse(surface, default=DEFAULT_DAY)
     except (ValueError, OverflowError):
         return (None, None, None)
     return (d.year if has_year else None, d.month, d.day if has_day else None)
