@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from pipeline.aggregate import VerdictRules, aggregate
 from pipeline.chunk import chunk_document, chunker_settings, doc_of
@@ -18,6 +18,7 @@ from pipeline.embed import EMBEDDING_MODEL, embedding_model_sha256
 from pipeline.errors import InputError, StoreError
 from pipeline.judge.model import NLIJudge, load_judge
 from pipeline.judge.stage import judge_claims
+from pipeline.language import document_warning, not_english
 from pipeline.load import OnError, load_paths
 from pipeline.load.identity import assign_ids, file_of
 from pipeline.models import AuditReport, AuditSummary, CheckResult, Claim, Document, Trail, Verdict, Versions, page_at
@@ -38,6 +39,7 @@ class IngestReport(BaseModel):
     removed: list[str] = []
     skipped_lines: list[str] = []
     failed: list[str] = []
+    warnings: list[str] = Field(default_factory=list, description="documents written that are not in English, one line each")
     chunks_written: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -157,6 +159,8 @@ class Verifier:
                                  "(max_chunks_per_document); nothing was written")
             (report.updated if old else report.added).append(doc.id)
             todo.append((doc, chunks))
+            if language := not_english(doc.text):
+                report.warnings.append(document_warning(doc.id, doc.source, language))
         done = 0
         while todo:
             group, n = [], 0

@@ -118,6 +118,8 @@ def ingest(
                                  follow_symlinks=follow_symlinks, progress=update, strict=strict)
     for line in report.skipped_lines:
         err.print(f"skipped {shown(line)}", highlight=False)
+    for line in report.warnings:
+        err.print(f"warning: {shown(line)}", highlight=False)
     out.print(f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
               f"{len(report.removed)} removed; {report.chunks_written} chunks written in {report.seconds:.1f} s "
               f"(store {shown(str(verifier.settings.store))}, fingerprint {report.fingerprint})", highlight=False)

@@ -59,7 +59,13 @@ def not_english(text: str) -> str | None:
     return guess.language if guess is not None and not guess.is_english else None
 
 
-def warning_for(what: str, language: str) -> str:
-    """The one-line warning shown for a claim or document in another language."""
-    return (f"{what} looks like language '{language}', not English; citetrail's models read English only, "
-            "so it is never refuted on their reading")
+def claim_warning(language: str) -> str:
+    """The one-line warning on a result whose claim is in another language."""
+    return (f"the claim looks like language '{language}', not English; citetrail's models read English only, so it is "
+            "never REFUTED on their reading")
+
+
+def document_warning(doc_id: str, source: str, language: str) -> str:
+    """The one-line warning for a document in another language (at ingest, and on a result citing it)."""
+    return (f"document '{doc_id}' ({source}) looks like language '{language}', not English; citetrail's models read "
+            "English only, so its sentences never refute a claim")

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.language import detect_language, not_english
+from tests.conftest import citetrail
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,3 +39,19 @@ def test_the_foreign_check_set_is_mostly_caught():
     rows = [json.loads(line) for line in (ROOT / "eval/data/language/foreign.jsonl").read_text(encoding="utf-8").splitlines()]
     caught = sum(not_english(row["text"]) is not None for row in rows)
     assert caught >= 0.9 * len(rows)
+
+
+FRENCH_ARTICLE = """# La banque centrale relève son taux
+
+La banque centrale a relevé mardi son taux directeur d'un quart de point, pour le porter à 4,5 %. Le comité a expliqué
+que l'inflation restait trop élevée et que le marché du travail demeurait solide.
+"""
+
+
+def test_ingest_warns_about_a_document_in_another_language_and_still_stores_it(tmp_path, corpus_copy):
+    (corpus_copy / "banque.md").write_text(FRENCH_ARTICLE, encoding="utf-8")
+    result = citetrail("ingest", str(corpus_copy), "--store", str(tmp_path / "store"))
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "'banque'" in warnings[0] and "'fr'" in warnings[0]
+    assert "3 added" in result.stdout
