@@ -36,7 +36,9 @@ from pipeline.extract.nlp import parse, sentence_spans
 from pipeline.extract.normalise import normalise
 from pipeline.models import Claim, Document, DropReason, ExtractedClaim, Span
 
-PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+# prompts/ beside the package in a source checkout; inside it (pipeline/prompts) in a wheel, where pyproject puts it
+_PACKAGE = Path(__file__).resolve().parents[1]
+PROMPTS = _PACKAGE / "prompts" if (_PACKAGE / "prompts").is_dir() else _PACKAGE.parent / "prompts"
 CONTEXT_SENTENCES = 3
 CONTEXT_CHARS = 1200
 TAG = re.compile(r"<(/?)(context|sentence|claims?|passages)>", re.IGNORECASE)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from pipeline.load import make_document
 from pipeline.models import Document, Span
 
-DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "scifact"
+DEFAULT_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "scifact"  # beside a source checkout
 LABELS = {"SUPPORT": "SUPPORTED", "CONTRADICT": "REFUTED"}
 SEPARATOR = "\n\n"
 
