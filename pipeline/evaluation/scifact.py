@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from pipeline.load import make_document
 from pipeline.models import Document, Span
+from pipeline.textnorm import normalise_space
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "scifact"  # beside a source checkout
 LABELS = {"SUPPORT": "SUPPORTED", "CONTRADICT": "REFUTED"}
@@ -40,7 +41,7 @@ def abstract_document(row: dict) -> tuple[Document, list[Span]]:
     title = row["title"].strip()
     parts, spans, pos = [title], [], len(title) + len(SEPARATOR)
     for sentence in row["abstract"]:
-        sentence = " ".join(sentence.split())
+        sentence = normalise_space(sentence)
         spans.append(Span(start=pos, end=pos + len(sentence)))
         parts.append(sentence)
         pos += len(sentence) + len(SEPARATOR)

@@ -19,6 +19,8 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import minimize
+from scipy.special import logit
 
 from pipeline import Verifier
 from pipeline.aggregate import VerdictRules, aggregate
@@ -150,17 +152,17 @@ def score(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Sp
 
 
 def fit_confidence_map(raw: list[float], correct: list[bool]) -> tuple[float, float]:
-    """Platt scaling of the raw verdict confidence: (scale, shift) minimising log-loss, by grid search."""
-    x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / (1 - np.clip(raw, 1e-6, 1 - 1e-6)))
+    """Platt scaling of the raw verdict confidence: (scale, shift) in [0.05, 3] x [-3, 3] minimising log-loss
+    (scipy's L-BFGS-B), to 2 decimals."""
+    x = logit(np.clip(raw, 1e-6, 1 - 1e-6))
     y = np.asarray(correct, dtype=float)
-    best = ((1.0, 0.0), float("inf"))
-    for a in np.arange(0.05, 3.01, 0.05):
-        for b in np.arange(-3.0, 3.01, 0.05):
-            p = np.clip(1 / (1 + np.exp(-(a * x + b))), 1e-9, 1 - 1e-9)
-            loss = float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
-            if loss < best[1]:
-                best = ((round(float(a), 2), round(float(b), 2)), loss)
-    return best[0]
+
+    def loss(ab: np.ndarray) -> float:
+        z = ab[0] * x + ab[1]
+        return float(np.mean(y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)))
+
+    fitted = minimize(loss, x0=[1.0, 0.0], bounds=[(0.05, 3.0), (-3.0, 3.0)], method="L-BFGS-B").x
+    return round(float(fitted[0]), 2), round(float(fitted[1]), 2)
 
 
 def reliability_plot(results: list[CheckResult], rows: list[dict], path: Path) -> None:
