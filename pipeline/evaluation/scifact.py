@@ -1,4 +1,4 @@
-"""SciFact loaders: its abstracts as citetrail Documents, its claims with gold labels and evidence.
+"""SciFact loaders: its abstracts as citetrail Documents, with each sentence's span, and a claim row's gold verdict.
 
 The data is read from a path (default ../shared/eval/scifact), never copied into the project.
 Each abstract becomes one document whose text is the title, then each sentence, a blank line apart, so that
@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import BaseModel
-
 from pipeline.load import make_document
 from pipeline.models import Document, Span
 from pipeline.textnorm import normalise_space
@@ -20,14 +18,6 @@ from pipeline.textnorm import normalise_space
 DEFAULT_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "scifact"  # beside a source checkout
 LABELS = {"SUPPORT": "SUPPORTED", "CONTRADICT": "REFUTED"}
 SEPARATOR = "\n\n"
-
-
-class SciFactClaim(BaseModel):
-    id: int
-    claim: str
-    label: str  # SUPPORTED, REFUTED or NOT_ENOUGH_INFO
-    evidence: dict[str, list[list[int]]]  # doc id -> evidence sets (sentence indices)
-    cited_doc_ids: list[str]
 
 
 def claim_label(row: dict) -> str:
@@ -58,14 +48,3 @@ def load_corpus(data_dir: Path = DEFAULT_DIR) -> tuple[list[Document], dict[str,
             spans[doc.id] = sentence_spans
     return docs, spans
 
-
-def load_claims(split: str, data_dir: Path = DEFAULT_DIR) -> list[SciFactClaim]:
-    claims = []
-    with open(data_dir / f"claims_{split}.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            claims.append(SciFactClaim(
-                id=row["id"], claim=row["claim"], label=claim_label(row),
-                evidence={d: [ev["sentences"] for ev in sets] for d, sets in row["evidence"].items()},
-                cited_doc_ids=[str(d) for d in row.get("cited_doc_ids", [])]))
-    return claims

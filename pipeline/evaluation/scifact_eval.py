@@ -23,7 +23,7 @@ from scipy.optimize import minimize
 from scipy.special import logit
 
 from pipeline import Verifier
-from pipeline.aggregate import VerdictRules, aggregate
+from pipeline.aggregate import aggregate
 from pipeline.errors import InputError
 from pipeline.evaluation.scifact import claim_label, load_corpus
 from pipeline.evaluation.scifact_metrics import abstract_level, sentence_level
@@ -37,8 +37,7 @@ from pipeline.training.data import scifact_fit_ids
 OFFICIAL = {Stance.SUPPORTS: "SUPPORT", Stance.REFUTES: "CONTRADICT"}
 VERDICT_OFFICIAL = {Verdict.SUPPORTED: "SUPPORT", Verdict.REFUTED: "CONTRADICT"}
 BATCH = 32
-LAYOUT = "p2"  # the document layout of eval.scifact (sentences a blank line apart): a new layout is a new store
-COVERAGE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+LAYOUT = "p2"  # the document layout of pipeline.evaluation.scifact (sentences a blank line apart): a new layout is a new store
 
 
 def store_path(data_dir: Path, base: Path) -> Path:
@@ -87,12 +86,6 @@ def oracle_check(verifier: Verifier, rows: list[dict], results: list[CheckResult
         out.append(result.model_copy(update={"verdict": d.verdict, "confidence": d.confidence, "rule": d.rule,
                                              "citations": d.citations, "trail": Trail(candidates=cands, judgements=judgements)}))
     return out
-
-
-def reaggregate(result: CheckResult, rules: VerdictRules, max_citations: int = 3) -> CheckResult:
-    """The same judged sentences, aggregated under other rules (no model is run)."""
-    d = aggregate(result.trail.judgements, result.trail.candidates, rules, max_citations)
-    return result.model_copy(update={"verdict": d.verdict, "confidence": d.confidence, "rule": d.rule, "citations": d.citations})
 
 
 def to_prediction(result: CheckResult, spans: dict[str, list[Span]]) -> dict:
