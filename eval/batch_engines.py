@@ -18,8 +18,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from eval.scifact import DEFAULT_DIR
-from eval.scifact_eval import load_rows, open_store, store_path
+from pipeline.evaluation.scifact import DEFAULT_DIR
+from pipeline.evaluation.scifact_eval import load_rows, open_store, store_path
 from pipeline.runs import RUNS_FILE, RunStore
 
 REPORTS = Path(__file__).parent / "reports"

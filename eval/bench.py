@@ -46,8 +46,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel
 
-from eval.scifact import DEFAULT_DIR, claim_label, load_corpus
-from eval.scifact_eval import load_rows, open_store, retrieval_hits, store_path
+from pipeline.evaluation.scifact import DEFAULT_DIR, claim_label, load_corpus
+from pipeline.evaluation.scifact_eval import load_rows, open_store, retrieval_hits, store_path
 
 REPORTS = Path(__file__).parent / "reports"
 PHASES = ("ingest", "ingest_fp32", "embed", "check", "batch", "levers", "baseline", "serve_load")

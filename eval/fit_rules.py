@@ -18,12 +18,12 @@ import json
 import time
 from pathlib import Path
 
-from eval.claims_eval import load_claim_set, open_corpus
-from eval.scifact import DEFAULT_DIR, claim_label, load_corpus
-from eval.scifact_eval import check_all, fit_confidence_map, load_rows, open_store
-from eval.scifact_eval import score as scifact_score
-from eval.verdicts import verdict_metrics
 from pipeline.aggregate import VerdictRules, aggregate
+from pipeline.evaluation.claims_eval import load_claim_set, open_corpus
+from pipeline.evaluation.scifact import DEFAULT_DIR, claim_label, load_corpus
+from pipeline.evaluation.scifact_eval import check_all, fit_confidence_map, load_rows, open_store
+from pipeline.evaluation.scifact_eval import score as scifact_score
+from pipeline.evaluation.verdicts import verdict_metrics
 from pipeline.judge.model import SHIPPED_DIR
 from pipeline.models import CheckResult, Claim, Stance
 

@@ -53,9 +53,7 @@ def score_set(judge: NLIJudge, rows: list[dict]) -> tuple[dict, np.ndarray]:
     pred = probs.argmax(1)
     if rows and rows[0].get("binary"):  # two-way set: entailment vs not
         gold, pred = (gold == 0).astype(int), (pred == 0).astype(int)
-        report = classification_report(gold.tolist(), pred.tolist(), n_labels=2)
-    else:
-        report = classification_report(gold.tolist(), pred.tolist())
+    report = classification_report(gold.tolist(), pred.tolist())
     report["ece"] = expected_calibration_error(probs.max(1), probs.argmax(1) == np.array([LABELS.index(r["label"]) for r in rows]))
     return report, probs
 

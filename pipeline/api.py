@@ -25,6 +25,7 @@ from pipeline.models import AuditReport, AuditSummary, CheckResult, Claim, Docum
 from pipeline.retrieve import Retriever
 from pipeline.runs import RUNS_FILE, RunStore
 from pipeline.store import ChunkStore
+from pipeline.textnorm import normalise_space
 
 EMBED_BATCH_CHUNKS = 256
 NEAR_COPY = 0.8  # word Jaccard at which two documents are one text (an edited or re-wrapped copy)
@@ -58,7 +59,7 @@ def clean_claim(text: str, max_chars: int) -> str:
     if not isinstance(text, str):
         raise InputError("the claim must be text")
     text = "".join(ch if ch.isprintable() else " " for ch in text)
-    text = " ".join(text.split())
+    text = normalise_space(text)
     if not text:
         raise InputError("the claim is empty")
     if len(text) > max_chars:

@@ -22,6 +22,7 @@ from pipeline.errors import InputError, StoreError
 from pipeline.load import decode
 from pipeline.models import CheckResult, Claim, Run, RunStatus, Versions
 from pipeline.runs import RUNS_FILE, RunStore
+from pipeline.textnorm import normalise_space
 
 CLAIMS_PER_GROUP = 8
 BAD_ROWS_SHOWN = 5
@@ -166,7 +167,7 @@ def claim_groups(claims: list[Claim], group_size: int = CLAIMS_PER_GROUP) -> lis
     so every engine batches the verifier alike and gives the same results."""
     same_text: dict[str, list[Claim]] = {}
     for claim in claims:
-        same_text.setdefault(" ".join(claim.text.split()), []).append(claim)
+        same_text.setdefault(normalise_space(claim.text), []).append(claim)
     texts = list(same_text.values())
     return [texts[i:i + group_size] for i in range(0, len(texts), group_size)]
 

@@ -441,8 +441,10 @@ def mcp(
     build_mcp(service).run("stdio")
 
 
-eval_app = typer.Typer(no_args_is_help=True, help="Measure citetrail on labelled claims (reports go to eval/reports/).")
+eval_app = typer.Typer(no_args_is_help=True, help="Measure citetrail on labelled claims (reports go to --out, by default "
+                                                   "<stores>/reports; never into the installed package).")
 app.add_typer(eval_app, name="eval")
+OutOpt = Annotated[Path | None, typer.Option("--out", help="folder the reports are written to [default: <stores>/reports]")]
 
 
 @eval_app.command("scifact")
@@ -451,13 +453,15 @@ def eval_scifact(
     data: Annotated[Path | None, typer.Option("--data", help="SciFact folder [default ../shared/eval/scifact]")] = None,
     stores: Annotated[Path, typer.Option("--stores", help="where the cached SciFact store is kept")] = Path("build"),
     limit: Annotated[int, typer.Option("--limit", help="first N claims only")] = 0,
+    report_dir: OutOpt = None,
 ) -> None:
     """SciFact with its official metrics, open retrieval over all abstracts."""
-    from eval import scifact_eval
+    from pipeline.evaluation import scifact_eval
+    from pipeline.evaluation.scifact import DEFAULT_DIR
 
     if split not in ("train", "dev"):
         raise InputError("--split must be train or dev")
-    report = scifact_eval.run(split, data or scifact_eval.DEFAULT_DIR, stores, limit)
+    report = scifact_eval.run(split, data or DEFAULT_DIR, stores, report_dir or stores / "reports", limit)
     out.print(scifact_eval.render(report), highlight=False)
 
 
@@ -467,11 +471,13 @@ def eval_claims(
     corpus: Annotated[list[Path], typer.Option("--corpus", help="corpus folder or file (repeatable)")],
     stores: Annotated[Path, typer.Option("--stores", help="where the corpus store is kept")] = Path("build"),
     name: Annotated[str | None, typer.Option("--name", help="report name [default: the claim file's stem]")] = None,
+    report_dir: OutOpt = None,
 ) -> None:
     """Any labelled claim set against any corpus: accuracy, macro-F1, confusion, citation accuracy, per REFUTED kind."""
-    from eval import claims_eval
+    from pipeline.evaluation import claims_eval
 
-    out.print(claims_eval.summary(claims_eval.run(claims, corpus, stores, name)), highlight=False)
+    report = claims_eval.run(claims, corpus, stores, name, report_dir or stores / "reports")
+    out.print(claims_eval.summary(report), highlight=False)
 
 
 @app.command()

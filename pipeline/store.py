@@ -7,23 +7,21 @@ ingest and pruning need.
 
 Chroma's embedded client is for one process: each process keeps the vector index in memory, so a
 process that opened the store before another one wrote searches a stale index, and two writing
-at once corrupt it. So every operation holds an advisory lock on `<store>/lock` (writers
-exclusive, readers shared), and every write first records a new generation in
+at once corrupt it. So every operation holds a lock on `<store>/lock` (filelock's reader/writer lock:
+writers exclusive, readers shared), and every write first records a new generation in
 `<store>/generation`; a process that finds the generation changed since it opened Chroma opens
 it afresh before touching it.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import sqlite3
-import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,6 +32,7 @@ from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import InvalidArgumentError
+from filelock import ReadWriteLock, Timeout
 
 from pipeline.chunk import LineBreaks
 from pipeline.embed import EMBEDDING_MODEL, Precision, embedding_model_sha256, load_embedder
@@ -127,50 +126,25 @@ def busy_error(path: Path, waited: float, holder: str = "another citetrail proce
     return StoreError(f"the store at {path} is busy: {holder} (waited {waited:g} s, lock_timeout); try again when it finishes")
 
 
-def flock_within(fd: int, exclusive: bool, timeout: float) -> bool:
-    """Take an flock on `fd`, retrying for up to `timeout` seconds; False if it is still held elsewhere."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.05)
-
-
 @contextmanager
 def store_lock(path: Path, exclusive: bool, timeout: float) -> Iterator[None]:
     """Hold `<path>/lock`, exclusive for writers and shared for readers, waiting up to `timeout` seconds.
 
-    The kernel drops the lock when the process dies, so a killed ingest never leaves the store locked."""
+    filelock's ReadWriteLock: a SQLite transaction on the lock file, so it works wherever SQLite does (flock is
+    Unix-only), and dies with its process, so a killed ingest never leaves the store locked. One instance per
+    hold: threads of one process (the server's) wait for each other as processes do."""
     try:
-        fd = os.open(path / "lock", os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise StoreError(f"cannot lock the store at {path}: {exc.strerror}") from None
-    try:
-        if not flock_within(fd, exclusive, timeout):
-            raise busy_error(path, timeout)
+        lock = ReadWriteLock(path / "lock", timeout=timeout, is_singleton=False)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"cannot lock the store at {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    with closing(lock):
+        try:
+            lock.acquire_write() if exclusive else lock.acquire_read()
+        except Timeout:
+            raise busy_error(path, timeout) from None
+        except sqlite3.Error as exc:  # a lock file that is not SQLite's
+            raise StoreError(f"cannot lock the store at {path}: {exc} (delete {path / 'lock'} while no citetrail runs)") from None
         yield
-    finally:
-        os.close(fd)
-
-
-def lock_is_held(lock_file: Path) -> bool | None:
-    """Whether a live process holds `lock_file` exclusively (a shared lock cannot be had); None when
-    there is no such file."""
-    try:
-        fd = os.open(lock_file, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        return False
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
 
 
 def wait_for_database(path: Path, timeout: float) -> None:

@@ -1,4 +1,4 @@
-"""Word-level text normalisation shared by the judging stages: content words, stems, whitespace.
+"""Word-level text normalisation shared by every stage: whitespace, content words, stems.
 
 Stems are Snowball's English stemmer (PyStemmer, the C implementation bm25s also uses); stopwords are
 bm25s's English list, so lexical retrieval and the judge agree on what a content word is.
@@ -28,8 +28,10 @@ def stem(word: str) -> str:
 
 
 def normalise_space(text: str) -> str:
-    """NFKC-normalised text with every run of whitespace (line breaks included) made one space."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    """The text with every run of whitespace (line breaks included) made one space, ends trimmed. No Unicode
+    normalisation: the models read these strings, and NFKC would change what they read (m² to m2, ½ to 1⁄2) and so
+    every figure; what is compared goes through `content_words`, which NFKC-normalises."""
+    return " ".join(text.split())
 
 
 def content_words(text: str) -> set[str]:

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from eval import claims_eval, scifact_eval
-from eval.scifact import load_corpus
-from eval.verdicts import VERDICTS
+from pipeline.evaluation import claims_eval, scifact_eval
+from pipeline.evaluation.scifact import load_corpus
+from pipeline.evaluation.verdicts import VERDICTS
 from pipeline.load import load_paths
 from tests.conftest import CORPUS, ROOT, SHARED
 
@@ -44,7 +44,7 @@ def test_scifact_harness_on_a_slice(tmp_path):
     keep = [r for r in rows if r["doc_id"] in need] + [r for r in rows if r["doc_id"] not in need][:200 - len(need)]
     (data / "corpus.jsonl").write_text("".join(json.dumps(r) + "\n" for r in keep))
     (data / "claims_dev.jsonl").write_text("".join(json.dumps(c) + "\n" for c in claims))
-    report = scifact_eval.run("dev", data, tmp_path / "stores", reports=tmp_path / "reports")
+    report = scifact_eval.run("dev", data, tmp_path / "stores", tmp_path / "reports")
     assert (tmp_path / "reports" / "scifact_dev_reliability.png").stat().st_size > 1000
     assert report["claims"] == 15
     assert set(report["official"]) >= {"abstract_rationalized_f1", "sentence_label_f1"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.scifact_metrics import abstract_level, sentence_level
+from pipeline.evaluation.scifact_metrics import abstract_level, sentence_level
 
 
 def gold(cid: int, evidence: dict[str, list[tuple[list[int], str]]]) -> dict:

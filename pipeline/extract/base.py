@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 
 from pipeline.extract.worthiness import sentence_drop
 from pipeline.models import Claim, Document, DropReason, ExtractedClaim, Span
+from pipeline.textnorm import normalise_space
 
 
 class Extractor(ABC):
@@ -21,7 +22,7 @@ class Extractor(ABC):
 def dropped(doc: Document, span: Span, reason: DropReason, detail: str, extractor: str) -> ExtractedClaim:
     """A sentence kept in the output only to say why it yields nothing to check."""
     sentence = doc.text[span.start:span.end]
-    return ExtractedClaim(claim=Claim(id="", text=" ".join(sentence.split()), span=span), sentence=sentence,
+    return ExtractedClaim(claim=Claim(id="", text=normalise_space(sentence), span=span), sentence=sentence,
                           check_worthy=False, drop_reason=reason, drop_detail=detail, extractor=extractor)
 
 

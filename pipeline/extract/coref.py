@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.textnorm import normalise_space
+
 PERSON, GROUP = "person", "group"
 PRONOUNS = {**dict.fromkeys(("he", "him", "his", "she", "her", "hers"), PERSON),
             **dict.fromkeys(("it", "its", "they", "them", "their", "theirs"), GROUP)}
@@ -32,23 +34,19 @@ class Mention:
     sentence: int
 
 
-def clean(text: str) -> str:
-    return " ".join(text.split())
-
-
 class Entities:
     """The document's people, organisations and places, with their fullest names."""
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        ents = [e for e in doc.ents if clean(e.text)]
-        places = {clean(e.text) for e in ents if e.label_ in ("GPE", "LOC", "NORP")}
-        self.persons = [e for e in ents if e.label_ == "PERSON" and len(clean(e.text).split()) > 1
-                        and clean(e.text).split()[-1] not in places]  # not "Vance Russia" from a run-on headline
-        surnames = {clean(e.text).split()[-1] for e in self.persons}
+        ents = [e for e in doc.ents if normalise_space(e.text)]
+        places = {normalise_space(e.text) for e in ents if e.label_ in ("GPE", "LOC", "NORP")}
+        self.persons = [e for e in ents if e.label_ == "PERSON" and len(normalise_space(e.text).split()) > 1
+                        and normalise_space(e.text).split()[-1] not in places]  # not "Vance Russia" from a run-on headline
+        surnames = {normalise_space(e.text).split()[-1] for e in self.persons}
         self.labels: dict[int, str] = {}
         for e in ents:
-            text, label = clean(e.text), e.label_
+            text, label = normalise_space(e.text), e.label_
             if label in ("ORG", "GPE", "NORP") and text in surnames and text not in places:
                 label = "PERSON"  # "Trump's move" tagged ORG, "Donald Trump" seen as a person
             elif label == "PERSON" and len(text.split()) == 1 and text in places:
@@ -63,8 +61,9 @@ class Entities:
         """The longest person name in the text ending with this one's last word ("Vance" -> "JD Vance"),
         preferring those given before token `before`."""
         last = name.split()[-1] if name.split() else name
-        found = [clean(e.text) for e in self.persons if clean(e.text).split()[-1] == last]
-        earlier = [clean(e.text) for e in self.persons if clean(e.text).split()[-1] == last and (before is None or e.start < before)]
+        named = [(normalise_space(e.text), e.start) for e in self.persons]
+        found = [n for n, _ in named if n.split()[-1] == last]
+        earlier = [n for n, start in named if n.split()[-1] == last and (before is None or start < before)]
         pool = earlier or found
         return max(pool, key=lambda n: (len(n.split()), len(n))) if pool else name
 
@@ -73,7 +72,7 @@ class Entities:
 
     def name_of(self, ent: Span) -> str:
         """How to name this entity standing alone: a person's full name, 'the Russians', 'Russia'."""
-        text = clean(ent.text)
+        text = normalise_space(ent.text)
         if self.label(ent) == "PERSON":
             return self.full_name(text, ent.start)
         if ent.start > 0 and self.doc[ent.start - 1].lower_ == "the" and not text.lower().startswith("the "):

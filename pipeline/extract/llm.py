@@ -35,8 +35,11 @@ from pipeline.extract.dates import anchor, time_metadata
 from pipeline.extract.nlp import parse, sentence_spans
 from pipeline.extract.normalise import normalise
 from pipeline.models import Claim, Document, DropReason, ExtractedClaim, Span
+from pipeline.textnorm import normalise_space
 
-PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+# prompts/ beside the package in a source checkout; inside it (pipeline/prompts) in a wheel, where pyproject puts it
+_PACKAGE = Path(__file__).resolve().parents[1]
+PROMPTS = _PACKAGE / "prompts" if (_PACKAGE / "prompts").is_dir() else _PACKAGE.parent / "prompts"
 CONTEXT_SENTENCES = 3
 CONTEXT_CHARS = 1200
 TAG = re.compile(r"<(/?)(context|sentence|claims?|passages)>", re.IGNORECASE)
@@ -227,12 +230,12 @@ class LLMExtractor(Extractor):
             found = [c for c in found if c.claim.strip()]
             texts = self.decontextualise(context + " " + sentence, [c.claim for c in found])
         except (ValidationError, ValueError) as exc:
-            return [ExtractedClaim(claim=Claim(id="", text=" ".join(sentence.split()), span=span), sentence=sentence,
+            return [ExtractedClaim(claim=Claim(id="", text=normalise_space(sentence), span=span), sentence=sentence,
                                    check_worthy=False, drop_reason=DropReason.FRAGMENT,
                                    drop_detail=f"the LLM's reply did not parse: {str(exc).splitlines()[0]}", extractor=self.name)]
         out = []
         for c, text in zip(found, texts, strict=True):
-            anchored = anchor(normalise(" ".join(text.split())), doc.published)
+            anchored = anchor(normalise(normalise_space(text)), doc.published)
             text = anchored.text
             speaker = (c.speaker or "").strip() or None
             out.append(ExtractedClaim(

@@ -18,6 +18,7 @@ from pipeline.extract.dates import anchor, time_metadata
 from pipeline.extract.nlp import parse, sentence_spans
 from pipeline.extract.normalise import normalise
 from pipeline.models import Claim, Document, DropReason, ExtractedClaim, Span
+from pipeline.textnorm import normalise_space
 
 SPEECH = {"say", "tell", "state", "note", "add", "warn", "caution", "argue", "claim", "admit", "emphasize", "emphasise",
           "stress", "insist", "assert", "announce", "report", "explain", "reiterate", "write", "declare", "remark", "contend"}
@@ -626,7 +627,7 @@ def is_speech_clause(token: Token) -> bool:
 
 def tidy(text: str) -> str:
     """Whitespace, stray punctuation and quotes cleaned; capitalised, ending with a full stop."""
-    text = " ".join(text.split())
+    text = normalise_space(text)
     for p in (",", ".", ";", ":", "!", "?", "’s", "'s"):
         text = text.replace(" " + p, p)
     text = text.strip(LEADING_JUNK)
@@ -635,7 +636,7 @@ def tidy(text: str) -> str:
             text = text.replace(opening, "").replace(closing, "’" if opening == "‘" else "")
     if text.count('"') % 2:
         text = text.replace('"', "")
-    text = " ".join(text.split()).strip(LEADING_JUNK)
+    text = normalise_space(text).strip(LEADING_JUNK)
     text = re.sub(r"[\s,;:—–-]+([.!?])$", r"\1", text)
     if text.count("(") > text.count(")"):  # a clause cut inside "(October 2009)"
         text = re.sub(r"([.!?]?)$", r")\1", text, count=1)

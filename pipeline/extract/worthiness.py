@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from pipeline.models import DropReason
+from pipeline.textnorm import normalise_space
 
 BOILERPLATE = re.compile(
     r"^(leave a (reply|comment)|share (this|on|via)\b|click here|subscribe\b|sign up\b|sign in\b|log in\b|read more\b"
@@ -21,7 +22,7 @@ TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 def sentence_drop(sentence: str) -> tuple[DropReason, str] | None:
     """Why this sentence holds no checkable claim, if it plainly holds none."""
-    text = " ".join(sentence.split())
+    text = normalise_space(sentence)
     if BOILERPLATE.match(text) or NAVIGATION.match(text):
         return DropReason.BOILERPLATE, "site boilerplate or navigation"
     if BYLINE.match(text):

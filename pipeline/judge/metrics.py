@@ -5,23 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
 
 
-def classification_report(gold: Sequence[int], pred: Sequence[int], n_labels: int = 3) -> dict:
-    """Accuracy, per-label F1 and macro-F1 over the labels that occur in gold or pred."""
-    gold_a, pred_a = np.asarray(gold), np.asarray(pred)
-    f1s = {}
-    for label in range(n_labels):
-        tp = int(((pred_a == label) & (gold_a == label)).sum())
-        fp = int(((pred_a == label) & (gold_a != label)).sum())
-        fn = int(((pred_a != label) & (gold_a == label)).sum())
-        if tp + fp + fn:
-            f1s[label] = 2 * tp / (2 * tp + fp + fn)
+def classification_report(gold: Sequence[int], pred: Sequence[int]) -> dict:
+    """Accuracy, per-label F1 and macro-F1 over the labels that occur in gold or pred (scikit-learn)."""
+    labels = sorted(set(gold) | set(pred))
+    f1s = f1_score(gold, pred, labels=labels, average=None) if labels else []
     return {
-        "n": len(gold_a),
-        "accuracy": float((gold_a == pred_a).mean()) if len(gold_a) else 0.0,
-        "macro_f1": float(np.mean(list(f1s.values()))) if f1s else 0.0,
-        "f1": f1s,
+        "n": len(gold),
+        "accuracy": float(accuracy_score(gold, pred)) if len(gold) else 0.0,
+        "macro_f1": float(np.mean(f1s)) if labels else 0.0,
+        "f1": {int(label): float(f1) for label, f1 in zip(labels, f1s, strict=True)},
     }
 
 

@@ -9,6 +9,7 @@ from typing import Literal, Protocol
 
 from pipeline.errors import InputError
 from pipeline.models import Document
+from pipeline.textnorm import normalise_space
 
 OnError = Literal["stop", "skip"]
 
@@ -38,7 +39,7 @@ GENERIC_TITLES = {"", "untitled", "enscript output", "word document", "microsoft
 
 def useful_title(title: str | None) -> str | None:
     """A title from a file's properties, unless it is a tool's placeholder ("Word Document", "Microsoft Word - x.doc")."""
-    title = " ".join((title or "").split())
+    title = normalise_space(title or "")
     if title.lower() in GENERIC_TITLES or title.lower().startswith("microsoft word - "):
         return None
     return title[:200]

@@ -10,6 +10,7 @@ from pathlib import Path
 from pipeline.errors import InputError
 from pipeline.load.base import OnError, first_line_title, make_document, useful_title
 from pipeline.models import Document, PageStart
+from pipeline.textnorm import normalise_space
 
 
 class PdfReader:
@@ -32,7 +33,7 @@ class PdfReader:
         except InputError:
             raise
         except (PyPdfError, Exception) as exc:  # a damaged file breaks a parser in many ways: all are this file's fault
-            raise InputError(f"{path}: not a readable PDF ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
+            raise InputError(f"{path}: not a readable PDF ({type(exc).__name__}: {normalise_space(str(exc))[:200]})") from None
         text, pages = "", []
         for number, page_text in enumerate(texts, 1):
             if not page_text.strip():

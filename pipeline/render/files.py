@@ -9,6 +9,7 @@ import re
 
 from pipeline.models import CheckResult, Run, Verdict, values_text
 from pipeline.render import passages
+from pipeline.textnorm import normalise_space
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
@@ -39,7 +40,7 @@ def report_csv(results: list[CheckResult]) -> str:
 
 def md(text: str) -> str:
     """Text as one Markdown line that renders as itself: no HTML, no emphasis, no table breaks."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(" ".join(str(text).split()), quote=False))
+    return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(normalise_space(str(text)), quote=False))
 
 
 def md_link(label: str, href: str) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from pipeline.evidence import evidence_text, needs_context
+from pipeline.textnorm import normalise_space
 
 LABELS = ("entailment", "neutral", "contradiction")
 SCIFACT_LABEL = {"SUPPORT": "entailment", "CONTRADICT": "contradiction"}
@@ -122,7 +123,7 @@ def write_jsonl(path: Path, rows: Iterable[dict]) -> int:
 
 
 def pair_key(row: dict) -> tuple[str, str]:
-    return (" ".join(row["premise"].lower().split()), " ".join(row["hypothesis"].lower().split()))
+    return (normalise_space(row["premise"].lower()), normalise_space(row["hypothesis"].lower()))
 
 
 def nli_set(nli_dir: Path, name: str) -> list[dict]:
@@ -370,7 +371,7 @@ def build(nli_dir: Path, scifact_dir: Path, out_dir: Path, seed: int = 13, news_
     phenomenon_train, phenomenon_held = phenomenon_sets(nli_dir, rng)
     heldout |= phenomenon_held
     held_keys = {pair_key(r) for rows in heldout.values() for r in rows}
-    held_hyps = {" ".join(h.lower().split()) for h in held_claims}
+    held_hyps = {normalise_space(h.lower()) for h in held_claims}
 
     train: list[dict] = [r for r in vitc if r["hypothesis"] not in held_claims]
     for name, n in TRAIN_SETS:
@@ -378,7 +379,7 @@ def build(nli_dir: Path, scifact_dir: Path, out_dir: Path, seed: int = 13, news_
     fit_ids = scifact_fit_ids(scifact_dir / "claims_train.jsonl", seed)
     train += scifact_pairs(scifact_dir / "claims_train.jsonl", scifact_dir / "corpus.jsonl", seed, skip_ids=fit_ids)
     # by text too: SciFact train repeats a few claims under two ids
-    held_hyps |= {" ".join(r["claim"].lower().split()) for r in read_jsonl(scifact_dir / "claims_train.jsonl") if r["id"] in fit_ids}
+    held_hyps |= {normalise_space(r["claim"].lower()) for r in read_jsonl(scifact_dir / "claims_train.jsonl") if r["id"] in fit_ids}
     fact_rows = [r for r in train if r["source"] in FACT_SOURCES]
     train += mined_neutrals(fact_rows, MINED_NEUTRAL_CLAIMS, seed) + number_edits(train, NUMBER_EDITS, seed)
     counts["dropped_unrelated_scene"] = sum(map(unrelated_scene, train))

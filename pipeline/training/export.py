@@ -4,7 +4,7 @@
 config.json (label order), tokenizer files, model.onnx (int8) and
 calibration.json (the softmax temperature fitted on the train-side calibration split). Verdict rules
 already in that calibration.json are kept, marked as fitted for the previous model, until
-`citetrail eval scifact --split train --fit` refits them: without them the new model would run on
+`python -m eval.fit_rules` refits them: without them the new model would run on
 bare defaults (no coverage rule), which read name-only overlap as support.
 """
 
@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax
 
 from pipeline.judge.metrics import expected_calibration_error
 from pipeline.judge.model import ONNX_FILE, SHIPPED_DIR, NLIJudge
@@ -27,15 +29,11 @@ TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_ma
 
 
 def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
-    """The temperature minimising negative log-likelihood, by a fine grid search (one parameter)."""
-    best_t, best_nll = 1.0, float("inf")
-    for t in np.arange(0.5, 5.0, 0.01):
-        z = logits / t
-        z = z - z.max(axis=1, keepdims=True)
-        nll = -(z[np.arange(len(gold)), gold] - np.log(np.exp(z).sum(axis=1))).mean()
-        if nll < best_nll:
-            best_t, best_nll = float(t), float(nll)
-    return round(best_t, 2)
+    """The temperature in [0.5, 5] minimising negative log-likelihood (scipy's bounded scalar minimiser), to 2 decimals."""
+    def nll(t: float) -> float:
+        return -log_softmax(logits / t, axis=1)[np.arange(len(gold)), gold].mean()
+
+    return round(float(minimize_scalar(nll, bounds=(0.5, 5.0), method="bounded").x), 2)
 
 
 def calibrate(model_dir: Path, calib_path: Path) -> dict:
@@ -46,9 +44,7 @@ def calibrate(model_dir: Path, calib_path: Path) -> dict:
     logits = np.log(np.clip(probs, 1e-9, 1.0))  # log-softmax equals logits up to a per-row constant
     gold = np.array([LABELS.index(r["label"]) for r in rows])
     temperature = fit_temperature(logits, gold)
-    z = logits / temperature
-    scaled = np.exp(z - z.max(axis=1, keepdims=True))
-    scaled /= scaled.sum(axis=1, keepdims=True)
+    scaled = softmax(logits / temperature, axis=1)
     return {"temperature": temperature, "fitted_on": f"{calib_path.name} ({len(rows)} pairs)",
             "ece_before": round(expected_calibration_error(probs.max(1), probs.argmax(1) == gold), 4),
             "ece_after": round(expected_calibration_error(scaled.max(1), scaled.argmax(1) == gold), 4)}

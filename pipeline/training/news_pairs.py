@@ -28,6 +28,7 @@ from pathlib import Path
 
 from pipeline.chunk import sentence_spans
 from pipeline.evidence import evidence_text, needs_context
+from pipeline.textnorm import normalise_space
 from pipeline.training.data import DIRECTIONAL, NUMBER, changed_number, negated, tokens
 
 SOURCES = ("au_pm_media_releases", "fomc_statements")
@@ -78,7 +79,7 @@ def read_articles(news: Path, exclude: set[str]) -> list[dict]:
 
 
 def article_sentences(text: str) -> list[str]:
-    return [" ".join(text[s.start:s.end].split()) for s in sentence_spans(text)]
+    return [normalise_space(text[s.start:s.end]) for s in sentence_spans(text)]
 
 
 def premise(article: dict, sents: list[str], i: int) -> str:

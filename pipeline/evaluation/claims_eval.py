@@ -1,6 +1,6 @@
 """Any labelled claim set against any corpus: verdict accuracy, macro-F1, confusion, citation accuracy.
 
-    python -m eval.claims_eval eval/data/sample_claims.jsonl --corpus corpus/
+    citetrail eval claims eval/data/sample_claims.jsonl --corpus corpus/ [--out eval/reports]
 
 Claims: one JSON object a line, `{"id", "claim", "label": SUPPORTED|REFUTED|CONFLICTING|NOT_ENOUGH_INFO,
 "evidence": [{"doc_id", "quote"}]}` (evidence optional). The corpus (a folder or JSONL, doc ids as
@@ -11,18 +11,15 @@ whose citations overlaps a gold quote.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 from pathlib import Path
 
-from eval.verdicts import VERDICTS, verdict_metrics
 from pipeline import Verifier
 from pipeline.errors import InputError
+from pipeline.evaluation.verdicts import VERDICTS, verdict_metrics
 from pipeline.load import load_paths
 from pipeline.models import CheckResult, Claim, Stance
-
-REPORTS = Path(__file__).parent / "reports"
 
 
 def load_claim_set(path: Path) -> list[dict]:
@@ -114,10 +111,11 @@ def metrics(claims: list[dict], results: list[CheckResult], texts: dict[str, str
     return report
 
 
-def run(claims: Path, corpus: list[Path], stores: Path = Path("build"), name: str | None = None) -> dict:
+def run(claims: Path, corpus: list[Path], stores: Path, name: str | None, reports: Path) -> dict:
+    """Evaluate and write `<reports>/<name>.json` (name: the claim file's stem unless given)."""
     report = evaluate(load_claim_set(claims), corpus, stores)
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    (REPORTS / f"{name or claims.stem}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / f"{name or claims.stem}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
     return report
 
 
@@ -127,16 +125,3 @@ def summary(report: dict) -> str:
     keys = ("n", "accuracy", "macro_f1", "citation_accuracy", "ece", "confusion", "refuted_by_kind", "non_evidence")
     return "\n".join(lines) + "\n" + json.dumps({k: report[k] for k in keys}, indent=1)
 
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("claims", type=Path)
-    ap.add_argument("--corpus", type=Path, nargs="+", required=True, help="folder(s) or files of the corpus")
-    ap.add_argument("--stores", type=Path, default=Path("build"))
-    ap.add_argument("--name", default=None, help="report name (default: the claim file's stem)")
-    args = ap.parse_args()
-    print(summary(run(args.claims, args.corpus, args.stores, args.name)))
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""SciFact loaders: its abstracts as citetrail Documents, its claims with gold labels and evidence.
+"""SciFact loaders: its abstracts as citetrail Documents, with each sentence's span, and a claim row's gold verdict.
 
 The data is read from a path (default ../shared/eval/scifact), never copied into the project.
 Each abstract becomes one document whose text is the title, then each sentence, a blank line apart, so that
@@ -11,22 +11,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import BaseModel
-
 from pipeline.load import make_document
 from pipeline.models import Document, Span
+from pipeline.textnorm import normalise_space
 
-DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "scifact"
+DEFAULT_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "scifact"  # beside a source checkout
 LABELS = {"SUPPORT": "SUPPORTED", "CONTRADICT": "REFUTED"}
 SEPARATOR = "\n\n"
-
-
-class SciFactClaim(BaseModel):
-    id: int
-    claim: str
-    label: str  # SUPPORTED, REFUTED or NOT_ENOUGH_INFO
-    evidence: dict[str, list[list[int]]]  # doc id -> evidence sets (sentence indices)
-    cited_doc_ids: list[str]
 
 
 def claim_label(row: dict) -> str:
@@ -40,7 +31,7 @@ def abstract_document(row: dict) -> tuple[Document, list[Span]]:
     title = row["title"].strip()
     parts, spans, pos = [title], [], len(title) + len(SEPARATOR)
     for sentence in row["abstract"]:
-        sentence = " ".join(sentence.split())
+        sentence = normalise_space(sentence)
         spans.append(Span(start=pos, end=pos + len(sentence)))
         parts.append(sentence)
         pos += len(sentence) + len(SEPARATOR)
@@ -57,14 +48,3 @@ def load_corpus(data_dir: Path = DEFAULT_DIR) -> tuple[list[Document], dict[str,
             spans[doc.id] = sentence_spans
     return docs, spans
 
-
-def load_claims(split: str, data_dir: Path = DEFAULT_DIR) -> list[SciFactClaim]:
-    claims = []
-    with open(data_dir / f"claims_{split}.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            claims.append(SciFactClaim(
-                id=row["id"], claim=row["claim"], label=claim_label(row),
-                evidence={d: [ev["sentences"] for ev in sets] for d, sets in row["evidence"].items()},
-                cited_doc_ids=[str(d) for d in row.get("cited_doc_ids", [])]))
-    return claims

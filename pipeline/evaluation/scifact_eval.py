@@ -1,18 +1,17 @@
 """SciFact, end to end: open retrieval over all 5,183 abstracts, every claim, official metrics.
 
-    python -m eval.scifact_eval --split dev [--data ../shared/eval/scifact]
-    python -m eval.scifact_eval --split train            # the claims the verdict rules are fitted on (eval.fit_rules)
+    citetrail eval scifact --split dev [--data ../shared/eval/scifact] [--out eval/reports]
+    citetrail eval scifact --split train            # the claims the verdict rules are fitted on (eval.fit_rules)
 
 `--split train` scores only the fifth of SciFact train claims that verifier training leaves out
 (`pipeline.training.data.scifact_fit_ids`): on the rest the verifier's probabilities are in-sample.
 
 The corpus is ingested once into a store keyed by the corpus file's hash (build/scifact-<hash>).
-Writes eval/reports/scifact_<split>.{json,md} and a reliability plot.
+Writes scifact_<split>.{json,md} and a reliability plot (with matplotlib, a dev dependency) to the folder given.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import time
@@ -20,25 +19,25 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import minimize
+from scipy.special import logit
 
-from eval.scifact import DEFAULT_DIR, claim_label, load_corpus
-from eval.scifact_metrics import abstract_level, sentence_level
-from eval.verdicts import VERDICTS as VERDICT_NAMES
-from eval.verdicts import verdict_metrics
 from pipeline import Verifier
-from pipeline.aggregate import VerdictRules, aggregate
+from pipeline.aggregate import aggregate
 from pipeline.errors import InputError
+from pipeline.evaluation.scifact import claim_label, load_corpus
+from pipeline.evaluation.scifact_metrics import abstract_level, sentence_level
+from pipeline.evaluation.verdicts import VERDICTS as VERDICT_NAMES
+from pipeline.evaluation.verdicts import verdict_metrics
 from pipeline.judge.metrics import reliability_bins
 from pipeline.judge.stage import judge_claims
 from pipeline.models import Candidate, CheckResult, Claim, Span, Stance, Trail, Verdict
 from pipeline.training.data import scifact_fit_ids
 
-REPORTS = Path(__file__).parent / "reports"
 OFFICIAL = {Stance.SUPPORTS: "SUPPORT", Stance.REFUTES: "CONTRADICT"}
 VERDICT_OFFICIAL = {Verdict.SUPPORTED: "SUPPORT", Verdict.REFUTED: "CONTRADICT"}
 BATCH = 32
-LAYOUT = "p2"  # the document layout of eval.scifact (sentences a blank line apart): a new layout is a new store
-COVERAGE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+LAYOUT = "p2"  # the document layout of pipeline.evaluation.scifact (sentences a blank line apart): a new layout is a new store
 
 
 def store_path(data_dir: Path, base: Path) -> Path:
@@ -87,12 +86,6 @@ def oracle_check(verifier: Verifier, rows: list[dict], results: list[CheckResult
         out.append(result.model_copy(update={"verdict": d.verdict, "confidence": d.confidence, "rule": d.rule,
                                              "citations": d.citations, "trail": Trail(candidates=cands, judgements=judgements)}))
     return out
-
-
-def reaggregate(result: CheckResult, rules: VerdictRules, max_citations: int = 3) -> CheckResult:
-    """The same judged sentences, aggregated under other rules (no model is run)."""
-    d = aggregate(result.trail.judgements, result.trail.candidates, rules, max_citations)
-    return result.model_copy(update={"verdict": d.verdict, "confidence": d.confidence, "rule": d.rule, "citations": d.citations})
 
 
 def to_prediction(result: CheckResult, spans: dict[str, list[Span]]) -> dict:
@@ -152,21 +145,25 @@ def score(results: list[CheckResult], rows: list[dict], spans: dict[str, list[Sp
 
 
 def fit_confidence_map(raw: list[float], correct: list[bool]) -> tuple[float, float]:
-    """Platt scaling of the raw verdict confidence: (scale, shift) minimising log-loss, by grid search."""
-    x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / (1 - np.clip(raw, 1e-6, 1 - 1e-6)))
+    """Platt scaling of the raw verdict confidence: (scale, shift) in [0.05, 3] x [-3, 3] minimising log-loss
+    (scipy's L-BFGS-B), to 2 decimals."""
+    x = logit(np.clip(raw, 1e-6, 1 - 1e-6))
     y = np.asarray(correct, dtype=float)
-    best = ((1.0, 0.0), float("inf"))
-    for a in np.arange(0.05, 3.01, 0.05):
-        for b in np.arange(-3.0, 3.01, 0.05):
-            p = np.clip(1 / (1 + np.exp(-(a * x + b))), 1e-9, 1 - 1e-9)
-            loss = float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
-            if loss < best[1]:
-                best = ((round(float(a), 2), round(float(b), 2)), loss)
-    return best[0]
+
+    def loss(ab: np.ndarray) -> float:
+        z = ab[0] * x + ab[1]
+        return float(np.mean(y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)))
+
+    fitted = minimize(loss, x0=[1.0, 0.0], bounds=[(0.05, 3.0), (-3.0, 3.0)], method="L-BFGS-B").x
+    return round(float(fitted[0]), 2), round(float(fitted[1]), 2)
 
 
 def reliability_plot(results: list[CheckResult], rows: list[dict], path: Path) -> None:
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:  # in the `dev` extra: an installed citetrail writes the report without its plot
+        print(f"no {path.name}: matplotlib is not installed", flush=True)
+        return
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -195,8 +192,7 @@ def load_rows(data: Path, split: str) -> list[dict]:
     return rows
 
 
-def run(split: str = "dev", data: Path = DEFAULT_DIR, stores: Path = Path("build"), limit: int = 0,
-        reports: Path = REPORTS) -> dict:
+def run(split: str, data: Path, stores: Path, reports: Path, limit: int = 0) -> dict:
     """Check every claim of a split and write the report (verdict rules are fitted by `eval.fit_rules`, on a
     broad mix of which SciFact train's held-out claims are a third)."""
     if not (data / "corpus.jsonl").exists():
@@ -253,17 +249,3 @@ def render(report: dict) -> str:
         lines.append(f"| verdict macro-F1 | {lab['macro_f1']:.3f} | {oracle['labels']['macro_f1']:.3f} |")
     return "\n".join(lines) + "\n"
 
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", choices=["train", "dev"], default="dev")
-    ap.add_argument("--data", type=Path, default=DEFAULT_DIR)
-    ap.add_argument("--stores", type=Path, default=Path("build"), help="where the cached SciFact store lives")
-    ap.add_argument("--limit", type=int, default=0, help="first N claims only (smoke runs)")
-    args = ap.parse_args()
-    report = run(args.split, args.data, args.stores, args.limit)
-    print(render(report))
-
-
-if __name__ == "__main__":
-    main()
