@@ -23,9 +23,9 @@ from eval.scifact import DEFAULT_DIR, claim_label, load_corpus
 from eval.scifact_eval import check_all, fit_confidence_map, load_rows, open_store
 from eval.scifact_eval import score as scifact_score
 from eval.verdicts import verdict_metrics
-from pipeline.aggregate import VerdictRules, aggregate
+from pipeline.aggregate import aggregate, restance
 from pipeline.judge.model import SHIPPED_DIR
-from pipeline.models import CheckResult, Claim, Stance
+from pipeline.models import CheckResult, Claim, Stance, VerdictRules
 
 ROOT = Path(__file__).parent
 MAX_NON_EVIDENCE_REFUTING = 0.02
@@ -101,7 +101,7 @@ def fit(results: dict[str, list[CheckResult]], scifact: Path, base: VerdictRules
     _, spans = load_corpus(scifact)
 
     def decide(rules: VerdictRules, name: str) -> list:
-        return [aggregate(r.trail.judgements, r.trail.candidates, rules) for r in results[name]]
+        return [aggregate(restance(r.trail.judgements, rules), r.trail.candidates, rules) for r in results[name]]
 
     def objective(rules: VerdictRules) -> tuple[float, dict]:
         per_set = {}

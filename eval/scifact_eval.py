@@ -26,11 +26,11 @@ from eval.scifact_metrics import abstract_level, sentence_level
 from eval.verdicts import VERDICTS as VERDICT_NAMES
 from eval.verdicts import verdict_metrics
 from pipeline import Verifier
-from pipeline.aggregate import VerdictRules, aggregate
+from pipeline.aggregate import aggregate, restance
 from pipeline.errors import InputError
 from pipeline.judge.metrics import reliability_bins
 from pipeline.judge.stage import judge_claims
-from pipeline.models import Candidate, CheckResult, Claim, Span, Stance, Trail, Verdict
+from pipeline.models import Candidate, CheckResult, Claim, Span, Stance, Trail, Verdict, VerdictRules
 from pipeline.training.data import scifact_fit_ids
 
 REPORTS = Path(__file__).parent / "reports"
@@ -91,7 +91,7 @@ def oracle_check(verifier: Verifier, rows: list[dict], results: list[CheckResult
 
 def reaggregate(result: CheckResult, rules: VerdictRules, max_citations: int = 3) -> CheckResult:
     """The same judged sentences, aggregated under other rules (no model is run)."""
-    d = aggregate(result.trail.judgements, result.trail.candidates, rules, max_citations)
+    d = aggregate(restance(result.trail.judgements, rules), result.trail.candidates, rules, max_citations)
     return result.model_copy(update={"verdict": d.verdict, "confidence": d.confidence, "rule": d.rule, "citations": d.citations})
 
 
