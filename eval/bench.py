@@ -17,7 +17,7 @@ Each phase runs in its own process, so its peak resident memory is its own:
   sentences that share few words with the claim (min_shared_words), batching
   across claims, the fp32 model instead of int8, the BM25 index cached or rebuilt);
 - baseline: the recipe users would otherwise pick, a LangChain Chroma retriever (same store, same
-  embeddings) whose top 3 chunks go to the local LLM with prompts/baseline_judge.toml, against
+  embeddings) whose top 3 chunks go to the local LLM with prompts/judge.toml (the LLM judge's prompt), against
   citetrail on the same --baseline-claims claims: latency and accuracy side by side, as ratios.
   Needs the `llm` extra and langchain-chroma; says so and skips otherwise.
 - serve_load: `citetrail serve` on the same store, 8 concurrent HTTP clients sending --load-claims
@@ -41,10 +41,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel
 
 from pipeline.evaluation.scifact import DEFAULT_DIR, claim_label, load_corpus
 from pipeline.evaluation.scifact_eval import load_rows, open_store, retrieval_hits, store_path
@@ -231,22 +229,19 @@ def phase_levers(args: argparse.Namespace) -> dict:
     return out
 
 
-class BaselineVerdict(BaseModel):
-    verdict: Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
-
-
 def phase_baseline(args: argparse.Namespace) -> dict:
     """Retriever -> LLM judge, the common recipe, beside citetrail on the same claims."""
     from langchain_core.embeddings import Embeddings
 
     from pipeline.errors import CitetrailError
-    from pipeline.extract.llm import as_data, load_prompt, structured
+    from pipeline.judge.llm import PROMPT, JudgeReply
+    from pipeline.llm import as_data, load_prompt, structured
     from pipeline.models import Claim
 
     try:
         from langchain_chroma import Chroma
 
-        from pipeline.extract.llamacpp import ChatLlamaCppJSON, local_model_path
+        from pipeline.llm.llamacpp import ChatLlamaCppJSON, local_model_path
 
         model_path = local_model_path()
         ChatLlamaCppJSON(model_path=str(model_path), max_tokens=1).invoke("warm-up")  # loads the model
@@ -267,8 +262,7 @@ def phase_baseline(args: argparse.Namespace) -> dict:
 
     retriever = Chroma(client=store._client(), collection_name=store.name,
                        embedding_function=StoreEmbeddings()).as_retriever(search_kwargs={"k": 3})
-    judge = load_prompt("baseline_judge") | structured(ChatLlamaCppJSON(model_path=str(model_path), max_tokens=32),
-                                                       BaselineVerdict)
+    judge = load_prompt(PROMPT) | structured(ChatLlamaCppJSON(model_path=str(model_path), max_tokens=32), JudgeReply)
     rows = dev_claims(args.data, args.baseline_claims)
     latencies, correct = [], 0
     for row in rows:

@@ -18,14 +18,14 @@ import json
 import time
 from pathlib import Path
 
-from pipeline.aggregate import VerdictRules, aggregate
+from pipeline.aggregate import aggregate, restance
 from pipeline.evaluation.claims_eval import load_claim_set, open_corpus
 from pipeline.evaluation.scifact import DEFAULT_DIR, claim_label, load_corpus
 from pipeline.evaluation.scifact_eval import check_all, fit_confidence_map, load_rows, open_store
 from pipeline.evaluation.scifact_eval import score as scifact_score
 from pipeline.evaluation.verdicts import verdict_metrics
 from pipeline.judge.model import SHIPPED_DIR
-from pipeline.models import CheckResult, Claim, Stance
+from pipeline.models import CheckResult, Claim, Stance, VerdictRules
 
 ROOT = Path(__file__).parent
 MAX_NON_EVIDENCE_REFUTING = 0.02
@@ -101,7 +101,7 @@ def fit(results: dict[str, list[CheckResult]], scifact: Path, base: VerdictRules
     _, spans = load_corpus(scifact)
 
     def decide(rules: VerdictRules, name: str) -> list:
-        return [aggregate(r.trail.judgements, r.trail.candidates, rules) for r in results[name]]
+        return [aggregate(restance(r.trail.judgements, rules), r.trail.candidates, rules) for r in results[name]]
 
     def objective(rules: VerdictRules) -> tuple[float, dict]:
         per_set = {}

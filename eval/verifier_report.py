@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.judge.metrics import classification_report, expected_calibration_error
-from pipeline.judge.model import SHIPPED_DIR, NLIJudge
+from pipeline.judge.model import SHIPPED_DIR, NLIJudge, nli_judge
 from pipeline.training.data import LABELS, pair_key, read_jsonl
 
 REPORTS = Path(__file__).parent / "reports"
@@ -75,12 +75,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=REPORTS)
     args = ap.parse_args()
 
-    judges = {"int8": NLIJudge(str(SHIPPED_DIR))}
+    judges = {"int8": nli_judge(str(SHIPPED_DIR))}
     if (args.fp32 / "config.json").exists():
-        judges = {"fp32": NLIJudge(str(args.fp32)), **judges}
+        judges = {"fp32": nli_judge(str(args.fp32)), **judges}
         judges["fp32"].temperature = judges["int8"].temperature
     if args.previous:
-        judges["previous"] = NLIJudge(str(args.previous))
+        judges["previous"] = nli_judge(str(args.previous))
     sets = sorted(p.stem for p in (args.data / "heldout").glob("*.jsonl"))
     trained_on = {pair_key(r) for r in read_jsonl(args.data / "train.jsonl")}
     table: dict[str, dict] = {}

@@ -2,96 +2,27 @@
 
 from __future__ import annotations
 
-import math
-
 from pydantic import BaseModel, Field
 
-from pipeline.models import Candidate, Citation, Judgement, Stance, Verdict
+from pipeline.config import Settings
+from pipeline.judge.base import Judge, read_calibration
+from pipeline.models import Candidate, Citation, Judgement, Stance, Verdict, VerdictRules
 
 
-class VerdictRules(BaseModel):
-    """Where a verifier's probabilities become stances and verdicts. Fitted per verifier (its calibration.json,
-    by `python -m eval.fit_rules` on news dev, SciFact train's held-out claims and the sample claims); settings
-    may override each."""
+def verdict_rules(judge: Judge, settings: Settings) -> VerdictRules:
+    """The verdict rules in effect: `VerdictRules`' defaults, then the rules fitted for the judge (the "rules" of its
+    calibration.json), then each threshold the settings give."""
+    given = {"support": settings.support_threshold, "refute": settings.refute_threshold,
+             "conflict": settings.conflict_threshold, "support_coverage": settings.support_coverage,
+             "relevance_coverage": settings.relevance_coverage}
+    fitted = read_calibration(judge.calibration).get("rules", {})
+    return VerdictRules(**{**fitted, **{k: v for k, v in given.items() if v is not None}})
 
-    support: float = Field(0.5, description="P(entailment) at which a sentence supports the claim")
-    refute: float = Field(0.5, description="P(contradiction) at which a sentence refutes the claim")
-    conflict: float = Field(0.7, description="CONFLICTING needs support and refutation, from different documents, "
-                            "both at least this strong; below it the stronger side wins")
-    support_coverage: float = Field(0.0, ge=0.0, le=1.0, description="share of the claim's content words a sentence "
-                                    "(with its document's date) must contain to support it: the verifier alone reads "
-                                    "topical overlap as support")
-    support_names: float = Field(0.0, ge=0.0, le=1.0, description="share of the claim's names (people, organisations, "
-                                 "places) that a sentence, with its context and title, must name to support it")
-    relevance_coverage: float = Field(0.2, ge=0.0, le=1.0, description="share of the claim's content words a sentence "
-                                      "(with its document's date) must contain to be read at all; it must also name, "
-                                      "with its context and title, one of the claim's names, if the claim has any")
-    quantity_coverage: float = Field(0.6, ge=0.0, le=1.0, description="claim coverage at which a sentence of the claim's "
-                                     "subject that states another value of the same kind refutes the claim")
-    date_coverage: float = Field(0.8, ge=0.0, le=1.0, description="claim coverage at which a sentence that states only "
-                                 "another date than the claim's refutes it")
-    quantity_strength: float = Field(0.8, ge=0.0, le=1.0, description="the strength given to a refutation by values, "
-                                     "where the verifier's P(contradiction) is lower")
-    confidence_scale: float = Field(1.0, description="reported confidence is sigmoid(scale * logit(raw) + shift), "
-                                    "fitted so that it matches accuracy")
-    confidence_shift: float = 0.0
 
-    def is_relevant(self, names_match: bool, claim_coverage: float, names: set[str] | None = None) -> tuple[bool, str]:
-        """Whether a sentence is about the claim, and why: it names one of the claim's names (if the claim has
-        any) and holds `relevance_coverage` of the claim's content words."""
-        if not names_match:
-            return False, f"names none of the claim's names ({', '.join(sorted(names or []))})"
-        if claim_coverage < self.relevance_coverage:
-            return False, f"holds {claim_coverage:.0%} of the claim's content words (under {self.relevance_coverage:.0%})"
-        return True, "about the claim"
-
-    def value_mismatch(self, j: Judgement) -> bool:
-        """The sentence, about the claim's subject, states another value of a kind the claim states. Dates are
-        read as naming the event: another date with other values differing too is another event (the Fed's
-        June statement says nothing of its May rate); another date with the other values agreeing is the same
-        event told with a wrong date; a date alone refutes only when the sentence holds `date_coverage` of the
-        claim ("Russia invaded Ukraine in February 2014" against "... invaded Ukraine in February 2022")."""
-        if not (self.is_relevant(j.names_match, j.claim_coverage)[0] and j.same_subject
-                and j.claim_coverage >= self.quantity_coverage):
-            return False
-        dates = [q for q in j.quantities if q.kind in ("date", "year")]
-        other = [q for q in j.quantities if q.kind not in ("date", "year")]
-        other_differs = any(not q.agrees for q in other)
-        if any(not q.agrees for q in dates):
-            return not other_differs and (bool(other) or j.claim_coverage >= self.date_coverage)
-        return other_differs
-
-    def stance(self, j: Judgement) -> Stance:
-        """The sentence's stance: never one when it is not about the claim; refuting when it states another
-        value, or the verifier reads contradiction (and it names the claim's subject); supporting when the
-        verifier reads entailment, it covers the claim, no value disagrees and it does not deny what the claim
-        asserts (or assert what it denies)."""
-        p = j.probabilities
-        if p is None or not self.is_relevant(j.names_match, j.claim_coverage)[0]:
-            return Stance.NEUTRAL
-        if self.value_mismatch(j):
-            return Stance.REFUTES
-        mismatch = any(not q.agrees for q in j.quantities)
-        if (p.entailment >= self.support and p.entailment >= p.contradiction and j.claim_coverage >= self.support_coverage
-                and j.names_coverage >= self.support_names and not mismatch and not j.polarity_differs):
-            return Stance.SUPPORTS
-        if p.contradiction >= self.refute and j.same_subject:
-            return Stance.REFUTES
-        return Stance.NEUTRAL
-
-    def strength(self, j: Judgement, stance: Stance) -> float:
-        """How strongly the sentence takes its stance: P(entailment) or P(contradiction), a refutation by values
-        at least `quantity_strength`."""
-        if stance == Stance.SUPPORTS:
-            return j.probabilities.entailment
-        if stance == Stance.REFUTES:
-            value = self.quantity_strength if self.value_mismatch(j) else 0.0
-            return max(j.probabilities.contradiction, value)
-        return 0.0
-
-    def calibrated(self, raw: float) -> float:
-        raw = min(max(raw, 1e-6), 1 - 1e-6)
-        return 1.0 / (1.0 + math.exp(-(self.confidence_scale * math.log(raw / (1 - raw)) + self.confidence_shift)))
+def restance(judgements: list[Judgement], rules: VerdictRules) -> list[Judgement]:
+    """The same judged sentences with the stances `rules` give them: a stored trail, re-aggregated under other rules
+    without running a model (`eval.fit_rules`)."""
+    return [j.model_copy(update={"stance": rules.stance(j)}) for j in judgements]
 
 
 class Decision(BaseModel):
@@ -150,11 +81,11 @@ def one_per_copy(judged: list[Judgement], chunks: dict[str, str], n: int) -> lis
 
 def aggregate(judgements: list[Judgement], candidates: list[Candidate], rules: VerdictRules,
               max_citations: int = 3) -> Decision:
-    """Stances come from `rules` (the judge stage stored the same, decided by the same rules), so one judged
-    trail can be re-aggregated under other rules without running a model."""
+    """Each sentence's stance is the one the judge stage stored (`restance` gives a trail other rules' stances);
+    `rules` set how strong each is, when sides conflict, and the confidence."""
     titles = {c.chunk.doc_id: (c.title, c.source) for c in candidates}
     chunks = {c.chunk.id: c.chunk.text for c in candidates}
-    stances = [(j, rules.stance(j)) for j in judgements]
+    stances = [(j, j.stance) for j in judgements]
     strength = {id(j): rules.strength(j, s) for j, s in stances}
     support = sorted((j for j, s in stances if s == Stance.SUPPORTS), key=lambda j: -strength[id(j)])
     refute = sorted((j for j, s in stances if s == Stance.REFUTES), key=lambda j: -strength[id(j)])

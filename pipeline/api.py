@@ -11,17 +11,30 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from pipeline.aggregate import VerdictRules, aggregate
+from pipeline.aggregate import aggregate, verdict_rules
 from pipeline.chunk import chunk_document, chunker_settings, doc_of
 from pipeline.config import Settings, load_settings, override
 from pipeline.embed import EMBEDDING_MODEL, embedding_model_sha256
 from pipeline.errors import InputError, StoreError
-from pipeline.judge.model import NLIJudge, load_judge
+from pipeline.judge import Judge, load_judge
 from pipeline.judge.stage import judge_claims
 from pipeline.language import document_warning, not_english
 from pipeline.load import OnError, load_paths
 from pipeline.load.identity import assign_ids, file_of
-from pipeline.models import AuditReport, AuditSummary, CheckResult, Claim, Document, Trail, Verdict, Versions, page_at
+from pipeline.models import (
+    AuditReport,
+    AuditSummary,
+    CheckResult,
+    ChunkerSettings,
+    Claim,
+    Document,
+    RetrievalSettings,
+    Trail,
+    Verdict,
+    VerdictRules,
+    Versions,
+    page_at,
+)
 from pipeline.retrieve import Retriever
 from pipeline.runs import RUNS_FILE, RunStore
 from pipeline.store import ChunkStore
@@ -70,24 +83,25 @@ def clean_claim(text: str, max_chars: int) -> str:
 class Verifier:
     """A store of chunked, embedded documents plus the verifier model that checks claims against it."""
 
-    def __init__(self, settings: Settings, store: ChunkStore) -> None:
+    def __init__(self, settings: Settings, store: ChunkStore, judge: Judge | None = None) -> None:
         self.settings = settings
         self.store = store
         self._retriever: Retriever | None = None
         self._retriever_generation = ""
-        self._judge: NLIJudge | None = None
+        self._judge = judge
         self._runs: RunStore | None = None
 
     @classmethod
     def open(cls, store: str | Path | None = None, *, create: bool = False, config: Path | None = None,
-             **overrides: Any) -> Verifier:
-        """Open the store at `store` (default from settings: .citetrail); `create` makes one if missing."""
+             judge: Judge | None = None, **overrides: Any) -> Verifier:
+        """Open the store at `store` (default from settings: .citetrail); `create` makes one if missing. `judge`: a
+        `Judge` of your own instead of the one the `verifier` setting names (docs/extending.md)."""
         settings = load_settings(config, store=store, **overrides)
         chunk_store = ChunkStore(settings.store, settings.collection,
                                  chunker_settings(settings.chunk_size, settings.chunk_overlap), create=create,
                                  lock_timeout=settings.lock_timeout, chroma_url=settings.chroma_url,
                                  embedding_precision=settings.embedding_precision)
-        return cls(settings, chunk_store)
+        return cls(settings, chunk_store, judge)
 
     # ---- ingest ----------------------------------------------------------------------------
 
@@ -202,9 +216,10 @@ class Verifier:
         return self._retriever
 
     @property
-    def judge(self) -> NLIJudge:
+    def judge(self) -> Judge:
+        """The judge the `verifier` setting names (`pipeline.judge.load_judge`), loaded on first use."""
         if self._judge is None:
-            self._judge = load_judge(self.settings.verifier)
+            self._judge = load_judge(self.settings)
         return self._judge
 
     @property
@@ -215,23 +230,19 @@ class Verifier:
         return self._runs
 
     def rules(self) -> VerdictRules:
-        """The verdict rules fitted for the verifier, with any threshold the settings give instead."""
-        s = self.settings
-        given = {"support": s.support_threshold, "refute": s.refute_threshold, "conflict": s.conflict_threshold,
-                 "support_coverage": s.support_coverage, "relevance_coverage": s.relevance_coverage}
-        return self.judge.rules.model_copy(update={k: v for k, v in given.items() if v is not None})
+        """The verdict rules fitted for the judge, with any threshold the settings give instead."""
+        return verdict_rules(self.judge, self.settings)
 
     def versions(self) -> Versions:
         s = self.settings
         return Versions(citetrail=citetrail_version(), embedding_model=EMBEDDING_MODEL,
                         embedding_model_sha256=embedding_model_sha256(), embedding_precision=self.store.embedding.precision,
-                        verifier_model=self.judge.name,
-                        verifier_model_sha256=self.judge.sha256,
-                        chunker=chunker_settings(s.chunk_size, s.chunk_overlap, self.store.line_breaks),
-                        index_fingerprint=self.store.fingerprint,
-                        thresholds={**self.rules().model_dump(mode="json"), "temperature": self.judge.temperature},
-                        retrieval={"dense_k": s.dense_k, "lexical_k": s.lexical_k, "top_k": s.top_k, "window": s.window,
-                                   "min_shared_words": s.min_shared_words})
+                        verifier_model=self.judge.name, verifier_model_sha256=self.judge.version,
+                        verifier_temperature=self.judge.temperature,
+                        chunker=ChunkerSettings(**chunker_settings(s.chunk_size, s.chunk_overlap, self.store.line_breaks)),
+                        index_fingerprint=self.store.fingerprint, thresholds=self.rules(),
+                        retrieval=RetrievalSettings(dense_k=s.dense_k, lexical_k=s.lexical_k, top_k=s.top_k, window=s.window,
+                                                    min_shared_words=s.min_shared_words))
 
     def check(self, claim: str, *, exclude_docs: Iterable[str] = (), trail: bool = False) -> CheckResult:
         """Check one claim against the store."""

@@ -188,15 +188,16 @@ def check_claims(claims: list[Claim], verifier: Verifier, group_size: int = CLAI
 
 def start_run(verifier: Verifier, claims: ClaimFile) -> Run:
     """A new run of these claims with the verifier's settings and versions; nothing is checked yet."""
-    return verifier.runs.create(str(Path(claims.path).resolve()), claims.claims, verifier.settings.model_dump(mode="json"),
-                                verifier.versions(), claims.skipped)
+    return verifier.runs.create(str(Path(claims.path).resolve()), claims.claims, verifier.settings, verifier.versions(),
+                                claims.skipped)
 
 
 def resume_run(run_id: str, store: str | Path | None = None, config: Path | None = None) -> tuple[Verifier, Run]:
     """The run, and a verifier on its store with the settings it was started with."""
     where = load_settings(config, store=store).store
     run = RunStore(where / RUNS_FILE).run(run_id)
-    settings = {k: v for k, v in run.settings.items() if k != "store"}
+    # only what the run recorded: a setting added since comes from the config file and environment, as it would have
+    settings = run.settings.model_dump(exclude={"store"}, exclude_unset=True)
     return Verifier.open(where, config=config, **settings), run
 
 

@@ -139,7 +139,7 @@ def check(
     chroma_url: ChromaOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON (see `citetrail schema`)")] = False,
     top_k: Annotated[int | None, typer.Option("--top-k", help="retrieved chunks to judge")] = None,
-    verifier_model: Annotated[str | None, typer.Option("--verifier", help="'shipped' or a Hugging Face NLI model name/path")] = None,
+    verifier_model: Annotated[str | None, typer.Option("--verifier", help="'shipped', 'llm' or an NLI model name/path")] = None,
     trail: Annotated[bool, typer.Option("--trail", help="include every retrieved chunk and judged sentence")] = False,
 ) -> None:
     """Say whether the corpus supports or refutes a claim, citing the passages."""
@@ -168,7 +168,7 @@ def batch(
     config: ConfigOpt = None,
     chroma_url: ChromaOpt = None,
     top_k: Annotated[int | None, typer.Option("--top-k", help="retrieved chunks to judge")] = None,
-    verifier_model: Annotated[str | None, typer.Option("--verifier", help="'shipped' or a Hugging Face NLI model name/path")] = None,
+    verifier_model: Annotated[str | None, typer.Option("--verifier", help="'shipped', 'llm' or an NLI model name/path")] = None,
     engine: Annotated[str, typer.Option("--engine", help="local (this process) or ray (Ray workers; pip install "
                                         "'citetrail[ray]')")] = "local",
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="a running Ray cluster (default: start a "

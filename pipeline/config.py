@@ -4,6 +4,7 @@ Env var names are matched without regard to case, as pydantic-settings does (and
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Callable
@@ -38,7 +39,11 @@ class Settings(BaseSettings):
     window: int = Field(1, ge=1, le=3, description="also judge runs of this many neighbouring sentences (1: sentences only)")
     min_shared_words: int = Field(0, ge=0, le=10, description="judge only sentences sharing at least this many content "
                                   "words with the claim (0: every sentence of the retrieved chunks)")
-    verifier: str = Field("shipped", description="'shipped', or a Hugging Face NLI cross-encoder name or path")
+    verifier: str = Field("shipped", description="the judge: 'shipped', 'llm' (the chat model of the llm_* settings), "
+                          "or a Hugging Face NLI cross-encoder name or path")
+    verifier_labels: dict[str, Literal["entailment", "neutral", "contradiction"]] | None = Field(
+        None, description="the verifier's label names mapped to ours, for a model that names them otherwise "
+        "(JSON in the environment); a two-way model's missing label gets probability 0")
     support_threshold: float | None = Field(None, ge=0, le=1, description="P(entailment) that counts as support; "
                                             "default: the value fitted for the verifier (calibration.json), else 0.5")
     refute_threshold: float | None = Field(None, ge=0, le=1, description="P(contradiction) that counts as refutation; "
@@ -58,7 +63,8 @@ class Settings(BaseSettings):
     batch_size: int = Field(32, ge=1, description="pairs per batch for a PyTorch (Hugging Face) verifier; the shipped "
                             "ONNX verifier scores each pair alone, so its results never depend on the batch")
     extractor: Literal["rules", "llm"] = Field("rules", description="claim extraction back-end: spaCy rules or an LLM")
-    llm_provider: Literal["llamacpp", "ollama", "openai"] = Field("llamacpp", description="chat model behind the llm extractor")
+    llm_provider: Literal["llamacpp", "ollama", "openai"] = Field("llamacpp", description="chat model behind the llm "
+                                                                  "extractor and the llm verifier")
     llm_model: str | None = Field(None, description="GGUF path (llamacpp; default: the bundled Qwen2.5-Coder-1.5B) or model name")
     llm_base_url: str | None = Field(None, description="server URL for ollama / OpenAI-compatible providers")
     llm_timeout: float = Field(120.0, gt=0, le=3600, description="seconds to wait for one reply from an LLM server")
@@ -70,6 +76,16 @@ class Settings(BaseSettings):
         """No setting is a flag: a TOML `true` is refused, not read as 1."""
         if isinstance(value, bool):
             raise PydanticCustomError("flag", "a true/false value where a number or text is expected")
+
+    @field_validator("verifier_labels", mode="before")
+    @classmethod
+    def _json_labels(cls, value: Any) -> Any:
+        """From an environment variable the mapping is JSON text."""
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError('must be a JSON object, e.g. {"supported": "entailment", "unsupported": "neutral"}') from None
         return value
 
     @field_validator("store", "verifier", mode="before")

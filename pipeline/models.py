@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+from pipeline.config import Settings
 
 
 class PageStart(BaseModel):
@@ -155,7 +158,8 @@ def values_text(quantities: list[QuantityComparison]) -> str:
 class Judgement(BaseModel):
     """One sentence of a candidate read against the claim: first whether it is about the claim's subject
     (relevance), then, if it is, the verifier's probabilities and the quantities compared as values.
-    `stance` is decided once, here, by the verdict rules (`VerdictRules.stance`)."""
+    `stance` is decided once, in the judge stage, by the verdict rules (`VerdictRules.stance`), and aggregation
+    reads it: a stored trail always agrees with its verdict."""
 
     doc_id: str
     chunk_id: str
@@ -191,6 +195,92 @@ class Judgement(BaseModel):
         return max(p.entailment, p.contradiction) if p else 0.0
 
 
+class VerdictRules(BaseModel):
+    """Where a verifier's probabilities become stances and verdicts: the one home of every threshold. The defaults
+    below hold for a judge with no rules fitted for it; a judge's calibration.json replaces them (the shipped
+    verifier's, by `python -m eval.fit_rules` on news dev, SciFact train's held-out claims and the sample claims),
+    and settings replace those (`pipeline.aggregate.verdict_rules` does both)."""
+
+    support: float = Field(0.5, description="P(entailment) at which a sentence supports the claim")
+    refute: float = Field(0.5, description="P(contradiction) at which a sentence refutes the claim")
+    conflict: float = Field(0.7, description="CONFLICTING needs support and refutation, from different documents, "
+                            "both at least this strong; below it the stronger side wins")
+    support_coverage: float = Field(0.0, ge=0.0, le=1.0, description="share of the claim's content words a sentence "
+                                    "(with its document's date) must contain to support it: the verifier alone reads "
+                                    "topical overlap as support")
+    support_names: float = Field(0.0, ge=0.0, le=1.0, description="share of the claim's names (people, organisations, "
+                                 "places) that a sentence, with its context and title, must name to support it")
+    relevance_coverage: float = Field(0.2, ge=0.0, le=1.0, description="share of the claim's content words a sentence "
+                                      "(with its document's date) must contain to be read at all; it must also name, "
+                                      "with its context and title, one of the claim's names, if the claim has any")
+    quantity_coverage: float = Field(0.6, ge=0.0, le=1.0, description="claim coverage at which a sentence of the claim's "
+                                     "subject that states another value of the same kind refutes the claim")
+    date_coverage: float = Field(0.8, ge=0.0, le=1.0, description="claim coverage at which a sentence that states only "
+                                 "another date than the claim's refutes it")
+    quantity_strength: float = Field(0.8, ge=0.0, le=1.0, description="the strength given to a refutation by values, "
+                                     "where the verifier's P(contradiction) is lower")
+    confidence_scale: float = Field(1.0, description="reported confidence is sigmoid(scale * logit(raw) + shift), "
+                                    "fitted so that it matches accuracy")
+    confidence_shift: float = 0.0
+
+    def is_relevant(self, names_match: bool, claim_coverage: float, names: set[str] | None = None) -> tuple[bool, str]:
+        """Whether a sentence is about the claim, and why: it names one of the claim's names (if the claim has
+        any) and holds `relevance_coverage` of the claim's content words."""
+        if not names_match:
+            return False, f"names none of the claim's names ({', '.join(sorted(names or []))})"
+        if claim_coverage < self.relevance_coverage:
+            return False, f"holds {claim_coverage:.0%} of the claim's content words (under {self.relevance_coverage:.0%})"
+        return True, "about the claim"
+
+    def value_mismatch(self, j: Judgement) -> bool:
+        """The sentence, about the claim's subject, states another value of a kind the claim states. Dates are
+        read as naming the event: another date with other values differing too is another event (the Fed's
+        June statement says nothing of its May rate); another date with the other values agreeing is the same
+        event told with a wrong date; a date alone refutes only when the sentence holds `date_coverage` of the
+        claim ("Russia invaded Ukraine in February 2014" against "... invaded Ukraine in February 2022")."""
+        if not (self.is_relevant(j.names_match, j.claim_coverage)[0] and j.same_subject
+                and j.claim_coverage >= self.quantity_coverage):
+            return False
+        dates = [q for q in j.quantities if q.kind in ("date", "year")]
+        other = [q for q in j.quantities if q.kind not in ("date", "year")]
+        other_differs = any(not q.agrees for q in other)
+        if any(not q.agrees for q in dates):
+            return not other_differs and (bool(other) or j.claim_coverage >= self.date_coverage)
+        return other_differs
+
+    def stance(self, j: Judgement) -> Stance:
+        """The sentence's stance: never one when it is not about the claim; refuting when it states another
+        value, or the verifier reads contradiction (and it names the claim's subject); supporting when the
+        verifier reads entailment, it covers the claim, no value disagrees and it does not deny what the claim
+        asserts (or assert what it denies)."""
+        p = j.probabilities
+        if p is None or not self.is_relevant(j.names_match, j.claim_coverage)[0]:
+            return Stance.NEUTRAL
+        if self.value_mismatch(j):
+            return Stance.REFUTES
+        mismatch = any(not q.agrees for q in j.quantities)
+        if (p.entailment >= self.support and p.entailment >= p.contradiction and j.claim_coverage >= self.support_coverage
+                and j.names_coverage >= self.support_names and not mismatch and not j.polarity_differs):
+            return Stance.SUPPORTS
+        if p.contradiction >= self.refute and j.same_subject:
+            return Stance.REFUTES
+        return Stance.NEUTRAL
+
+    def strength(self, j: Judgement, stance: Stance) -> float:
+        """How strongly the sentence takes its stance: P(entailment) or P(contradiction), a refutation by values
+        at least `quantity_strength`."""
+        if stance == Stance.SUPPORTS:
+            return j.probabilities.entailment
+        if stance == Stance.REFUTES:
+            value = self.quantity_strength if self.value_mismatch(j) else 0.0
+            return max(j.probabilities.contradiction, value)
+        return 0.0
+
+    def calibrated(self, raw: float) -> float:
+        raw = min(max(raw, 1e-6), 1 - 1e-6)
+        return 1.0 / (1.0 + math.exp(-(self.confidence_scale * math.log(raw / (1 - raw)) + self.confidence_shift)))
+
+
 class Citation(BaseModel):
     doc_id: str
     title: str
@@ -216,6 +306,26 @@ class Verdict(StrEnum):
     NOT_ENOUGH_INFO = "NOT_ENOUGH_INFO"
 
 
+class ChunkerSettings(BaseModel):
+    """How documents were cut into chunks (`pipeline.chunk.chunker_settings`)."""
+
+    splitter: str = Field(description="the sentence splitter and its version")
+    chunk_size: int
+    chunk_overlap: int
+    line_breaks: str = Field("every", description="which line breaks end a sentence: 'paragraph' (blocks only) or 'every' "
+                             "(stores made before the rule existed, and results stored before it was recorded)")
+
+
+class RetrievalSettings(BaseModel):
+    """What was retrieved and judged per claim."""
+
+    dense_k: int
+    lexical_k: int
+    top_k: int
+    window: int = 1
+    min_shared_words: int = Field(0, description="0 in results stored before it existed")
+
+
 class Versions(BaseModel):
     """Everything that, changed, could change a result."""
 
@@ -223,12 +333,24 @@ class Versions(BaseModel):
     embedding_model: str
     embedding_model_sha256: str
     embedding_precision: str = Field("fp32", description="the embedding model's precision at ingest and query (fp32 or int8)")
-    verifier_model: str
-    verifier_model_sha256: str
-    chunker: dict
+    verifier_model: str = Field(description="the judge's name: citetrail-verifier, a Hugging Face model, llm:PROVIDER:MODEL")
+    verifier_model_sha256: str = Field(description="the judge's version: its weights' sha256 (hub:NAME for a hub model "
+                                       "read from the cache), for an LLM judge a hash of its model, prompt and reply shape")
+    verifier_temperature: float | None = Field(None, description="what the judge's logits were divided by before the "
+                                               "softmax (its calibration.json); None for a judge without logits")
+    chunker: ChunkerSettings
     index_fingerprint: str
-    thresholds: dict
-    retrieval: dict = Field(description="dense_k, lexical_k, top_k, the judging window and min_shared_words")
+    thresholds: VerdictRules = Field(description="the verdict rules in effect")
+    retrieval: RetrievalSettings
+
+    @model_validator(mode="before")
+    @classmethod
+    def _temperature_beside_the_rules(cls, data: Any) -> Any:
+        """Results stored before the rules were typed kept the temperature among the thresholds."""
+        if isinstance(data, dict) and isinstance(data.get("thresholds"), dict) and "temperature" in data["thresholds"]:
+            thresholds = dict(data["thresholds"])
+            data = {**data, "thresholds": thresholds, "verifier_temperature": thresholds.pop("temperature")}
+        return data
 
 
 class Trail(BaseModel):
@@ -271,7 +393,7 @@ class Run(BaseModel):
     finished: datetime | None = None
     input: str = Field(description="the claims file, as given")
     status: RunStatus
-    settings: dict[str, Any]
+    settings: Settings = Field(description="the settings it was started with")
     versions: Versions
     claims: int = Field(description="claims in the run")
     checked: int = Field(0, description="claims with a stored result")

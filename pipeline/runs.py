@@ -21,11 +21,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from filelock import FileLock, Timeout, lock_descriptor
 
+from pipeline.config import Settings
 from pipeline.errors import InputError, StoreError
 from pipeline.models import CheckResult, Claim, Run, RunStatus, Versions
 
@@ -158,14 +158,14 @@ class RunStore:
 
     # ---- writing ---------------------------------------------------------------------------
 
-    def create(self, input: str, claims: list[Claim], settings: dict[str, Any], versions: Versions,
+    def create(self, input: str, claims: list[Claim], settings: Settings, versions: Versions,
                skipped_rows: list[str] | None = None) -> Run:
         """A new run holding its claims, none checked yet."""
         created = now()
         run_id = new_run_id(created)
         with self._db(write=True) as db:
             db.execute("INSERT INTO runs VALUES (?, ?, NULL, ?, ?, ?, ?, ?)",
-                       (run_id, created.isoformat(), input, RunStatus.PENDING.value, json.dumps(settings),
+                       (run_id, created.isoformat(), input, RunStatus.PENDING.value, settings.model_dump_json(),
                         versions.model_dump_json(), json.dumps(skipped_rows or [])))
             db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)",
                            [(run_id, c.id, i, c.model_dump_json()) for i, c in enumerate(claims)])
@@ -233,9 +233,9 @@ class RunStore:
         rid, created, finished, input, status, settings, versions, skipped, n_claims = row
         if status == RunStatus.RUNNING and lock_is_held(self._lock_path(rid)) is not True:
             status = RunStatus.INTERRUPTED  # its process died without saying so
-        return Run(id=rid, created=created, finished=finished, input=input, status=status, settings=json.loads(settings),
-                   versions=Versions.model_validate_json(versions), claims=n_claims, checked=sum(verdicts.values()),
-                   verdicts=verdicts, skipped_rows=json.loads(skipped))
+        return Run(id=rid, created=created, finished=finished, input=input, status=status,
+                   settings=Settings.model_validate_json(settings), versions=Versions.model_validate_json(versions),
+                   claims=n_claims, checked=sum(verdicts.values()), verdicts=verdicts, skipped_rows=json.loads(skipped))
 
     def claims(self, run_id: str, pending: bool = False) -> list[Claim]:
         """The run's claims in input order; `pending`: only those without a result."""

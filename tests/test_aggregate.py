@@ -2,8 +2,8 @@
 
 import pytest
 
-from pipeline.aggregate import VerdictRules, aggregate
-from pipeline.models import Candidate, Chunk, Judgement, Probabilities, Span, Stance, Verdict
+from pipeline.aggregate import aggregate, restance
+from pipeline.models import Candidate, Chunk, Judgement, Probabilities, Span, Stance, Verdict, VerdictRules
 
 RULES = VerdictRules(support=0.5, refute=0.5, conflict=0.7)
 
@@ -15,9 +15,11 @@ def candidate(doc: str, rank: int) -> Candidate:
 
 
 def judged(doc: str, e: float, c: float, start: int = 0, coverage: float = 1.0) -> Judgement:
+    """A sentence as the judge stage leaves it: its stance decided by RULES (`restance` for other rules)."""
     p = Probabilities(entailment=e, neutral=round(1 - e - c, 6), contradiction=c)
-    return Judgement(doc_id=doc, chunk_id=f"{doc}#0", start=start, end=start + 5, quote=f"{doc}:{start}", probabilities=p,
-                     stance=Stance.NEUTRAL, retrieval_rank=1, retrieval_score=0.5, claim_coverage=coverage)
+    j = Judgement(doc_id=doc, chunk_id=f"{doc}#0", start=start, end=start + 5, quote=f"{doc}:{start}", probabilities=p,
+                  stance=Stance.NEUTRAL, retrieval_rank=1, retrieval_score=0.5, claim_coverage=coverage)
+    return j.model_copy(update={"stance": RULES.stance(j)})
 
 
 CANDS = [candidate("a", 1), candidate("b", 2)]
@@ -52,17 +54,22 @@ def test_nothing_over_threshold_is_not_enough_info_citing_the_closest_sentences(
     assert aggregate([], CANDS, RULES).verdict == Verdict.NOT_ENOUGH_INFO
 
 
-def test_stances_come_from_the_rules_so_a_trail_can_be_reaggregated():
+def test_aggregation_reads_the_stored_stance_and_a_trail_can_be_reaggregated_under_other_rules():
     sentences = [judged("a", 0.45, 0.1)]
+    lower = RULES.model_copy(update={"support": 0.4})
     assert aggregate(sentences, CANDS, RULES).verdict == Verdict.NOT_ENOUGH_INFO
-    assert aggregate(sentences, CANDS, RULES.model_copy(update={"support": 0.4})).verdict == Verdict.SUPPORTED
+    assert aggregate(sentences, CANDS, lower).verdict == Verdict.NOT_ENOUGH_INFO  # the stance stored is what counts
+    restanced = restance(sentences, lower)
+    assert [j.stance for j in restanced] == [Stance.SUPPORTS] and sentences[0].stance == Stance.NEUTRAL
+    d = aggregate(restanced, CANDS, lower)
+    assert d.verdict == Verdict.SUPPORTED and [c.stance for c in d.citations] == [j.stance for j in restanced]
 
 
 def test_a_sentence_covering_too_little_of_the_claim_cannot_support_it_but_can_still_refute():
     rules = RULES.model_copy(update={"support_coverage": 0.3})
-    assert aggregate([judged("a", 0.9, 0.05, coverage=0.25)], CANDS, rules).verdict == Verdict.NOT_ENOUGH_INFO
-    assert aggregate([judged("a", 0.9, 0.05, coverage=0.3)], CANDS, rules).verdict == Verdict.SUPPORTED
-    d = aggregate([judged("a", 0.9, 0.05, coverage=0.2), judged("b", 0.1, 0.8, coverage=0.2)], CANDS, rules)
+    assert aggregate(restance([judged("a", 0.9, 0.05, coverage=0.25)], rules), CANDS, rules).verdict == Verdict.NOT_ENOUGH_INFO
+    assert aggregate(restance([judged("a", 0.9, 0.05, coverage=0.3)], rules), CANDS, rules).verdict == Verdict.SUPPORTED
+    d = aggregate(restance([judged("a", 0.9, 0.05, coverage=0.2), judged("b", 0.1, 0.8, coverage=0.2)], rules), CANDS, rules)
     assert d.verdict == Verdict.REFUTED and [c.doc_id for c in d.citations] == ["b"]
 
 
@@ -71,7 +78,7 @@ def test_confidence_map_is_monotone_and_the_identity_by_default():
     squeezed = VerdictRules(confidence_scale=0.5, confidence_shift=-0.2)
     values = [squeezed.calibrated(x / 10) for x in range(11)]
     assert values == sorted(values) and values[0] > 0 and values[-1] < 1
-    d = aggregate([judged("a", 0.9, 0.0)], CANDS, squeezed)
+    d = aggregate(restance([judged("a", 0.9, 0.0)], squeezed), CANDS, squeezed)
     assert d.confidence == pytest.approx(squeezed.calibrated(0.9), abs=1e-4) and d.raw_confidence == pytest.approx(0.9)
 
 
@@ -88,8 +95,8 @@ def test_near_copies_of_one_story_are_one_source():
 
 
 def test_a_sentence_not_about_the_claim_takes_no_stance():
-    j = judged("a", 0.95, 0.0).model_copy(update={"names_match": False})
-    assert RULES.stance(j) == Stance.NEUTRAL
+    j = restance([judged("a", 0.95, 0.0).model_copy(update={"names_match": False})], RULES)[0]
+    assert j.stance == Stance.NEUTRAL
     assert aggregate([j], CANDS, RULES).verdict == Verdict.NOT_ENOUGH_INFO
     unread = j.model_copy(update={"probabilities": None})
     d = aggregate([unread], CANDS, RULES)

@@ -1,10 +1,14 @@
 """End to end on the sample corpus: real store, real embedding model, shipped verifier."""
 
+import json
+
 import pytest
 
 from pipeline import Verdict, Verifier
 from pipeline.errors import InputError
+from pipeline.judge.model import SHIPPED_DIR
 from pipeline.load import load_paths
+from pipeline.models import Stance, VerdictRules
 from tests.conftest import CORPUS
 
 TEXTS = {d.id: d.text for d in load_paths([CORPUS], 10**7).documents}
@@ -50,12 +54,26 @@ def test_result_carries_versions_and_timings(sample_verifier):
     v = result.versions
     assert v.embedding_model == "sentence-transformers/all-MiniLM-L6-v2" and len(v.embedding_model_sha256) == 64
     assert v.verifier_model == "citetrail-verifier" and len(v.verifier_model_sha256) == 64
-    assert v.chunker["chunk_size"] == 600 and v.index_fingerprint == sample_verifier.store.fingerprint
+    assert v.chunker.chunk_size == 600 and v.index_fingerprint == sample_verifier.store.fingerprint
     assert set(result.timings_ms) == {"retrieve", "judge", "aggregate"}
     assert result.judged_pairs > 0
-    assert set(v.thresholds) == {"support", "refute", "conflict", "support_coverage", "relevance_coverage", "quantity_coverage",
-                                 "date_coverage", "support_names", "quantity_strength", "confidence_scale", "confidence_shift",
-                                 "temperature"}
+    calibration = json.loads((SHIPPED_DIR / "calibration.json").read_text())
+    assert v.thresholds == VerdictRules(**calibration["rules"]) and v.verifier_temperature == calibration["temperature"]
+
+
+def test_a_stored_trail_agrees_with_its_verdict(sample_verifier):
+    """The stance is decided once, in the judge stage: every citation takes its judgement's stance, and the
+    verdict follows from the stances the trail shows."""
+    for claim in ("Russia wants about 6,000 square kilometres it has not yet conquered",
+                  "Trump threatened sanctions on Russia within two weeks", "The EU approved new sanctions on Russia"):
+        result = sample_verifier.check(claim, trail=True)
+        stance = {(j.doc_id, j.start, j.end): j.stance for j in result.trail.judgements}
+        assert [c.stance for c in result.citations] == [stance[(c.doc_id, c.start, c.end)] for c in result.citations]
+        sides = {j.stance for j in result.trail.judgements}
+        if result.verdict == Verdict.SUPPORTED:
+            assert Stance.SUPPORTS in sides
+        if result.verdict == Verdict.NOT_ENOUGH_INFO:
+            assert sides == {Stance.NEUTRAL}
 
 
 def test_settings_override_the_verifiers_fitted_rules(sample_store, monkeypatch):
@@ -63,8 +81,8 @@ def test_settings_override_the_verifiers_fitted_rules(sample_store, monkeypatch)
     verifier = Verifier.open(sample_store, support_threshold=0.99)
     rules = verifier.rules()
     assert (rules.support, rules.conflict) == (0.99, 0.95)
-    assert rules.refute == verifier.judge.rules.refute  # not given: the fitted value
-    assert verifier.check("Russia wants about 6,000 square kilometres it has not yet conquered").versions.thresholds["support"] == 0.99
+    assert rules.refute == json.loads((SHIPPED_DIR / "calibration.json").read_text())["rules"]["refute"]  # not given: fitted
+    assert verifier.check("Russia wants about 6,000 square kilometres it has not yet conquered").versions.thresholds.support == 0.99
 
 
 @pytest.mark.parametrize(("claim", "message"), [("", "empty"), ("  \n\t ", "empty"), ("x" * 5000, "limit")])
@@ -102,6 +120,6 @@ def test_min_shared_words_skips_only_sentences_without_enough_claim_words(sample
     assert len(pruned.trail.judgements) < len(full.trail.judgements)
     assert pruned.judged_pairs <= full.judged_pairs
     assert all(len(content_words(claim) & content_words(j.quote)) >= 2 for j in pruned.trail.judgements)
-    assert pruned.versions.retrieval["min_shared_words"] == 2
+    assert pruned.versions.retrieval.min_shared_words == 2
     assert pruned.verdict == full.verdict == Verdict.SUPPORTED
     assert "6,000 square kilometers" in pruned.citations[0].quote

@@ -1,8 +1,8 @@
 """Evidence in context and relevance: what the verifier reads, and which sentences it reads at all."""
 
-from pipeline.aggregate import VerdictRules
 from pipeline.chunk import sentence_spans
 from pipeline.evidence import claim_anchors, evidence_text, needs_context, published_label, relevance
+from pipeline.models import VerdictRules
 from pipeline.textnorm import content_words
 
 

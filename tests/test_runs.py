@@ -1,14 +1,19 @@
 """The SQLite run store: one result per claim, whole groups or nothing, clear errors when locked or foreign."""
 
+import json
 import os
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 from filelock import lock_descriptor
 
 from pipeline import Claim, RunStatus, RunStore
+from pipeline.config import Settings
 from pipeline.errors import InputError, StoreError
+from pipeline.models import VerdictRules, Versions
+from pipeline.runs import SCHEMA_VERSION
 
 CLAIMS = [Claim(id="a", text="Vance spoke on NBC", metadata={"row": 1}), Claim(id="b", text="Lavrov spoke on Sunday")]
 
@@ -27,8 +32,7 @@ def store(tmp_path):
 
 
 def new_run(store, sample_verifier):
-    return store.create("claims.jsonl", CLAIMS, sample_verifier.settings.model_dump(mode="json"), sample_verifier.versions(),
-                        ["claims.jsonl:3: no 'claim'"])
+    return store.create("claims.jsonl", CLAIMS, sample_verifier.settings, sample_verifier.versions(), ["claims.jsonl:3: no 'claim'"])
 
 
 def test_reading_a_store_without_runs_creates_nothing(tmp_path):
@@ -116,3 +120,40 @@ def test_a_store_from_another_schema_is_refused(tmp_path):
     path.write_bytes(b"not a database at all" * 100)
     with pytest.raises(StoreError, match="cannot use the run store"):
         RunStore(path).runs()
+
+
+OLD_STORE = Path(__file__).parent / "data" / "run_store_0.2.0.sql"
+
+
+def test_runs_stored_before_settings_and_versions_were_typed_still_load(tmp_path, sample_verifier):
+    path = tmp_path / "runs.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_STORE.read_text())
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        # and a run from before embedding_precision, min_shared_words and line_breaks were recorded, with a setting since gone
+        settings, versions = map(json.loads, db.execute("SELECT settings, versions FROM runs").fetchone())
+        del versions["embedding_precision"], versions["retrieval"]["min_shared_words"], versions["chunker"]["line_breaks"]
+        del settings["llm_timeout"]
+        db.execute("INSERT INTO runs SELECT 'older', created, finished, input, status, ?, ?, skipped_rows FROM runs",
+                   (json.dumps({**settings, "retired_setting": 1}), json.dumps(versions)))
+    store = RunStore(path, read_only=True)
+    run, older = store.run("20261130-161338-ea51"), store.run("older")
+    assert run.status == RunStatus.DONE and run.claims == run.checked == 2
+    assert isinstance(run.settings, Settings) and run.settings.verifier == "shipped" and run.settings.top_k == 5
+    assert isinstance(run.versions.thresholds, VerdictRules) and run.versions.thresholds.refute == 0.75
+    assert run.versions.verifier_temperature == 1.18 and run.versions.chunker.line_breaks == "paragraph"
+    assert (older.versions.embedding_precision, older.versions.retrieval.min_shared_words, older.versions.chunker.line_breaks) \
+        == ("fp32", 0, "every")
+    assert "llm_timeout" not in older.settings.model_fields_set  # a resume takes it from today's config, not a default
+    results = store.results(run.id)
+    assert [r.claim.id for r in results] == ["a", "b"] and all(r.trail.judgements for r in results)
+    assert results[0].versions == run.versions
+
+
+def test_versions_in_the_old_form_compare_equal_to_todays(sample_verifier):
+    """A run is resumed only if its versions equal today's: the old form of the same versions (the temperature among the
+    thresholds) must read as equal."""
+    today = sample_verifier.versions()
+    old = today.model_dump(mode="json")
+    old["thresholds"]["temperature"] = old.pop("verifier_temperature")
+    assert Versions.model_validate(old) == today

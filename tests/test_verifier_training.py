@@ -7,7 +7,9 @@ import sys
 
 import pytest
 
-from pipeline.judge.model import NLIJudge
+from pipeline.aggregate import verdict_rules
+from pipeline.config import Settings
+from pipeline.judge.model import nli_judge
 from pipeline.training.data import build, negated, negation_pairs, number_edits, pair_key, read_jsonl, scifact_fit_ids
 from tests.conftest import SHARED
 
@@ -71,8 +73,8 @@ def test_training_checkpoints_resumes_and_exports(tmp_path):
     assert calib["rules"] == {"support_coverage": 0.3}
     assert calib["rules_fitted_on"] == "SciFact train, for the previous model: refit them"
     assert calib["fitted_on"] == "calib.jsonl (6 pairs)" and calib["temperature"] > 0
-    judge = NLIJudge(str(shipped))
-    assert judge.session is not None and judge.rules.support_coverage == 0.3
+    judge = nli_judge(str(shipped))
+    assert judge.session is not None and verdict_rules(judge, Settings()).support_coverage == 0.3
     probs = judge.score(["The bridge opened in 1932."], ["The bridge opened in 1950."])
     assert probs.shape == (1, 3) and abs(float(probs.sum()) - 1.0) < 1e-5
 

@@ -7,9 +7,9 @@ For each sentence, in order:
    never take a stance (an NLI model assumes both texts speak of one scene);
 3. quantities: numbers, units, dates and durations of the claim and the sentence compared as values;
    where they agree, the claim reaches the verifier in the evidence's wording ("twelve hundred" -> "1,200");
-4. the verifier's P(entailment, neutral, contradiction); a sentence too long for it is read in
-   overlapping windows and the most decided window counts;
-5. the stance, decided once by the verdict rules from all of the above.
+4. the judge's P(entailment, neutral, contradiction) (any `Judge`: the shipped verifier, a Hugging Face NLI model,
+   an LLM); a sentence too long for it is read in overlapping windows and the most decided window counts;
+5. the stance, decided once by the verdict rules from all of the above, and stored: aggregation reads it.
 With `window=2` each pair of neighbouring sentences is judged too. Spans shared by overlapping chunks are
 judged once. With `min_shared_words` > 0 a sentence sharing fewer content words with the claim is skipped.
 """
@@ -19,10 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from pipeline.aggregate import VerdictRules
 from pipeline.evidence import claim_anchors, evidence_text, needs_context, polarity_differs, published_label, relevance
-from pipeline.judge.model import NLIJudge
-from pipeline.models import Candidate, Claim, Judgement, Probabilities, Stance
+from pipeline.judge.base import Judge
+from pipeline.models import Candidate, Claim, Judgement, Probabilities, Stance, VerdictRules
 from pipeline.quantities import compare, find_quantities, today_quantity
 from pipeline.textnorm import content_words, coverage
 
@@ -84,7 +83,7 @@ def windows(premise_head: str, quote: str) -> list[str]:
     return [f"{premise_head}{' '.join(words[i:i + WINDOW_WORDS])}" for i in range(0, len(words) - WINDOW_OVERLAP, step)]
 
 
-def judge_claims(judge: NLIJudge, claims: list[Claim], candidates: list[list[Candidate]], rules: VerdictRules,
+def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candidate]], rules: VerdictRules,
                  batch_size: int = 32, window: int = 1, min_shared_words: int = 0) -> list[list[Judgement]]:
     """Judge all claims' sentences in one batched pass (batching across claims keeps the model busy)."""
     anchors = claim_anchors([c.text for c in claims])

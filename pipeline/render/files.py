@@ -49,11 +49,12 @@ def md_link(label: str, href: str) -> str:
 
 def report_md(run: Run, results: list[CheckResult]) -> str:
     v = run.versions
+    temperature = f", temperature {v.verifier_temperature:g}" if v.verifier_temperature is not None else ""
     lines = [f"# citetrail run {run.id}", "",
              f"{md(run.input)} · created {run.created:%Y-%m-%d %H:%M} UTC · {run.status.value} · "
              f"{run.checked} of {run.claims} claims checked", "",
-             f"verifier {md(v.verifier_model)} ({v.verifier_model_sha256[:12]}) · index {v.index_fingerprint} · "
-             f"thresholds {md(', '.join(f'{k} {x:g}' for k, x in v.thresholds.items()))}", "",
+             f"verifier {md(v.verifier_model)} ({v.verifier_model_sha256[:12]}{temperature}) · index {v.index_fingerprint} · "
+             f"thresholds {md(', '.join(f'{k} {x:g}' for k, x in v.thresholds.model_dump().items()))}", "",
              "| verdict | claims |", "|---|---|"]
     lines += [f"| {verdict.value} | {run.verdicts.get(verdict, 0)} |" for verdict in Verdict]
     lines += ["", "| id | claim | verdict | confidence |", "|---|---|---|---|"]

@@ -296,7 +296,7 @@ class Service:
     def start_batch(self, claims: ClaimFile) -> Run:
         """Record a new run now (pending) and check it on the batch worker; poll `run(id)` for progress."""
         with self.turn() as v:
-            settings, versions = v.settings.model_dump(mode="json"), v.versions()
+            settings, versions = v.settings, v.versions()
         run = self.runs().create(claims.path, claims.claims, settings, versions, claims.skipped)
         self.progress[run.id] = (0, run.claims)
         self.batches.submit(self._check_run, run)

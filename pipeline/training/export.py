@@ -22,7 +22,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 
 from pipeline.judge.metrics import expected_calibration_error
-from pipeline.judge.model import ONNX_FILE, SHIPPED_DIR, NLIJudge
+from pipeline.judge.model import ONNX_FILE, SHIPPED_DIR, nli_judge
 from pipeline.training.data import LABELS, read_jsonl
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
@@ -38,7 +38,7 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
 
 def calibrate(model_dir: Path, calib_path: Path) -> dict:
     rows = list(read_jsonl(calib_path))
-    judge = NLIJudge(str(model_dir))
+    judge = nli_judge(str(model_dir))
     judge.temperature = 1.0
     probs = judge.score([r["premise"] for r in rows], [r["hypothesis"] for r in rows])
     logits = np.log(np.clip(probs, 1e-9, 1.0))  # log-softmax equals logits up to a per-row constant
