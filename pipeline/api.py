@@ -18,7 +18,7 @@ from pipeline.embed import EMBEDDING_MODEL, embedding_model_sha256
 from pipeline.errors import InputError, StoreError
 from pipeline.judge import Judge, load_judge
 from pipeline.judge.stage import judge_claims
-from pipeline.language import document_warning, not_english
+from pipeline.language import document_warning, not_english, result_warnings
 from pipeline.load import OnError, load_paths
 from pipeline.load.identity import assign_ids, file_of
 from pipeline.models import (
@@ -275,7 +275,7 @@ class Verifier:
             results.append(CheckResult(claim=claim, verdict=decision.verdict, confidence=decision.confidence,
                                        rule=decision.rule, rule_id=decision.rule_id, citations=decision.citations,
                                        judged_pairs=sum(j.probabilities is not None for j in judged),
-                                       versions=versions, timings_ms={},
+                                       versions=versions, timings_ms={}, warnings=result_warnings(claim.text, cands),
                                        trail=Trail(candidates=cands, judgements=judged) if trail else None))
         t3 = time.perf_counter()
         per = 1000.0 / len(parsed)

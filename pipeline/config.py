@@ -76,6 +76,7 @@ class Settings(BaseSettings):
         """No setting is a flag: a TOML `true` is refused, not read as 1."""
         if isinstance(value, bool):
             raise PydanticCustomError("flag", "a true/false value where a number or text is expected")
+        return value
 
     @field_validator("verifier_labels", mode="before")
     @classmethod

@@ -17,6 +17,8 @@ import re
 
 from pydantic import BaseModel, Field
 
+from pipeline.models import Candidate
+
 ENGLISH_FLOOR = 0.05
 MIN_WORDS = 3
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -43,6 +45,7 @@ def _detector():
     return LangDetector(LangDetectConfig(model="lite", max_input_length=_READ_CHARS))
 
 
+@functools.lru_cache(maxsize=4096)  # a chunk is read for every claim that retrieves it
 def detect_language(text: str) -> LanguageGuess | None:
     """The language of `text`, or None when it has fewer than `MIN_WORDS` words to tell by."""
     head = text[:_READ_CHARS]
@@ -69,3 +72,14 @@ def document_warning(doc_id: str, source: str, language: str) -> str:
     """The one-line warning for a document in another language (at ingest, and on a result citing it)."""
     return (f"document '{doc_id}' ({source}) looks like language '{language}', not English; citetrail's models read "
             "English only, so its sentences never refute a claim")
+
+
+def result_warnings(claim: str, candidates: list[Candidate]) -> list[str]:
+    """The warnings a result carries: its claim, and each retrieved document, that is not in English."""
+    warnings = [claim_warning(language)] if (language := not_english(claim)) else []
+    seen: set[str] = set()
+    for cand in candidates:
+        if cand.chunk.doc_id not in seen and (language := not_english(cand.chunk.text)):
+            seen.add(cand.chunk.doc_id)
+            warnings.append(document_warning(cand.chunk.doc_id, cand.source, language))
+    return warnings

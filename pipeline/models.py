@@ -187,6 +187,9 @@ class Judgement(BaseModel):
     retrieval_score: float
     claim_coverage: float = Field(1.0, ge=0.0, le=1.0, description="share of the claim's content words (stemmed) that "
                                   "the sentence (with its document's date) contains; 1.0 in trails stored before it was recorded")
+    language: str | None = Field(None, description="the language of the claim, or else of the sentence's chunk, when "
+                                 "one of them is not English (`pipeline.language`): the models read English only, so "
+                                 "such a sentence never refutes; None when both are English")
 
     @property
     def strength(self) -> float:
@@ -252,17 +255,17 @@ class VerdictRules(BaseModel):
         """The sentence's stance: never one when it is not about the claim; refuting when it states another
         value, or the verifier reads contradiction (and it names the claim's subject); supporting when the
         verifier reads entailment, it covers the claim, no value disagrees and it does not deny what the claim
-        asserts (or assert what it denies)."""
+        asserts (or assert what it denies). Never refuting when the claim or the sentence is not in English."""
         p = j.probabilities
         if p is None or not self.is_relevant(j.names_match, j.claim_coverage)[0]:
             return Stance.NEUTRAL
-        if self.value_mismatch(j):
+        if self.value_mismatch(j) and j.language is None:
             return Stance.REFUTES
         mismatch = any(not q.agrees for q in j.quantities)
         if (p.entailment >= self.support and p.entailment >= p.contradiction and j.claim_coverage >= self.support_coverage
                 and j.names_coverage >= self.support_names and not mismatch and not j.polarity_differs):
             return Stance.SUPPORTS
-        if p.contradiction >= self.refute and j.same_subject:
+        if p.contradiction >= self.refute and j.same_subject and j.language is None:
             return Stance.REFUTES
         return Stance.NEUTRAL
 
@@ -372,6 +375,8 @@ class CheckResult(BaseModel):
     versions: Versions
     timings_ms: dict[str, float]
     trail: Trail | None = Field(None, description="retrieval candidates and every judged sentence, when asked for")
+    warnings: list[str] = Field(default_factory=list, description="what the reader should know about this verdict, one "
+                                "line each: a claim or retrieved document not in English")
 
 
 class RunStatus(StrEnum):

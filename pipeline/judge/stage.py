@@ -9,7 +9,8 @@ For each sentence, in order:
    where they agree, the claim reaches the verifier in the evidence's wording ("twelve hundred" -> "1,200");
 4. the judge's P(entailment, neutral, contradiction) (any `Judge`: the shipped verifier, a Hugging Face NLI model,
    an LLM); a sentence too long for it is read in overlapping windows and the most decided window counts;
-5. the stance, decided once by the verdict rules from all of the above, and stored: aggregation reads it.
+5. the stance, decided once by the verdict rules from all of the above, and stored: aggregation reads it;
+   a claim or chunk not in English never refutes (`pipeline.language`).
 With `window=2` each pair of neighbouring sentences is judged too. Spans shared by overlapping chunks are
 judged once. With `min_shared_words` > 0 a sentence sharing fewer content words with the claim is skipped.
 """
@@ -21,6 +22,7 @@ from itertools import pairwise
 
 from pipeline.evidence import claim_anchors, evidence_text, needs_context, polarity_differs, published_label, relevance
 from pipeline.judge.base import Judge
+from pipeline.language import not_english
 from pipeline.models import Candidate, Claim, Judgement, Probabilities, Stance, VerdictRules
 from pipeline.quantities import compare, find_quantities, today_quantity
 from pipeline.textnorm import content_words, coverage
@@ -88,6 +90,7 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
     """Judge all claims' sentences in one batched pass (batching across claims keeps the model busy)."""
     anchors = claim_anchors([c.text for c in claims])
     claim_values = [find_quantities(c.text) for c in claims]
+    claim_language = [not_english(c.text) for c in claims]
     out: list[list[Judgement]] = [[] for _ in claims]
     pending: list[tuple[Unit, dict, list[int]]] = []
     premises: list[str] = []
@@ -108,6 +111,7 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
                       "names_coverage": round(rel.names_coverage, 4),
                       "same_subject": rel.same_subject, "claim_coverage": rel.coverage,
                       "polarity_differs": polarity_differs(claims[ci].text, u.quote),
+                      "language": claim_language[ci] or not_english(u.cand.chunk.text),
                       "retrieval_rank": u.cand.rank, "retrieval_score": u.cand.fused_score}
             relevant, why = rules.is_relevant(rel.names_match, rel.coverage, anchors[ci].names)
             if not relevant:

@@ -29,12 +29,12 @@ def report_csv(results: list[CheckResult]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(["id", "claim", "verdict", "confidence", "rule", "judged_sentences", "cited_documents",
-                     "top_quote", "top_source"])
+                     "top_quote", "top_source", "warnings"])
     for r in results:
         top = r.citations[0] if r.citations else None
         writer.writerow([cell(r.claim.id), cell(r.claim.text), r.verdict.value, f"{r.confidence:.4f}", r.rule, r.judged_pairs,
                          cell(";".join(dict.fromkeys(c.doc_id for c in r.citations))),
-                         cell(top.quote) if top else "", cell(top.source) if top else ""])
+                         cell(top.quote) if top else "", cell(top.source) if top else "", cell(" | ".join(r.warnings))])
     return buf.getvalue()
 
 
@@ -62,6 +62,7 @@ def report_md(run: Run, results: list[CheckResult]) -> str:
     for r in results:
         lines += ["", f"## {md(r.claim.id)}: {r.verdict.value} ({r.confidence:.2f})", "", md(r.claim.text), "",
                   f"rule: {md(r.rule)}; {r.judged_pairs} sentences judged"]
+        lines += [f"\n**warning**: {md(w)}" for w in r.warnings]
         for p in passages(r):
             c = p.citation
             prob = c.probabilities

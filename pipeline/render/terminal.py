@@ -34,6 +34,8 @@ def print_result(console: Console, result: CheckResult) -> None:
     console.print(f"[bold {colour}]{result.verdict.value}[/] (confidence {result.confidence:.2f}) {shown(result.claim.text)}",
                   highlight=False)
     console.print(f"[dim]rule: {shown(result.rule)}; {result.judged_pairs} sentences judged[/]", highlight=False)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning: {shown(warning)}[/]", highlight=False)
     if result.citations:
         # Short cells never wrap (an id split over three lines cannot be read); the quote takes the rest of the width.
         table = Table(show_lines=True, box=box.SQUARE)
