@@ -234,7 +234,7 @@ class RunStore:
         if status == RunStatus.RUNNING and lock_is_held(self._lock_path(rid)) is not True:
             status = RunStatus.INTERRUPTED  # its process died without saying so
         return Run(id=rid, created=created, finished=finished, input=input, status=status,
-                   settings=Settings.model_validate_json(settings), versions=Versions.model_validate_json(versions),
+                   settings=stored_settings(settings), versions=Versions.model_validate_json(versions),
                    claims=n_claims, checked=sum(verdicts.values()), verdicts=verdicts, skipped_rows=json.loads(skipped))
 
     def claims(self, run_id: str, pending: bool = False) -> list[Claim]:
@@ -278,3 +278,9 @@ def lock_is_held(lock_file: Path) -> bool | None:
         return not lock_descriptor(fd, blocking=False)
     finally:
         os.close(fd)  # releases the probe's lock
+
+
+def stored_settings(text: str) -> Settings:
+    """A run's recorded settings as `Settings`; a setting since retired is dropped (its run still loads and resumes)."""
+    given = json.loads(text)
+    return Settings.model_validate({k: v for k, v in given.items() if k in Settings.model_fields})
