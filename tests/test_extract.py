@@ -328,3 +328,64 @@ def test_opinions_are_dropped_even_with_a_name_in_them(sentence, detail):
 ])
 def test_appositions_and_relative_clauses_on_names_are_claims_of_their_own(text, expected):
     assert expected in texts(text)
+
+
+# ---- issue 20, second pass: the faults found in the gold set's error list -------------------------------
+
+def test_sentences_glued_without_a_space_are_two_sentences():
+    text = "The Government will donate $10 million to Japan on 11 March.The donation will be made to the Red Cross."
+    claims = extract_claims(text).checkable()
+    assert [(c.claim.text, c.sentence) for c in claims] == [
+        ("The Government will donate $10 million to Japan on 11 March.",
+         "The Government will donate $10 million to Japan on 11 March."),
+        ("The donation will be made to the Red Cross.", "The donation will be made to the Red Cross.")]
+    assert texts("The U.S. economy grew by 2 percent in 2019.") == ["The U.S. economy grew by 2 percent in 2019."]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the parser hangs "a pharmacy" on "service": the list is of what is offered
+    ("The Cockburn clinic will offer extended hours of service, a pharmacy, and integrated chronic disease management.",
+     ["The Cockburn clinic will offer extended hours of service.", "The Cockburn clinic will offer a pharmacy.",
+      "The Cockburn clinic will offer integrated chronic disease management."]),
+    # "as well as" ends the pair "training and education", which stays whole
+    ("The Cockburn clinic will provide training and education for students, as well as connections to universities.",
+     ["The Cockburn clinic will provide training and education for students.",
+      "The Cockburn clinic will provide connections to universities."]),
+    # two nouns each with its own determiner or owner are two things
+    ("Elizabeth Blackburn is Australia's first female Nobel Laureate and the country's eleventh Nobel Prize winner.",
+     ["Elizabeth Blackburn is Australia's first female Nobel Laureate.",
+      "Elizabeth Blackburn is the country's eleventh Nobel Prize winner."]),
+])
+def test_lists_the_parser_attaches_wrongly_still_split_into_whole_members(text, expected):
+    assert texts(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # the parser loses "and the most recent winners ...": a split would drop the "and" and garble the rest
+    "Elizabeth Blackburn stands alongside Sir Howard Florey, Professor Peter Doherty, and the most recent winners Dr Robin "
+    "Warren and Professor Barry Marshall.",
+    # a list spelling out a count named before it
+    "The standoff has seen negotiations reduce to two critical issues: Moscow’s territorial ambitions and Kyiv’s insistence "
+    "on security assurances.",
+])
+def test_lists_the_parser_cannot_read_whole_stay_whole(text):
+    assert texts(text) == [text]
+
+
+@pytest.mark.parametrize("sentence, detail", [
+    ("The new Launceston facility will help relieve this pressure.", "promised benefit ('help')"),
+    ("The appointment of an ambassador to Ukraine will facilitate continued cooperation.", "promised benefit ('facilitate')"),
+    ("JD Vance said fresh penalties are unlikely to force Moscow into an immediate ceasefire.", "prediction ('unlikely')"),
+])
+def test_promised_benefits_and_forecasts_without_a_figure_are_dropped(sentence, detail):
+    claims = extract_claims(sentence).claims
+    assert [c.drop_reason for c in claims] == [DropReason.OPINION] and detail in claims[0].drop_detail
+
+
+@pytest.mark.parametrize("sentence", [
+    "The clinic will also offer a pharmacy.",  # an announced plan: a fact a year later, whoever checks it
+    "Discussions will also take place with religious leaders.",
+    "Health services in Tasmania will be boosted by the construction of a renal unit.",  # what is done, not what it brings
+])
+def test_announced_plans_are_checkable(sentence):
+    assert texts(sentence) == [sentence]

@@ -40,6 +40,11 @@ EVALUATIVE = {"great", "inspiration", "inspiring", "tragic", "heartbreaking", "i
               "shameful", "disgraceful", "outrageous", "wonderful", "remarkable", "proud", "honour", "honor", "privilege",
               "extraordinary", "appalling", "terrible", "fantastic", "excellent", "important", "vital", "crucial", "prudent",
               "significant", "good", "bad", "best", "worst", "historic", "landmark", "fitting", "deplorable", "reckless"}
+# "will help relieve the pressure", "will facilitate cooperation": a promised benefit, not yet a fact to check.
+BENEFIT_VERBS = {"help", "improve", "boost", "ensure", "benefit", "strengthen", "enhance", "facilitate", "promote", "encourage",
+                 "relieve", "reinforce"}
+FORECAST_WORDS = {"likely", "unlikely"}  # "penalties are unlikely to force a ceasefire"
+PLAN_MODALS = {"will", "shall", "'ll", "’ll", "wo"}  # an announced plan: "the clinic will offer a pharmacy"
 OPINION_VERBS = {"think", "believe", "feel", "hope", "guess", "suppose", "reckon"}
 NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 LEADING_JUNK = " ,;:—–-\"“”'‘’"
@@ -119,6 +124,11 @@ def needs_singular(verb: Token) -> str | None:
     if f.tag_ == "VBP" or f.lower_ == "were":
         return third_singular(f)
     return None
+
+
+def determined(t: Token) -> bool:
+    """A noun with its own determiner or owner: 'the Leader', 'our eleventh winner', 'Australia's first Laureate'."""
+    return any(c.dep_ in ("det", "poss") and c.i < t.i for c in t.children)
 
 
 def with_comma_before(doc: Doc, token: Token) -> set[int]:
@@ -374,25 +384,42 @@ class Sentence:
 
     def coordination(self, t: Token, tokens: set[int], head: Token) -> list[Token] | None:
         """The members of a list or coordination headed by `t` that become claims of their own, if any: members
-        of one kind (all common nouns, all names, verbs of one form, prepositions), joined by "and", on the
-        claim's own path (not inside a relative clause or an apposition), and not one name ("Physiology or
-        Medicine", "the Department of Foreign Affairs and Trade", "talks between Russia and Ukraine")."""
+        of one kind (all common nouns, all names, nouns each with its own determiner, verbs of one form,
+        prepositions), joined by "and", on the claim's own path (not inside a relative clause or an apposition),
+        and not one name ("Physiology or Medicine", "the Department of Foreign Affairs and Trade", "talks between
+        Russia and Ukraine"). The first member may differ from `t` where the parser hung the list one level too
+        low ("hours of service, a pharmacy and X": the members are hours, pharmacy and X)."""
         splittable = t.dep_ in SPLIT_DEPS or (t.dep_ == "prep" and t.pos_ == "ADP")
         if not splittable or t.head.lower_ in SYMMETRIC or t.lemma_.lower() in SYMMETRIC:
             return None
         conjuncts = [c for c in t.conjuncts if c.i > t.i and c.i in tokens]
         if t.pos_ in ("NOUN", "PROPN"):
-            members = [t] + [c for c in conjuncts if c.pos_ == t.pos_ or (self.is_name(t) and self.is_name(c))]
+            members = [t] + [c for c in conjuncts if c.pos_ == t.pos_ or (self.is_name(t) and self.is_name(c))
+                             or (c.pos_ in ("NOUN", "PROPN") and determined(t) and determined(c))]
         elif t.pos_ == "ADP" and t.dep_ == "prep":
             members = [t] + [c for c in conjuncts if c.pos_ == "ADP"]
         elif is_verb(t):
             members = [t] + [c for c in conjuncts if is_verb(c) and c.tag_ == t.tag_ and own_subject(c) is None]
         else:
             return None
-        if len(members) < 2 or any(m.like_num for m in members):
+        if any(m.like_num for m in members):
             return None
-        if any(c.dep_ == "cc" and c.lower_ in ("or", "nor") for m in members for c in m.children):
+        # "training and education for students, as well as connections": two members, the first a pair (the
+        # parser makes the last a conjunct of the first, or a second object of the verb)
+        also = next((n for n, m in enumerate(members) if n and self.joint_words(m).endswith("as well as")), None)
+        siblings = [c for c in t.head.children if c.i > t.i and c.dep_ == t.dep_ and c.i in tokens
+                    and self.joint_words(c).endswith("as well as")]
+        if also is not None or siblings:
+            members, also = members[:1] + (members[also:] if also is not None else siblings), 1
+        if len(members) < 2:
             return None
+        if any(c.dep_ == "cc" and (c.lower_ in ("or", "nor") or not any(m.i > c.i for m in members))
+               for m in members for c in m.children):
+            return None  # "A or B"; or an "and" no member follows: the parser lost the rest of the list
+        outer = t.head.head
+        if t.dep_ == "pobj" and t.head.lower_ == "of" and outer.pos_ in ("NOUN", "PROPN") and outer.i in tokens \
+                and not determined(t) and any(determined(m) for m in members[1:]):
+            members[0] = t = outer  # "extended hours of service, a pharmacy, and ...": a list of what is offered
         ancestor = t.head
         while ancestor.i != head.i and ancestor.dep_ != "ROOT":
             if ancestor.dep_ in ("relcl", "appos", "advcl", "npadvmod", "nmod", "amod") or (
@@ -400,8 +427,8 @@ class Sentence:
                 return None
             ancestor = ancestor.head
         if len(members) == 2 and t.pos_ in ("NOUN", "PROPN") and not any(c.dep_ == "punct" for c in t.children) \
-                and not self.same_kind_names(members) \
-                and not (t.pos_ == "PROPN" and any(c.dep_ == "det" for c in members[1].children)):
+                and not self.same_kind_names(members) and not (determined(members[1]) and (determined(t) or t.pos_ == "PROPN")) \
+                and also is None:
             return None  # "training and education", "Red Cross Japan and Pacific Disaster Appeal": one thing
         ent = self.entities.entity_at(t)
         if ent is not None and any(ent.start <= m.i < ent.end for m in members[1:]):
@@ -410,7 +437,21 @@ class Sentence:
             return None  # the list comes after a relative clause: more likely the parser's mistake than a list
         if any(c.i > members[-1].i and c.dep_ in ("amod", "acomp", "oprd") for c in members[-1].children):
             return None  # "making the sector, businesses and community resilient": the complement is everyone's
+        if t.left_edge.i > 0 and self.doc[t.left_edge.i - 1].text == ":":
+            return None  # "two issues: A and B" spells out what was named before; apart, each reads as the two
         return members
+
+    def joint(self, m: Token) -> set[int]:
+        """The commas and conjunction just before a list member: ', and', ', as well as'."""
+        out, i = set(), m.left_edge.i - 1
+        while i >= 0 and (self.doc[i].dep_ in ("cc", "preconj") or (self.doc[i].is_punct and self.doc[i].text in ",;")
+                          or (self.doc[i].dep_ == "advmod" and self.doc[i].head.dep_ == "cc")):
+            out.add(i)
+            i -= 1
+        return out
+
+    def joint_words(self, m: Token) -> str:
+        return " ".join(self.doc[i].lower_ for i in sorted(self.joint(m)) if not self.doc[i].is_punct)
 
     def same_kind_names(self, members: list[Token]) -> bool:
         """People, or places, each named: "Peter Varghese and Michael Small"."""
@@ -435,7 +476,7 @@ class Sentence:
         if m.i == members[-1].i:
             span |= {i for o in members[:-1] for c in o.children if c.dep_ in ("appos", "prep", "acl", "relcl") and c.i > m.i
                      for i in subtree(c)}
-        span -= {c.i for c in m.children if c.dep_ in ("cc", "preconj") or (c.dep_ == "punct" and c.text in ",;")}
+        span -= {i for o in members[1:] for i in self.joint(o)}
         if first and is_verb(m):  # "to" and the subject before the first verb belong to every member
             span -= {i for c in m.children if c.i < m.i and c.dep_ in {"aux", "auxpass", "neg", "mark"} | SUBJECTS
                      for i in subtree(c)}
@@ -451,10 +492,9 @@ class Sentence:
             t = self.doc[i]
             if t.i == unit.head.i or not (members := self.coordination(t, unit.tokens, unit.head)):
                 continue
+            t = members[0]
             owned = [self.member_tokens(m, members, n == 0) for n, m in enumerate(members)]
-            joints = {c.i for m in members for c in m.children
-                      if c.dep_ in ("cc", "preconj") or (c.dep_ == "punct" and c.text in ",;")}
-            removed = set().union(*owned) | joints
+            removed = set().union(*owned) | {i for m in members[1:] for i in self.joint(m)}
             subject = t.dep_ in SUBJECTS
             if subject:  # "X and Y attended together" -> "X attended"
                 removed |= {c.i for c in t.head.children if c.lower_ in COLLECTIVE or (c.dep_ == "punct" and t.i < c.i < t.head.i)}
@@ -590,9 +630,15 @@ class Sentence:
             judged = [c for c in complements for w in c.subtree if w.lemma_.lower() in EVALUATIVE and w.i <= c.i]
             if judged and not any(t.like_num for t in tokens) and not self.superlative_with_scope(tokens):
                 return f"a judgement ('{judged[0].text}')"
-        if any(c.tag_ == "MD" for c in head.children) and any(t.tag_ in ("JJR", "RBR") for t in tokens) \
-                and not any(t.like_num for t in tokens):
+        if any(t.like_num for t in tokens):
+            return None
+        modal = any(c.tag_ == "MD" for c in head.children)
+        if modal and any(t.tag_ in ("JJR", "RBR") for t in tokens):
             return "a prediction with no figure to check"
+        if modal and head.lemma_ in BENEFIT_VERBS and not any(c.dep_ == "auxpass" for c in head.children):
+            return f"a promised benefit ('{head.text}') with no figure to check"
+        if (forecast := next((c for c in head.children if c.dep_ == "acomp" and c.lower_ in FORECAST_WORDS), None)) is not None:
+            return f"a prediction ('{forecast.text}') with no figure to check"
         return None
 
     def drop(self, unit: Unit, text: str) -> tuple[DropReason, str] | None:
@@ -614,7 +660,8 @@ class Sentence:
             return DropReason.UNRESOLVED, f"'{pronoun.text}' refers to nothing the article names, so the claim cannot read alone"
         anchored = any(t.ent_type_ or t.like_num or t.pos_ == "PROPN" or t.i in self.resolved or t.i in self.descriptions
                        for t in tokens) or self.superlative_with_scope(tokens) is not None
-        evaluative = any(c.tag_ == "MD" or c.dep_ in ("acomp", "attr") for c in head.children) or head.pos_ == "ADJ"
+        evaluative = any((c.tag_ == "MD" and c.lower_ not in PLAN_MODALS) or c.dep_ in ("acomp", "attr") for c in head.children) \
+            or head.pos_ == "ADJ"
         if not anchored and evaluative:
             return DropReason.OPINION, "a judgement or prediction with no name, number, date or place to check"
         return None
