@@ -18,6 +18,8 @@ SINGULAR_ONLY = {"it", "its"}  # never a nationality ("the Russians")
 TITLES_AFTER_PRONOUN = {"excellency", "majesty", "highness", "holiness", "royal"}
 FIRST_PLURAL = {"we", "us", "our", "ours"}  # the narrator's organisation, outside quotations
 SUBJECTS = {"nsubj", "nsubjpass"}
+GROUP_PHRASE = "group phrase"  # a mention that is a described group, not a name: "the additional police personnel"
+COLLECTIVE_NOUNS = {"staff", "personnel", "police", "people", "public"}
 LOOKBACK_SENTENCES = 2
 EXPLETIVE_HEADS = {"be", "seem", "appear", "take", "matter", "make"}
 
@@ -78,6 +80,8 @@ class Entities:
             return self.full_name(text, ent.start)
         if ent.start > 0 and self.doc[ent.start - 1].lower_ == "the" and not text.lower().startswith("the "):
             return "the " + text
+        if " of " in text and text.split()[0].lower() in INSTITUTIONS:
+            return "the " + text  # "the people and Government of Japan": the Government of Japan
         return text
 
     def mentions(self, sentence_of: dict[int, int]) -> list[Mention]:
@@ -125,6 +129,42 @@ def quoted_tokens(doc: Doc) -> set[int]:
     return out
 
 
+def clause_subjects(pronoun: Token) -> set[int]:
+    """The words of the subject of an object pronoun's own clause, which the pronoun cannot mean (that would be
+    "itself"): "Australia stood ready to assist them" -> not Australia. Infinitives and participles take the
+    subject of the verb they hang on."""
+    if pronoun.dep_ not in ("dobj", "dative", "pobj"):
+        return set()
+    verb = pronoun.head
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    for _ in range(6):
+        subj = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
+        if subj is not None:
+            return {w.i for w in subj.subtree}
+        if verb.head.i == verb.i or (verb.dep_ not in ("xcomp", "advcl", "acomp", "conj") and verb.tag_ not in ("VB", "VBG")):
+            return set()
+        verb = verb.head
+    return set()
+
+
+def described_group(doc: Doc, pronoun: Token, sentence_of: dict[int, int]) -> Mention | None:
+    """The group a subject 'they' stands for when no name fits: the nearest plural common-noun subject in its
+    sentence or the one before ("The additional police personnel will be based in Tarin Kowt. They will train
+    the Afghan police" -> "the additional police personnel")."""
+    here = sentence_of[pronoun.i]
+    for t in reversed(doc[:pronoun.i]):
+        if sentence_of[t.i] < here - 1:
+            return None
+        if t.dep_ in SUBJECTS and t.pos_ == "NOUN" and not t.ent_type_ and (t.tag_ == "NNS" or t.lemma_.lower() in COLLECTIVE_NOUNS):
+            skip = {i for c in t.children if c.dep_ in ("relcl", "acl", "appos", "punct") for i in (w.i for w in c.subtree)}
+            words = [w for w in t.subtree if w.i not in skip]
+            name = clean(" ".join(w.text for w in words))
+            name = name if words[0].pos_ == "PROPN" else name[:1].lower() + name[1:]
+            return Mention(t.i, GROUP, name, True, GROUP_PHRASE, sentence_of[t.i])
+    return None
+
+
 def resolve_pronouns(doc: Doc, entities: Entities) -> dict[int, Mention]:
     """Token index of each resolvable pronoun -> the mention it refers to. "we"/"our" outside quotations
     are the narrator's organisation: the last organisation or country named as a grammatical subject before
@@ -149,19 +189,21 @@ def resolve_pronouns(doc: Doc, entities: Entities) -> dict[int, Mention]:
         if token.i + 1 < len(doc) and doc[token.i + 1].lower_ in TITLES_AFTER_PRONOUN:
             continue  # "His Excellency Mr Michael Small"
         here = sentence_of[token.i]
-        fits = [m for m in history if m.kind == kind and here - m.sentence <= LOOKBACK_SENTENCES
-                and not (token.lower_ in SINGULAR_ONLY and m.label == "NORP") and not blocked(doc, token, m)]
-        if not fits:
-            continue
+        own = clause_subjects(token)
+        fits = [m for m in history if m.kind == kind and here - m.sentence <= LOOKBACK_SENTENCES and m.i not in own
+                and not (token.lower_ in SINGULAR_ONLY and m.label in ("NORP", GROUP_PHRASE)) and not blocked(doc, token, m)]
         pool = [m for m in fits if m.sentence == here] or fits
-        subjects = [m for m in pool if m.subject]
-        target = (subjects or pool)[-1]
-        if token.dep_ in SUBJECTS and not target.subject and any(
+        target = ([m for m in pool if m.subject] or pool or [None])[-1]
+        if target is None or (token.dep_ in SUBJECTS and not target.subject and any(
                 t.dep_ in SUBJECTS and t.pos_ == "NOUN" and not t.ent_type_ and sentence_of[t.i] >= target.sentence
-                for t in doc[max(0, target.i - 40):token.i]):
-            continue  # "The additional staff will be based in Kandahar. They will ...": the staff, not Kandahar
+                for t in doc[max(0, target.i - 40):token.i])):
+            # "The additional staff will be based in Kandahar. They will ...": the staff, not Kandahar
+            target = described_group(doc, token, sentence_of) if token.lower_ == "they" and token.dep_ in SUBJECTS else None
+            if target is None:
+                continue
         resolved[token.i] = target
-        history.append(Mention(token.i, kind, target.name, token.dep_ in SUBJECTS, target.label, here))
+        if target.label != GROUP_PHRASE:  # a described group is found afresh each time, the nearest first
+            history.append(Mention(token.i, kind, target.name, token.dep_ in SUBJECTS, target.label, here))
     return resolved
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from pipeline.extract.base import Extractor, early_drop, numbered
-from pipeline.extract.coref import SUBJECTS, Entities, Mention, referential, resolve_descriptions, resolve_pronouns
+from pipeline.extract.coref import GROUP_PHRASE, SUBJECTS, Entities, Mention, referential, resolve_descriptions, resolve_pronouns
 from pipeline.extract.dates import anchor, time_metadata
 from pipeline.extract.nlp import parse, sentence_spans
 from pipeline.extract.normalise import normalise
@@ -41,7 +41,7 @@ EVALUATIVE = {"great", "inspiration", "inspiring", "tragic", "heartbreaking", "i
               "extraordinary", "appalling", "terrible", "fantastic", "excellent", "important", "vital", "crucial", "prudent",
               "significant", "good", "bad", "best", "worst", "historic", "landmark", "fitting", "deplorable", "reckless"}
 # "will help relieve the pressure", "will facilitate cooperation": a promised benefit, not yet a fact to check.
-BENEFIT_VERBS = {"help", "improve", "boost", "ensure", "benefit", "strengthen", "enhance", "facilitate", "promote", "encourage",
+BENEFIT_VERBS = {"help", "improve", "boost", "ensure", "benefit", "enhance", "facilitate", "promote", "encourage",
                  "relieve", "reinforce"}
 FORECAST_WORDS = {"likely", "unlikely"}  # "penalties are unlikely to force a ceasefire"
 PLAN_MODALS = {"will", "shall", "'ll", "’ll", "wo"}  # an announced plan: "the clinic will offer a pharmacy"
@@ -55,6 +55,9 @@ COLLECTIVE = {"together", "jointly", "both", "respectively"}  # meaningless once
 MAX_VARIANTS = 12
 THIRD_SINGULAR = {"are": "is", "were": "was", "have": "has", "do": "does", "am": "is", "'re": "is", "’re": "is", "'ve": "has",
                   "’ve": "has"}
+# A pronoun whose referent the claim already names, in the referent's person and number: (pronoun, plural?) -> word.
+THIRD_PERSON = {("they", False): "it", ("them", False): "it", ("their", False): "its", ("theirs", False): "its",
+                ("our", False): "its", ("ours", False): "its", ("our", True): "their", ("ours", True): "theirs"}
 EXTRACTOR = "rules"
 
 
@@ -124,6 +127,16 @@ def needs_singular(verb: Token) -> str | None:
     if f.tag_ == "VBP" or f.lower_ == "were":
         return third_singular(f)
     return None
+
+
+def named_in(name: str, text: str) -> bool:
+    """Whether the text already names this referent: its last word, as a word ('Japan' is not in 'Japanese')."""
+    return bool(name.split()) and re.search(rf"\b{re.escape(name.split()[-1])}\b", text) is not None
+
+
+def plural_group(m: Mention) -> bool:
+    """A referent that takes a plural verb: 'the Russians', 'GP Super Clinics', 'the additional staff'."""
+    return m.label in ("NORP", GROUP_PHRASE) or (m.label == "ORG" and bool(re.search(r"[^su]s$", m.name)))
 
 
 def determined(t: Token) -> bool:
@@ -211,7 +224,7 @@ class Sentence:
         for child in head.children:
             if child.i in excluded:
                 continue
-            if child.dep_ == "conj" and is_verb(child):
+            if child.dep_ == "conj" and is_verb(child) and not self.shares_object(head, child):
                 excluded |= with_comma_before(self.doc, child)
                 inherit = speaker.subject if speaker and is_speech_clause(child) and own_subject(child) is None else subj
                 self.clauses(child, inherit if own_subject(child) is None else None, speaker, out)
@@ -228,6 +241,15 @@ class Sentence:
             if head.tag_ in ("VBN", "VBG", "VB") and not any(c.dep_ in ("aux", "auxpass") for c in head.children):
                 prefix += [c.i for c in subj.head.children if c.dep_ in ("aux", "auxpass") and c.i < subj.head.i]
         out.append(Unit(head, tokens, speaker, subj, prefix))
+
+    def shares_object(self, head: Token, conj: Token) -> bool:
+        """A bare verb the parser coordinated with `head` that belongs to the infinitive just before it, with whose
+        verb it shares its object: "strengthen the work to mentor and train the police" (mentor and train the police)."""
+        if conj.tag_ != "VB" or own_subject(conj) is not None or conj.i < 2 or self.doc[conj.i - 1].dep_ != "cc":
+            return False
+        return any(v.dep_ in ("advcl", "xcomp") and v.tag_ == "VB" and v.right_edge.i == conj.i - 2
+                   and any(a.dep_ == "aux" and a.lower_ == "to" for a in v.children)
+                   and not any(o.dep_ in ("dobj", "prep") for o in v.children) for v in head.children)
 
     def infinitive_siblings(self, head: Token, subj: Token | None, speaker: Speaker | None, out: list[Unit]) -> set[int]:
         """Bare verbs the parser hung on a finite verb that belong to its infinitive: "Putin wants Ukraine to
@@ -355,9 +377,12 @@ class Sentence:
                 piece = phrase
             elif i in self.descriptions:
                 piece = "the " + t.text if prev is None or doc[prev].lower_ != "the" else t.text
-            elif (m := self.resolved.get(i)) and (m.name.split()[-1] not in so_far or t.lower_ in ("we", "us", "i", "me")):
+            elif (m := self.resolved.get(i)) and (not named_in(m.name, so_far) or t.lower_ in ("we", "us", "i", "me")):
                 name = "the " + m.name[4:] if m.name.startswith("The ") and so_far.strip() else m.name
                 piece = name + ("'" if name.endswith("s") else "'s") if t.tag_ == "PRP$" else name
+                overrides = {**self.agreement([i]), **overrides}
+            elif m and (third := THIRD_PERSON.get((t.lower_, plural_group(m)))):
+                piece = third if t.text.islower() else third.capitalize()  # "If Russia does not, it will"; "its partners"
                 overrides = {**self.agreement([i]), **overrides}
             elif "’" in t.text or "'" in t.text:
                 expanded = {"be": "is", "have": "has"}.get(t.lemma_, t.norm_) if t.tag_ == "VBZ" else t.norm_
@@ -375,8 +400,7 @@ class Sentence:
         for i in indices:
             t = self.doc[i]
             m = self.resolved.get(i)
-            if m is None or t.dep_ not in SUBJECTS or t.lower_ not in ("they", "we", "i") or m.label == "NORP" or (
-                    m.label == "ORG" and re.search(r"[^su]s$", m.name)):  # "the Russians", "GP Super Clinics" stay plural
+            if m is None or t.dep_ not in SUBJECTS or t.lower_ not in ("they", "we", "i") or plural_group(m):
                 continue
             if (form := needs_singular(t.head)) or (finite_verb(t.head).lower_ in ("am", "'m", "’m") and (form := "is")):
                 out[finite_verb(t.head).i] = form
