@@ -413,3 +413,30 @@ def test_they_is_the_group_the_sentence_before_describes_the_nearest_first():
 ])
 def test_pronouns_agree_with_what_they_stand_for(text, expected):
     assert expected in texts(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The project was announced by the Prime Minister, Parliamentary Secretary for Health Mark Butler and local MP Jodie "
+     "Campbell during a visit to Launceston.",
+     ["The project was announced by the Prime Minister during a visit to Launceston.",
+      "The project was announced by Mark Butler during a visit to Launceston.",
+      "The project was announced by Jodie Campbell during a visit to Launceston.",
+      "Mark Butler is the Parliamentary Secretary for Health.", "Jodie Campbell is the local MP."]),
+    # a title, a comma and a name are one member; the title is a claim of its own
+    ("As part of the visit, the Secretary of the Department of Foreign Affairs and Trade, Mr Peter Varghese AO, and Canada’s "
+     "High Commissioner to Australia, His Excellency Mr Michael Small, signed a memorandum of understanding.",
+     ["As part of the visit, Peter Varghese AO signed a memorandum of understanding.",
+      "As part of the visit, Michael Small signed a memorandum of understanding.",
+      "Peter Varghese is the Secretary of the Department of Foreign Affairs and Trade.",
+      "Michael Small is Canada’s High Commissioner to Australia."]),
+    ("Prime Minister Kevin Rudd and Health Minister Nicola Roxon have opened the hospital.",
+     ["Kevin Rudd has opened the hospital.", "Nicola Roxon has opened the hospital.", "Kevin Rudd is the Prime Minister.",
+      "Nicola Roxon is the Health Minister."]),
+])
+def test_a_list_of_people_with_titles_gives_one_claim_a_person_and_their_titles(text, expected):
+    assert texts(text) == expected
+
+
+def test_a_sentence_longer_than_a_file_name_is_text_not_a_path():
+    sentence = "Russia invaded Ukraine in February 2022, " + "and the war went on, " * 20 + "killing many."
+    assert len(sentence.encode()) > 255 and texts(sentence)

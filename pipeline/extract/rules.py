@@ -28,7 +28,8 @@ DISCOURSE = {"still", "however", "meanwhile", "moreover", "indeed", "nevertheles
              "yet", "instead", "besides", "then"}
 HONORIFICS = {"Hon", "Mr", "Mrs", "Ms", "Dr", "Professor", "Prof", "Sir", "Dame", "MHR", "MP", "AO", "AC", "QC", "His", "Her",
               "Excellency", "the", "The"}
-TITLE_WORDS = {"commissioner", "head", "secretary-general", "envoy", "officer",
+POST_NOMINALS = {"MHR", "MP", "AO", "AC", "QC"}  # after a name an honour; before one a title ("local MP Jodie Campbell")
+TITLE_WORDS = {"commissioner", "mp", "treasurer", "head", "secretary-general", "envoy", "officer",
                "president", "minister", "secretary", "chancellor", "governor", "ambassador", "spokesman", "spokeswoman",
                "senator", "general", "chief", "leader", "chairman", "chairwoman", "director", "mayor", "premier"}
 PERSONAL = {"he", "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their", "theirs", "we", "us", "our", "ours",
@@ -79,6 +80,16 @@ class Unit:
     prefix: list[int] = field(default_factory=list)
     copula: str = ""  # inserted between prefix and tokens: "Vance" + "was" + "speaking on NBC"
     overrides: dict[int, str] = field(default_factory=dict)  # token -> the word written instead (agreement)
+
+
+@dataclass
+class People:
+    """A list of people with their titles, read from its words: each member's words for its own claim, and
+    (name, title words) for each person given a title."""
+
+    span: set[int]
+    members: list[list[int]]
+    titles: list[tuple[str, list[int]]]
 
 
 def subtree(token: Token) -> set[int]:
@@ -318,7 +329,7 @@ class Sentence:
         Health' -> 'Tony Abbott is the Leader of the Opposition.', once per person."""
         out = []
         for a in self.doc[self.start:self.end]:
-            if a.dep_ != "appos":
+            if a.dep_ != "appos" or self.in_people_list(a):
                 continue
             for person, title in ((a, a.head), (a.head, a)):
                 name = self.person_name(person)
@@ -337,6 +348,86 @@ class Sentence:
                 out.append(f"{name} is {phrase}." if possessive else f"{name} is the {phrase}.")
                 break
         return out
+
+    def people(self, t: Token) -> People | None:
+        """A list of people with their titles headed by `t`, read from the words, since the parser rarely gets one
+        right: 'the Prime Minister, Parliamentary Secretary for Health Mark Butler and local MP Jodie Campbell';
+        'the Secretary of the Department, Mr Peter Varghese AO, and Canada's High Commissioner, His Excellency
+        Mr Michael Small'. Members part at commas and 'and' outside names; a title alone, a comma and a name
+        alone are one member (an apposition). A person's claim names them alone: their title is a claim of its own."""
+        role = t.dep_ in SUBJECTS | {"dobj"} or (t.dep_ == "pobj" and t.head.lower_ in ("by", "with"))
+        if t.pos_ not in ("NOUN", "PROPN") or not role:
+            return None  # who did it, to whom, with whom; not "alongside the likes of A, B and the winners C and D"
+        inside = subtree(t)
+        persons = [e for e in self.doc[self.start:self.end].ents if self.entities.label(e) == "PERSON" and e.start in inside]
+        if len(persons) < 2:
+            return None
+        start, end = t.left_edge.i, persons[-1].end
+        after = sorted(i for i in inside if i >= end)
+        if any(i not in inside for i in range(start, end)) or any(
+                self.doc[i].dep_ == "cc" or (self.doc[i].text == "," and i + 1 in inside and self.doc[i + 1].dep_ == "cc")
+                for i in after):
+            return None  # the list goes on past its last person: the parser lost part of it
+        span = set(range(start, end)) | ({end} if after[:1] == [end] and self.doc[end].text == "," and end + 1 not in inside
+                                         else set())
+        segments, separators, run = [], [], []
+        for i in range(start, end):
+            w, ent = self.doc[i], self.entities.entity_at(self.doc[i])
+            if (w.text in ",;" or (w.dep_ == "cc" and w.lower_ == "and")) and not (ent is not None and ent.start < i < ent.end - 1):
+                if run:
+                    segments.append(run)
+                    separators.append(set())
+                    run = []
+                if separators:
+                    separators[-1].add(w.lower_)
+                continue
+            run.append(i)
+        segments.append(run)
+        members, titles, n = [], [], 0
+        while n < len(segments):
+            seg = segments[n]
+            found = [e for e in persons if seg[0] <= e.start and e.end - 1 <= seg[-1]]
+            if len(found) > 1:
+                return None
+            if not found:
+                nxt = segments[n + 1] if n + 1 < len(segments) else None
+                person = next((e for e in persons if nxt and nxt[0] <= e.start and e.end - 1 <= nxt[-1]), None)
+                if person is not None and separators[n] == {","} \
+                        and all(self.doc[i].text in HONORIFICS for i in nxt if i < person.start):
+                    members.append(list(range(person.start, person.end)))  # "the Secretary of X, Mr Peter Varghese AO"
+                    titles.append((self.person_name(person.root), seg))
+                    n += 2
+                    continue
+                if not any(c.dep_ in ("det", "poss") for i in seg for c in self.doc[i].children):
+                    return None  # "Minister for Trade and Investment X": a title with an "and" in it, not a list
+                members.append(seg)
+            else:
+                person = found[0]
+                members.append(list(range(person.start, person.end)))
+                title = [i for i in seg if i < person.start and self.doc[i].text not in HONORIFICS - POST_NOMINALS]
+                if title:
+                    titles.append((self.person_name(person.root), title))
+            n += 1
+        return People(span, members, titles) if len(members) >= 2 else None
+
+    def list_titles(self, named: set[str]) -> list[str]:
+        """'Parliamentary Secretary for Health Mark Butler' in a list of people -> 'Mark Butler is the Parliamentary
+        Secretary for Health.', once per person."""
+        out = []
+        for t in self.doc[self.start:self.end]:
+            for name, words in (people.titles if (people := self.people(t)) else []):
+                tokens = [self.doc[i] for i in words]
+                if not name or name in named or not any(w.lemma_.lower() in TITLE_WORDS for w in tokens):
+                    continue
+                phrase = " ".join(w.text for w in tokens)
+                phrase = phrase[4:] if phrase.lower().startswith("the ") else phrase
+                possessive = any(w.dep_ == "case" for w in tokens[:3])
+                named.add(name)
+                out.append(tidy(f"{name} is {phrase}." if possessive else f"{name} is the {phrase}."))
+        return out
+
+    def in_people_list(self, token: Token) -> bool:
+        return any(token.i in people.span for t in self.doc[self.start:self.end] if (people := self.people(t)) is not None)
 
     def person_name(self, token: Token) -> str | None:
         """The person a name phrase names, without honorifics ('the Hon Tony Abbott MHR' -> 'Tony Abbott')."""
@@ -512,9 +603,20 @@ class Sentence:
         if unit.copula:
             return [unit]
         variants = [(unit.tokens, dict(unit.overrides))]
+        done: set[int] = set()
         for i in sorted(unit.tokens):
             t = self.doc[i]
-            if t.i == unit.head.i or not (members := self.coordination(t, unit.tokens, unit.head)):
+            if t.i == unit.head.i or i in done:
+                continue
+            if (people := self.people(t)) is not None and people.span <= unit.tokens:
+                done |= people.span
+                form = needs_singular(t.head) if t.dep_ in SUBJECTS else None
+                singular = {finite_verb(t.head).i: form} if form else {}
+                variants = [((tokens - people.span) | set(own), {**overrides, **singular}) if people.span <= tokens
+                            else (tokens, overrides) for tokens, overrides in variants for own in people.members]
+                variants = list({(frozenset(v), tuple(sorted(o.items()))): (v, o) for v, o in variants}.values())
+                continue
+            if not (members := self.coordination(t, unit.tokens, unit.head)):
                 continue
             t = members[0]
             owned = [self.member_tokens(m, members, n == 0) for n, m in enumerate(members)]
@@ -747,7 +849,8 @@ class RulesExtractor(Extractor):
                 anchored = anchor(normalise(text), doc.published)
                 text = anchored.text
                 out.append(self.claim(doc, span, text, unit.speaker, drop, sentence.attribution(unit, text), time_metadata(anchored)))
-            out.extend(self.claim(doc, span, text) for text in sentence.titles(titled) + sentence.appositive_titles(titled))
+            out.extend(self.claim(doc, span, text) for text in sentence.titles(titled) + sentence.list_titles(titled)
+                       + sentence.appositive_titles(titled))
             last_speaker = spoke if spoke and ("“" in doc.text[span.start:span.end] or quoted) else None
         return numbered(out)
 
