@@ -440,3 +440,38 @@ def test_a_list_of_people_with_titles_gives_one_claim_a_person_and_their_titles(
 def test_a_sentence_longer_than_a_file_name_is_text_not_a_path():
     sentence = "Russia invaded Ukraine in February 2022, " + "and the war went on, " * 20 + "killing many."
     assert len(sentence.encode()) > 255 and texts(sentence)
+
+
+BULLETED = """The Rudd Government today announced funding for a new GP Super Clinic at Cockburn.
+
+Cockburn is a growing area, and services at the new Cockburn GP Super Clinic will focus on young families, including:
+
+* childhood and adolescent community health
+
+* antenatal care
+
+The clinic will also offer a pharmacy."""
+
+
+def test_a_bulleted_list_after_a_colon_is_read_as_the_sentence_it_completes():
+    extraction = extract_claims(BULLETED)
+    assert [c.claim.text for c in extraction.checkable()] == [
+        "The Rudd Government today announced funding for a new GP Super Clinic at Cockburn.",
+        "Cockburn is a growing area.",
+        "Services at the new Cockburn GP Super Clinic will focus on young families.",  # "including:": the items are examples
+        "Services at the new Cockburn GP Super Clinic will focus on young families, including childhood and adolescent "
+        "community health.",  # the "and" inside an item stays
+        "Services at the new Cockburn GP Super Clinic will focus on young families, including antenatal care.",
+        "The clinic will also offer a pharmacy."]
+    listed = extraction.checkable()[1]
+    assert BULLETED[listed.claim.span.start:listed.claim.span.end].startswith("Cockburn is a growing area")
+    assert listed.sentence.endswith("* antenatal care")  # the span is the introduction and its items, as written
+
+
+@pytest.mark.parametrize("text", [
+    "The bank acted on three fronts:\n* It raised rates.\n* It sold bonds.\n* It cut lending.",  # items that are sentences
+    "Key facts:\n* 25 clinics\n* eight sites",  # an introduction that says nothing
+])
+def test_bullets_that_are_sentences_or_follow_a_heading_are_not_joined(text):
+    claims = extract_claims(text).claims
+    assert claims and all("\n" not in c.sentence for c in claims)  # each line read alone

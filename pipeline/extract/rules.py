@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Token
 from pipeline.extract.base import Extractor, early_drop, numbered
 from pipeline.extract.coref import GROUP_PHRASE, SUBJECTS, Entities, Mention, referential, resolve_descriptions, resolve_pronouns
 from pipeline.extract.dates import anchor, time_metadata
+from pipeline.extract.lists import bullet_lists
 from pipeline.extract.nlp import parse, sentence_spans
 from pipeline.extract.normalise import normalise
 from pipeline.models import Claim, Document, DropReason, ExtractedClaim, Span
@@ -830,15 +831,26 @@ class RulesExtractor(Extractor):
         last_speaker: Speaker | None = None
         seen: set[str] = set()
         titled: set[str] = set()
-        for span, start, end in sentence_spans(parsed):
-            if found := early_drop(doc, span, self.name):
-                out.append(found)
-                last_speaker = None
-                continue
-            sentence = Sentence(parsed, start, end, entities, resolved, descriptions)
+        spans = sentence_spans(parsed)
+        lists = {b.first: b for b in bullet_lists([doc.text[s.start:s.end] for s, _, _ in spans])}
+        n = 0
+        while n < len(spans):
+            span, start, end = spans[n]
+            if (block := lists.get(n)) is not None:
+                span = Span(start=span.start, end=spans[block.last][0].end)
+                context = [doc.text[s.start:s.end] for s, _, _ in spans[max(0, n - 2):n]]
+                sentences = self.list_sentences(context, block.sentences)
+                n = block.last + 1
+            else:
+                n += 1
+                if found := early_drop(doc, span, self.name):
+                    out.append(found)
+                    last_speaker = None
+                    continue
+                sentences = [Sentence(parsed, start, end, entities, resolved, descriptions)]
             quoted = is_quotation(doc.text[span.start:span.end])
             spoke = None
-            for unit, text in sentence.claims():
+            for sentence, (unit, text) in ((s, c) for s in sentences for c in s.claims()):
                 if unit.speaker is None and quoted and last_speaker:
                     unit.speaker = last_speaker  # a quotation running on from the previous sentence
                 spoke = unit.speaker or spoke
@@ -849,10 +861,20 @@ class RulesExtractor(Extractor):
                 anchored = anchor(normalise(text), doc.published)
                 text = anchored.text
                 out.append(self.claim(doc, span, text, unit.speaker, drop, sentence.attribution(unit, text), time_metadata(anchored)))
-            out.extend(self.claim(doc, span, text) for text in sentence.titles(titled) + sentence.list_titles(titled)
-                       + sentence.appositive_titles(titled))
+            out.extend(self.claim(doc, span, text) for sentence in sentences
+                       for text in sentence.titles(titled) + sentence.list_titles(titled) + sentence.appositive_titles(titled))
             last_speaker = spoke if spoke and ("“" in doc.text[span.start:span.end] or quoted) else None
         return numbered(out)
+
+    def list_sentences(self, context: list[str], texts: list[str]) -> list[Sentence]:
+        """A bulleted list's sentences (`lists`), parsed after the sentences before it so that their pronouns find
+        what they stand for there."""
+        before = " ".join(" ".join(s.split()) for s in context)
+        parsed = parse(" ".join([before, *texts]) if before else " ".join(texts))
+        entities = Entities(parsed)
+        resolved, descriptions = resolve_pronouns(parsed, entities), resolve_descriptions(parsed, entities)
+        return [Sentence(parsed, start, end, entities, resolved, descriptions) for span, start, end in sentence_spans(parsed)
+                if span.start >= len(before)]
 
     def claim(self, doc: Document, span: Span, text: str, speaker: Speaker | None = None,
               drop: tuple[DropReason, str] | None = None, attribution: str | None = None,
