@@ -148,6 +148,18 @@ def clause_subjects(pronoun: Token) -> set[int]:
     return set()
 
 
+def owner_is_subject(pronoun: Token) -> bool:
+    """A possessive 'its'/'their' whose clause has a common-noun subject of its number before it, which it means."""
+    if pronoun.dep_ != "poss" or pronoun.lower_ not in ("its", "their"):
+        return False
+    verb = pronoun.head
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    subj = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
+    return subj is not None and subj.i < pronoun.i and subj.pos_ in ("NOUN", "PROPN") and not subj.ent_type_ \
+        and (subj.tag_ in ("NNS", "NNPS")) == (pronoun.lower_ == "their")
+
+
 def described_group(doc: Doc, pronoun: Token, sentence_of: dict[int, int]) -> Mention | None:
     """The group a subject 'they' stands for when no name fits: the nearest plural common-noun subject in its
     sentence or the one before ("The additional police personnel will be based in Tarin Kowt. They will train
@@ -188,6 +200,8 @@ def resolve_pronouns(doc: Doc, entities: Entities) -> dict[int, Mention]:
             continue
         if token.i + 1 < len(doc) and doc[token.i + 1].lower_ in TITLES_AFTER_PRONOUN:
             continue  # "His Excellency Mr Michael Small"
+        if owner_is_subject(token):
+            continue  # "The Government is implementing its strategy": its own, whatever was named before
         here = sentence_of[token.i]
         own = clause_subjects(token)
         fits = [m for m in history if m.kind == kind and here - m.sentence <= LOOKBACK_SENTENCES and m.i not in own
@@ -213,6 +227,7 @@ INSTITUTIONS = {"ministry", "government", "company", "agency", "bank", "court", 
                 "president", "minister", "prime minister", "chancellor", "spokesman", "spokeswoman", "governor",
                 "senator", "secretary", "ambassador", "chief", "leader", "general"}
 DESCRIPTION_LOOKBACK = 3
+COUNTRY_WORDS = {"country", "nation"}  # "the country": the place named last, in its sentence or the two before
 
 
 def antecedent_phrases(doc: Doc, entities: Entities) -> list[tuple[int, str, str, int]]:
@@ -243,14 +258,22 @@ def antecedent_phrases(doc: Doc, entities: Entities) -> list[tuple[int, str, str
 
 def resolve_descriptions(doc: Doc, entities: Entities) -> dict[int, str]:
     """'the ministry' -> 'the finance ministry' when exactly one fuller naming of a ministry stands in
-    the three sentences before it (or, when none does, in the whole text before it); token index ->
-    replacement ('' for the words it replaces)."""
+    the three sentences before it (or, when none does, in the whole text before it); 'the country' -> the
+    place named last; token index -> replacement ('' for the words it replaces)."""
     phrases = antecedent_phrases(doc, entities)
     sentence_of = {t.i: n for n, sent in enumerate(doc.sents) for t in sent}
     out: dict[int, str] = {}
     for t in doc:
         word = t.lemma_.lower()
         children = list(t.children)
+        if word in COUNTRY_WORDS and t.pos_ == "NOUN" and [c.lower_ for c in children if c.i < t.i] == ["the"] \
+                and not any(c.dep_ == "prep" for c in children):
+            place = next((e for e in reversed(entities.ents) if e.end <= t.i and entities.label(e) == "GPE"
+                          and e.root.dep_ not in ("compound", "amod", "nmod")  # not "the eastern Donbas region"
+                          and sentence_of[t.i] - sentence_of[e.start] <= LOOKBACK_SENTENCES), None)
+            if place is not None:  # "wants Ukraine to block troops from entering the country": Ukraine
+                out[next(c for c in children if c.lower_ == "the").i], out[t.i] = "", entities.name_of(place)
+            continue
         if word not in INSTITUTIONS or t.pos_ not in ("NOUN", "PROPN") or [c.lower_ for c in children if c.i < t.i] != ["the"]:
             continue
         if any(c.dep_ == "prep" and c.lower_ == "of" for c in children):

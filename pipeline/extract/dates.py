@@ -133,6 +133,8 @@ def anchor(text: str, published: str | None) -> Anchored:
     for kind, pattern in PATTERNS:
         out.text = pattern.sub(lambda m, k=kind: replace(k, m), out.text)
     out.text = re.sub(r"\b(on|in) (on|in) ", r"\2 ", out.text)
+    for date_put in set(out.resolved.values()):  # "during this month (October 2009)": the date once
+        out.text = out.text.replace(f"{date_put} ({date_put})", date_put)
     return out
 
 

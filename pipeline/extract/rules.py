@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from pipeline.extract.base import Extractor, early_drop, numbered
-from pipeline.extract.coref import GROUP_PHRASE, SUBJECTS, Entities, Mention, referential, resolve_descriptions, resolve_pronouns
+from pipeline.extract.coref import (
+    COUNTRY_WORDS,
+    GROUP_PHRASE,
+    SUBJECTS,
+    Entities,
+    Mention,
+    referential,
+    resolve_descriptions,
+    resolve_pronouns,
+)
 from pipeline.extract.dates import anchor, time_metadata
 from pipeline.extract.lists import bullet_lists
 from pipeline.extract.nlp import parse, sentence_spans
@@ -24,7 +33,17 @@ SPEECH = {"say", "tell", "state", "note", "add", "warn", "caution", "argue", "cl
           "stress", "insist", "assert", "announce", "report", "explain", "reiterate", "write", "declare", "remark", "contend"}
 # Subordinate clauses whose content the sentence asserts as fact ("after he met Putin in Alaska"); not "if", "unless".
 PRESUPPOSING = {"when", "after", "before", "as", "since", "because", "although", "though", "while", "once"}
-IRREGULAR_PAST = {"say": "said", "tell": "told", "write": "wrote"}
+IRREGULAR_PAST = {"say": "said", "tell": "told", "write": "wrote", "make": "made", "take": "took", "give": "gave", "meet": "met",
+                  "see": "saw", "go": "went", "come": "came", "hold": "held", "keep": "kept", "lead": "led", "win": "won",
+                  "lose": "lost", "leave": "left", "bring": "brought", "buy": "bought", "sell": "sold", "send": "sent",
+                  "spend": "spent", "build": "built", "pay": "paid", "put": "put", "set": "set", "cut": "cut", "hit": "hit",
+                  "let": "let", "find": "found", "get": "got", "know": "knew", "think": "thought", "speak": "spoke",
+                  "begin": "began", "become": "became", "run": "ran", "stand": "stood", "fight": "fought", "seek": "sought",
+                  "feel": "felt", "hear": "heard", "mean": "meant", "rise": "rose", "fall": "fell", "grow": "grew",
+                  "draw": "drew", "choose": "chose", "drive": "drove", "break": "broke", "have": "had", "be": "was",
+                  "do": "did", "withdraw": "withdrew", "strike": "struck", "steal": "stole", "forgive": "forgave"}
+# Prepositions whose gerund the sentence asserts as a fact of its subject: "Despite acknowledging progress, Vance cast doubt".
+PRESUPPOSING_PREPOSITIONS = {"despite", "after", "before", "since", "upon"}
 DISCOURSE = {"still", "however", "meanwhile", "moreover", "indeed", "nevertheless", "nonetheless", "furthermore", "also",
              "yet", "instead", "besides", "then"}
 HONORIFICS = {"Hon", "Mr", "Mrs", "Ms", "Dr", "Professor", "Prof", "Sir", "Dame", "MHR", "MP", "AO", "AC", "QC", "His", "Her",
@@ -81,6 +100,7 @@ class Unit:
     prefix: list[int] = field(default_factory=list)
     copula: str = ""  # inserted between prefix and tokens: "Vance" + "was" + "speaking on NBC"
     overrides: dict[int, str] = field(default_factory=dict)  # token -> the word written instead (agreement)
+    subject_first: bool = False  # the prefix (a subject written later in the sentence) goes first
 
 
 @dataclass
@@ -113,7 +133,13 @@ def past(token: Token) -> str:
     if token.tag_ == "VBD":
         return token.text
     lemma = token.lemma_.lower()
-    return IRREGULAR_PAST.get(lemma) or lemma + ("d" if lemma.endswith("e") else "ed")
+    if lemma in IRREGULAR_PAST:
+        return IRREGULAR_PAST[lemma]
+    if re.search(r"[^aeiou]y$", lemma):
+        return lemma[:-1] + "ied"  # "try" -> "tried"
+    if re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", lemma):
+        return lemma + lemma[-1] + "ed"  # "stop" -> "stopped", "plan" -> "planned"
+    return lemma + ("d" if lemma.endswith("e") else "ed")
 
 
 def third_singular(token: Token) -> str:
@@ -213,15 +239,18 @@ class Sentence:
     # ---- clauses ---------------------------------------------------------------------------
 
     def clauses(self, head: Token, subject: Token | None, speaker: Speaker | None, out: list[Unit],
-                extra: set[int] | None = None) -> None:
+                extra: set[int] | None = None, more: list[Token] | None = None) -> None:
+        """The units of the clause headed by `head`; `extra` are words the parser hung elsewhere that belong to
+        it, `more` the bare verbs among them that may continue an infinitive list in it."""
         subj = own_subject(head) or subject
         ccomps = content_clauses(head)
         if head.lemma_ in SPEECH and ccomps and is_verb(head) and subj is not None:
             said = Speaker(self.name_of(subj), self.speech_verb(head), subj)
             first = ccomps[0]
-            rest = {i for c in head.children if c.i > first.i and c.dep_ in ("ccomp", "xcomp", "conj") and own_subject(c) is None
-                    and not is_speech_clause(c) for i in with_comma_before(self.doc, c)}
-            self.clauses(first, None, said, out, rest)
+            stray = [c for c in head.children if c.i > first.i and c.dep_ in ("ccomp", "xcomp", "conj") and own_subject(c) is None
+                     and not is_speech_clause(c)]
+            rest = {i for c in stray for i in with_comma_before(self.doc, c)}
+            self.clauses(first, None, said, out, rest, [c for c in stray if is_verb(c) and c.tag_ in ("VB", "VBP")])
             for c in ccomps[1:]:
                 if own_subject(c) is not None:
                     self.clauses(c, None, said, out)
@@ -232,11 +261,20 @@ class Sentence:
         frame, excluded = self.frame_in(head)
         speaker = frame or speaker
         self.adverbial_claims(head, subj, speaker, excluded, out)
-        excluded |= self.infinitive_siblings(head, subj, speaker, out)
-        for child in head.children:
+        excluded |= self.infinitive_siblings(head, subj, speaker, out, more or [])
+        # "is implementing A to protect B, and increasing C": the parser hangs the second verb on the infinitive,
+        # whose form it does not share; it is the main verb's
+        lowered = [c for x in head.children if x.dep_ in ("advcl", "xcomp") and x.tag_ != head.tag_ for c in x.children
+                   if c.dep_ == "conj" and is_verb(c) and c.tag_ == head.tag_ and own_subject(c) is None]
+        for child in list(head.children) + lowered:
             if child.i in excluded:
                 continue
-            if child.dep_ == "conj" and is_verb(child) and not self.shares_object(head, child):
+            if child.dep_ == "conj" and is_verb(child) and self.participle(head, child):
+                if head.lemma_ != "be" and (obj := next((c for c in head.children if c.dep_ == "dobj"), None)) is not None:
+                    excluded |= with_comma_before(self.doc, child)  # "increase the effort, focused on Oruzgan"
+                    be = "are" if obj.tag_ in ("NNS", "NNPS") else "is"
+                    out.append(Unit(child, subtree(child), speaker, obj, sorted(subtree(obj)), be))
+            elif child.dep_ == "conj" and is_verb(child) and not self.shares_object(head, child):
                 excluded |= with_comma_before(self.doc, child)
                 inherit = speaker.subject if speaker and is_speech_clause(child) and own_subject(child) is None else subj
                 self.clauses(child, inherit if own_subject(child) is None else None, speaker, out)
@@ -254,6 +292,14 @@ class Sentence:
                 prefix += [c.i for c in subj.head.children if c.dep_ in ("aux", "auxpass") and c.i < subj.head.i]
         out.append(Unit(head, tokens, speaker, subj, prefix))
 
+    def participle(self, head: Token, conj: Token) -> bool:
+        """A past participle the parser coordinated with a verb of another tense, which cannot be a clause of its
+        own: "will increase the effort, focused on Oruzgan" (the effort is focused), "is a prudent and considered
+        contribution" (an adjective)."""
+        return conj.tag_ in ("VBN", "VBD") and head.tag_ not in ("VBN", "VBD") and own_subject(conj) is None \
+            and not any(c.dep_ in ("aux", "auxpass") for c in conj.children) \
+            and (head.lemma_ == "be" or any(c.tag_ == "MD" for c in head.children) or conj.tag_ == "VBN")
+
     def shares_object(self, head: Token, conj: Token) -> bool:
         """A bare verb the parser coordinated with `head` that belongs to the infinitive just before it, with whose
         verb it shares its object: "strengthen the work to mentor and train the police" (mentor and train the police)."""
@@ -263,9 +309,11 @@ class Sentence:
                    and any(a.dep_ == "aux" and a.lower_ == "to" for a in v.children)
                    and not any(o.dep_ in ("dobj", "prep") for o in v.children) for v in head.children)
 
-    def infinitive_siblings(self, head: Token, subj: Token | None, speaker: Speaker | None, out: list[Unit]) -> set[int]:
-        """Bare verbs the parser hung on a finite verb that belong to its infinitive: "Putin wants Ukraine to
-        surrender A, abandon B, remain neutral" -> "Putin wants Ukraine to abandon B" and "... to remain neutral"."""
+    def infinitive_siblings(self, head: Token, subj: Token | None, speaker: Speaker | None, out: list[Unit],
+                            more: list[Token]) -> set[int]:
+        """Bare verbs the parser hung on a finite verb (or, `more`, on the verb of speech above it) that belong to
+        its infinitive: "Putin wants Ukraine to surrender A, abandon B, remain neutral" -> "Putin wants Ukraine to
+        abandon B" and "... to remain neutral"."""
         if subj is None or head.tag_ not in ("VBZ", "VBD", "VBP"):
             return set()
         inf = next((c for c in head.children if c.dep_ in ("xcomp", "ccomp") and is_verb(c)
@@ -274,10 +322,10 @@ class Sentence:
             return set()
         shared = sorted(subtree(subj) | {head.i} | {c.i for c in head.children if c.dep_ == "advmod" and c.i < head.i}
                         | {i for c in inf.children if c.i < inf.i for i in subtree(c)})
-        siblings, queue = [], [c for c in head.children if c.i > inf.i]
+        siblings, queue = [], [c for c in head.children if c.i > inf.i] + [c for c in more if c.i > inf.i]
         while queue:
             c = queue.pop(0)
-            if c.dep_ in ("conj", "ccomp") and is_verb(c) and c.tag_ in ("VB", "VBP") and own_subject(c) is None:
+            if c.dep_ in ("conj", "ccomp", "xcomp") and is_verb(c) and c.tag_ in ("VB", "VBP") and own_subject(c) is None:
                 siblings.append(c)
                 queue += [d for d in c.children if d.dep_ == "conj"]
         taken: set[int] = set()
@@ -302,9 +350,38 @@ class Sentence:
                 out.append(Unit(t, {i for i in subtree(t) if i >= inner.left_edge.i}, speaker))
             elif t.head == head and t.tag_ == "VBG" and subj is not None and t.i < subj.i and own_subject(t) is None \
                     and not is_speech_clause(t) and not any(c.dep_ == "mark" for c in t.children):
-                be = "were" if subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("they", "we") else "was"
-                out.append(Unit(t, subtree(t), speaker, subj, sorted(subtree(subj)), be))
+                out.append(Unit(t, subtree(t), speaker, subj, sorted(subtree(subj)), self.be(head, subj)))
                 excluded |= with_comma_before(self.doc, t)
+        past_tense = head.tag_ == "VBD" or (head.tag_ == "VBN" and any(c.dep_ == "aux" and c.lemma_ == "have" for c in head.children))
+        for prep in (c for c in head.children if c.dep_ == "prep" and c.i not in excluded and past_tense):
+            gerund = next((c for c in prep.children if c.dep_ == "pcomp" and c.tag_ == "VBG"), None)
+            if gerund is None:
+                continue
+            if prep.lower_ in PRESUPPOSING_PREPOSITIONS and subj is not None and prep.i < subj.i and own_subject(gerund) is None:
+                # "Despite acknowledging progress, Vance cast doubt" -> "Vance acknowledged progress"
+                out.append(Unit(gerund, subtree(gerund), speaker, subj, sorted(subtree(subj)), "", {gerund.i: past(gerund)}, True))
+                excluded |= with_comma_before(self.doc, prep)
+            elif prep.lower_ == "with" and (inner := own_subject(gerund)) is not None:
+                # "Moscow has denied it, with Putin reaffirming this in 2022 and later when Russian forces withdrew"
+                clauses = [c for c in gerund.children if c.dep_ == "conj" and is_verb(c) and own_subject(c) is not None]
+                rest = {i for c in gerund.children if c.dep_ == "conj" and (c in clauses or not is_verb(c))
+                        for i in with_comma_before(self.doc, c)}  # "and later when ...": a time clause of its own
+                out.append(Unit(gerund, {i for i in subtree(gerund) if i >= inner.left_edge.i} - rest, speaker, inner,
+                                overrides={gerund.i: past(gerund)}))
+                out.extend(Unit(c, {i for i in subtree(c) if i >= own_subject(c).left_edge.i}, speaker, own_subject(c))
+                           for c in clauses)
+                excluded |= with_comma_before(self.doc, prep)
+
+    @staticmethod
+    def be(head: Token, subj: Token) -> str:
+        """'be' in the tense of the sentence's verb, agreeing with its subject: "Speaking on NBC, Vance said" -> "Vance
+        was speaking"; "Working with the army, Australia will increase" -> "Australia will be working"."""
+        if any(c.tag_ == "MD" for c in head.children):
+            return f"{next(c for c in head.children if c.tag_ == 'MD').lower_} be"
+        plural = subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("they", "we")
+        if head.tag_ in ("VBZ", "VBP") or finite_verb(head).tag_ in ("VBZ", "VBP"):
+            return "are" if plural else "is"
+        return "were" if plural else "was"
 
     def titles(self, named: set[str]) -> list[str]:
         """'US Vice President JD Vance' -> 'JD Vance is the US Vice President.', once per person."""
@@ -465,7 +542,7 @@ class Sentence:
             so_far = "".join(parts)
             if i in overrides:
                 piece, gap = overrides[i], gap or (" " if prev is not None else "")
-            elif (phrase := self.descriptions.get(i)) and phrase.lower() not in so_far.lower():
+            elif (phrase := self.descriptions.get(i)) and (phrase.lower() not in so_far.lower() or t.lemma_.lower() in COUNTRY_WORDS):
                 piece = phrase
             elif i in self.descriptions:
                 piece = "the " + t.text if prev is None or doc[prev].lower_ != "the" else t.text
@@ -601,7 +678,7 @@ class Sentence:
     def split(self, unit: Unit) -> list[Unit]:
         """One unit per member of each list or coordination in it: "provide relief, equipment and assistance to
         families" -> three; coordinated subjects each get the verb in their number."""
-        if unit.copula:
+        if unit.copula or unit.subject_first:
             return [unit]
         variants = [(unit.tokens, dict(unit.overrides))]
         done: set[int] = set()
@@ -709,7 +786,7 @@ class Sentence:
 
     def text(self, unit: Unit) -> str:
         self.first_person(unit)
-        if unit.copula:
+        if unit.copula or unit.subject_first:
             rest = self.render(sorted(unit.tokens), unit.overrides)[:-1]
             return tidy(f"{self.render(unit.prefix)[:-1]} {unit.copula} {rest[:1].lower()}{rest[1:]}")
         return self.render(sorted(set(unit.prefix) | unit.tokens), unit.overrides)
@@ -804,9 +881,10 @@ def tidy(text: str) -> str:
     for p in (",", ".", ";", ":", "!", "?", "’s", "'s"):
         text = text.replace(" " + p, p)
     text = text.strip(LEADING_JUNK)
-    for opening, closing in (("“", "”"), ("‘", "’")):
-        if text.count(opening) != text.count(closing):
-            text = text.replace(opening, "").replace(closing, "’" if opening == "‘" else "")
+    if text.count("“") != text.count("”"):
+        text = text.replace("“", "").replace("”", "")
+    if "‘" in text and text.count("‘") != len(re.findall(r"’(?!\w)", text)):  # ’ before a letter: "Korea’s"
+        text = re.sub(r"(?<!s)’(?!\w)", "", text.replace("‘", ""))  # "the Russians’ demands" keeps its apostrophe
     if text.count('"') % 2:
         text = text.replace('"', "")
     text = " ".join(text.split()).strip(LEADING_JUNK)
