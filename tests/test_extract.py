@@ -540,3 +540,16 @@ def test_a_resolved_date_is_not_followed_by_itself(tmp_path):
     claim = extract_claims(jsonl_article(tmp_path, "The approvals will be completed during this month (October 2009).",
                                          "2009-10-12")).checkable()[0]
     assert claim.claim.text == "The approvals will be completed during October 2009."
+
+
+def test_nouns_each_with_a_number_are_two_things():
+    assert texts("Another eleven individuals and nine entities will be listed under Australia’s sanctions.") == [
+        "Another eleven individuals will be listed under Australia’s sanctions.",
+        "Nine entities will be listed under Australia’s sanctions."]
+
+
+def test_his_excellency_is_left_out_and_currently_is_anchored(tmp_path):
+    claim = extract_claims(jsonl_article(tmp_path, "His Excellency President Petro Poroshenko is currently visiting Australia.",
+                                         "2014-12-12")).checkable()[0]
+    assert claim.claim.text == "President Petro Poroshenko is as of 12 December 2014 visiting Australia."
+    assert claim.claim.metadata["dates_resolved"] == {"currently": "12 December 2014"}

@@ -1,6 +1,7 @@
 """Relative dates in a claim anchored to the article's publication date, so a claim checked a year later
 still says when: "on Sunday" in an article of 15 September 2025 -> "on 14 September 2025", "today" -> "on ...",
-"last week" -> "in the week of ...", "in May this year" -> "in May 2017", "on 11 March" -> "on 11 March 2011".
+"last week" -> "in the week of ...", "in May this year" -> "in May 2017", "on 11 March" -> "on 11 March 2011",
+"currently" -> "as of ...".
 
 Past is assumed unless the claim speaks of the future ("will", "next"), which picks the next such day instead.
 Without a publication date the claim keeps its words and says which are relative (`relative_time`)."""
@@ -21,6 +22,7 @@ WD = "|".join(WEEKDAYS)
 MO = "|".join(m.capitalize() for m in MONTHS)
 PATTERNS = [
     ("possessive", re.compile(r"\b(today|this morning|yesterday)['’]s\b", re.IGNORECASE)),
+    ("current", re.compile(r"\b(currently|at present)\b", re.IGNORECASE)),
     ("day", re.compile(r"\b(today|tonight|yesterday|tomorrow|this (?:morning|afternoon|evening))\b", re.IGNORECASE)),
     ("weekday", re.compile(rf"\b(?:(on|last|this|next|on last|on next) )?({WD})\b(?!,? (?:\d|{MO}))", re.IGNORECASE)),
     ("week", re.compile(r"\b(last|this|next) week\b", re.IGNORECASE)),
@@ -96,6 +98,9 @@ def anchor(text: str, published: str | None) -> Anchored:
         if kind == "possessive":
             d = on - timedelta(days=1) if low.startswith("yesterday") else on
             new = f"the {spelled(d)}"
+        elif kind == "current":  # "is currently visiting" -> "is as of 12 December 2014 visiting"
+            out.resolved[g] = spelled(on)
+            return f"as of {spelled(on)}"
         elif kind == "day":
             d = on - timedelta(days=1) if low == "yesterday" else on + timedelta(days=1) if low == "tomorrow" else on
             part = low.split()[-1] if low.startswith("this ") else ""

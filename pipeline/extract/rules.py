@@ -17,6 +17,7 @@ from pipeline.extract.coref import (
     COUNTRY_WORDS,
     GROUP_PHRASE,
     SUBJECTS,
+    TITLES_AFTER_PRONOUN,
     Entities,
     Mention,
     referential,
@@ -178,8 +179,9 @@ def plural_group(m: Mention) -> bool:
 
 
 def determined(t: Token) -> bool:
-    """A noun with its own determiner or owner: 'the Leader', 'our eleventh winner', 'Australia's first Laureate'."""
-    return any(c.dep_ in ("det", "poss") and c.i < t.i for c in t.children)
+    """A noun with its own determiner, owner or number: 'the Leader', 'our eleventh winner', 'Australia's first
+    Laureate', 'nine entities'."""
+    return any(c.dep_ in ("det", "poss", "nummod") and c.i < t.i for c in t.children)
 
 
 def with_comma_before(doc: Doc, token: Token) -> set[int]:
@@ -536,7 +538,7 @@ class Sentence:
         overrides = dict(overrides or {})
         for i in indices:
             t = doc[i]
-            if t.is_space or self.descriptions.get(i) == "":
+            if t.is_space or self.descriptions.get(i) == "" or self.honorific(t):
                 continue
             piece, gap = t.text, (doc[prev].whitespace_ if prev == i - 1 else " ") if prev is not None else ""
             so_far = "".join(parts)
@@ -562,6 +564,12 @@ class Sentence:
             parts.append(gap + piece)
             prev = i
         return tidy("".join(parts))
+
+    def honorific(self, t: Token) -> bool:
+        """'His Excellency' before a name, left out of a claim: it reads as a pronoun there."""
+        d = self.doc
+        return (t.lower_ in ("his", "her") and t.i + 1 < len(d) and d[t.i + 1].lower_ in TITLES_AFTER_PRONOUN) or (
+            t.lower_ in TITLES_AFTER_PRONOUN and t.i > 0 and d[t.i - 1].lower_ in ("his", "her"))
 
     def agreement(self, indices: list[int]) -> dict[int, str]:
         """Verbs whose subject pronoun is replaced by a singular name: "they have" -> "Russia has"."""
@@ -771,6 +779,8 @@ class Sentence:
             demonstrative = t.lower_ in ("this", "these", "those") and t.pos_ == "PRON" and t.dep_ in SUBJECTS | {"dobj", "pobj"}
             if ((t.lower_ not in PERSONAL or t.pos_ != "PRON") and not demonstrative) or i in self.resolved or i in unit.overrides:
                 continue
+            if i + 1 < len(self.doc) and self.doc[i + 1].lower_ in TITLES_AFTER_PRONOUN:
+                continue  # "His Excellency President Petro Poroshenko": a title, not a pronoun
             extraposed = any(d.dep_ in ("ccomp", "xcomp", "csubj") for d in t.head.subtree if d.i > t.i and d.i != t.head.i)
             if t.lower_ in ("it", "its") and (t.dep_ not in SUBJECTS | {"poss"} or (not referential(t) and extraposed)
                                               or t.dep_ == "expl"):
