@@ -263,6 +263,7 @@ class Sentence:
         frame, excluded = self.frame_in(head)
         speaker = frame or speaker
         self.adverbial_claims(head, subj, speaker, excluded, out)
+        excluded |= self.examples(head, subj, speaker, out)
         excluded |= self.infinitive_siblings(head, subj, speaker, out, more or [])
         # "is implementing A to protect B, and increasing C": the parser hangs the second verb on the infinitive,
         # whose form it does not share; it is the main verb's
@@ -374,6 +375,30 @@ class Sentence:
                            for c in clauses)
                 excluded |= with_comma_before(self.doc, prep)
 
+    def examples(self, head: Token, subj: Token | None, speaker: Speaker | None, out: list[Unit]) -> set[int]:
+        """Examples given of the subject, as a claim of their own, cut from the main one: "Further announcements,
+        including the proposed Commissioner, will be made" -> "Further announcements will include the proposed
+        Commissioner" and "Further announcements will be made"."""
+        prep = next((c for c in subj.children if c.dep_ == "prep" and c.lower_ in ("including", "includes")), None) \
+            if subj is not None and subj.i < head.i else None
+        if prep is None or not any(c.dep_ == "pobj" for c in prep.children) or any(c.lower_ in ("a", "an") for c in subj.children):
+            return set()  # not "a group of nations, including X, should act": "a group" is no group in particular
+        plural = subj.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in subj.children)
+        modal = next((c for c in head.children if c.tag_ == "MD"), None)
+        if modal is not None:
+            verb = f"{modal.lower_} include"
+        elif head.tag_ == "VBD" or finite_verb(head).tag_ == "VBD":
+            verb = "included"
+        else:
+            verb = "include" if plural else "includes"
+        cut = with_comma_before(self.doc, prep)
+        after = prep.right_edge.i + 1
+        if after < len(self.doc) and self.doc[after].text == ",":
+            cut.add(after)  # "Further announcements, including X, will be made": no comma left before the verb
+        prefix = sorted(subtree(subj) - cut)
+        out.append(Unit(prep, subtree(prep), speaker, subj, prefix, overrides={prep.i: verb}, subject_first=True))
+        return cut
+
     @staticmethod
     def be(head: Token, subj: Token) -> str:
         """'be' in the tense of the sentence's verb, agreeing with its subject: "Speaking on NBC, Vance said" -> "Vance
@@ -406,7 +431,9 @@ class Sentence:
 
     def appositive_titles(self, named: set[str]) -> list[str]:
         """'the Leader of the Opposition, the Hon Tony Abbott MHR' and 'Mark Butler, the Parliamentary Secretary for
-        Health' -> 'Tony Abbott is the Leader of the Opposition.', once per person."""
+        Health' -> 'Tony Abbott is the Leader of the Opposition.'; a description in apposition too: 'biologist,
+        Professor Elizabeth Blackburn' -> 'Elizabeth Blackburn is a biologist.', 'the most recent winners Dr Robin
+        Warren and Professor Barry Marshall' -> 'Robin Warren is one of the most recent winners.'; once per person."""
         out = []
         for a in self.doc[self.start:self.end]:
             if a.dep_ != "appos" or self.in_people_list(a):
@@ -418,14 +445,29 @@ class Sentence:
                 title = ([c for c in title.conjuncts if c.i < person.i] or [title])[-1]  # "the PM and the Leader, Tony Abbott"
                 own = subtree(person) - subtree(title) if title.i in subtree(person) else subtree(person)
                 skip = {i for c in title.children if c.dep_ in ("relcl", "acl", "appos", "conj", "cc") for i in subtree(c)}
-                words = [t for t in title.subtree if t.i not in own and t.i not in skip and not t.is_punct]
-                if not any(t.lemma_.lower() in TITLE_WORDS for t in words) or len(words) > 12:
+                words = [t for t in title.subtree if t.i not in own and t.i not in skip and (not t.is_punct or t.tag_ == "HYPH")]
+                titled = any(t.lemma_.lower() in TITLE_WORDS for t in words)
+                described = title.pos_ == "NOUN" and self.is_person(person) and not any(t.pos_ == "PRON" for t in words) \
+                    and (title.tag_ != "NNS" or words[0].dep_ in ("det", "poss")) \
+                    and not (person.i < title.i and self.doc[title.left_edge.i - 1].dep_ == "cc")  # not "A, B and the winners"
+                if not words or len(words) > 12 or not (titled or described):
                     continue
-                phrase = "".join(t.text_with_ws for t in words).strip()
-                phrase = phrase[4:] if phrase.lower().startswith("the ") else phrase
+                phrase = "".join(t.text + (t.whitespace_ if n + 1 < len(words) and words[n + 1].i == t.i + 1 else " ")
+                                 for n, t in enumerate(words)).strip()
                 possessive = words[0].dep_ == "poss" or any(w.dep_ == "case" for w in words[:3])
-                named.add(name)
-                out.append(f"{name} is {phrase}." if possessive else f"{name} is the {phrase}.")
+                if titled:
+                    phrase = phrase[4:] if phrase.lower().startswith("the ") else phrase
+                    claim = phrase if possessive else f"the {phrase}"
+                elif title.tag_ == "NNS":
+                    claim = f"one of {phrase}" if words[0].dep_ == "det" or possessive else f"one of the {phrase}"
+                elif words[0].dep_ == "det" or possessive:
+                    claim = phrase
+                else:
+                    claim = f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+                people = list(dict.fromkeys([name] + [n for c in person.conjuncts if c.i > person.i and self.is_person(c)
+                                                      and (n := self.person_name(c)) and n not in named]))
+                named.update(people)
+                out.extend(tidy(f"{n} is {claim}.") for n in people)
                 break
         return out
 
@@ -659,6 +701,9 @@ class Sentence:
         labels = {self.entities.label(e) if (e := self.entities.entity_at(m)) is not None else None for m in members}
         return len(labels) == 1 and labels <= {"PERSON", "GPE"}
 
+    def is_person(self, t: Token) -> bool:
+        return (ent := self.entities.entity_at(t)) is not None and self.entities.label(ent) == "PERSON"
+
     def is_name(self, t: Token) -> bool:
         """A person, place or organisation named in full, that can stand in a list of its own."""
         ent = self.entities.entity_at(t)
@@ -674,9 +719,13 @@ class Sentence:
         for c in m.children:
             if c.dep_ in ("appos", "prep", "acl", "relcl") and c.i > members[-1].i and m.i != members[-1].i:
                 span -= subtree(c)
-        if m.i == members[-1].i:
-            span |= {i for o in members[:-1] for c in o.children if c.dep_ in ("appos", "prep", "acl", "relcl") and c.i > m.i
-                     for i in subtree(c)}
+        moved = [c for o in members[:-1] for c in o.children if c.dep_ in ("appos", "prep", "acl", "relcl") and c.i > members[-1].i]
+        commas = {i for c in moved for i in (c.left_edge.i - 1, c.right_edge.i + 1)
+                  if 0 <= i < len(self.doc) and self.doc[i].text == ","}
+        if m.i == members[-1].i:  # with the commas around it: "the Leader of the Opposition, the Hon Tony Abbott MHR,"
+            span |= {i for c in moved for i in subtree(c)} | commas
+        else:
+            span -= commas
         span -= {i for o in members[1:] for i in self.joint(o)}
         if first and is_verb(m):  # "to" and the subject before the first verb belong to every member
             span -= {i for c in m.children if c.i < m.i and c.dep_ in {"aux", "auxpass", "neg", "mark"} | SUBJECTS
@@ -686,7 +735,7 @@ class Sentence:
     def split(self, unit: Unit) -> list[Unit]:
         """One unit per member of each list or coordination in it: "provide relief, equipment and assistance to
         families" -> three; coordinated subjects each get the verb in their number."""
-        if unit.copula or unit.subject_first:
+        if unit.copula:
             return [unit]
         variants = [(unit.tokens, dict(unit.overrides))]
         done: set[int] = set()
@@ -729,7 +778,7 @@ class Sentence:
             variants = out
         if len(variants) == 1:
             return [unit]
-        return [Unit(unit.head, tokens, unit.speaker, unit.subject, unit.prefix, unit.copula, overrides)
+        return [Unit(unit.head, tokens, unit.speaker, unit.subject, unit.prefix, unit.copula, overrides, unit.subject_first)
                 for tokens, overrides in variants]
 
     def relative_clauses(self, units: list[Unit]) -> None:
