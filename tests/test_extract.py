@@ -581,3 +581,21 @@ def test_examples_given_of_a_subject_are_a_claim_apart():
         "Further announcements will be made in coming weeks.", "Further announcements will include the proposed Commissioner."]
     assert texts("A group of nations, including members of the UN Security Council, should guarantee Ukraine’s security.") == [
         "A group of nations, including members of the UN Security Council, should guarantee Ukraine’s security."]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("As part of President Poroshenko’s visit to Canberra on 12 December 2014, Peter Varghese signed a memorandum.",
+     "President Poroshenko visited Canberra on 12 December 2014."),
+    ("The project was announced by the Prime Minister during the Prime Minister's visit to Launceston.",
+     "The Prime Minister visited Launceston."),
+])
+def test_an_event_named_by_a_noun_with_its_owner_is_what_the_owner_did(text, expected):
+    assert expected in texts(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The Prime Minister's visit to Japan will take place next month.",  # the future: not yet a fact
+    "Mr Trappett's appointment coincides with the visit.",  # appointed to what, when?
+])
+def test_no_event_claim_without_a_past_and_a_complement(text):
+    assert not any(w in t for t in texts(text, checkable=False) for w in ("visited", "was appointed"))

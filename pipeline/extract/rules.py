@@ -43,6 +43,11 @@ IRREGULAR_PAST = {"say": "said", "tell": "told", "write": "wrote", "make": "made
                   "feel": "felt", "hear": "heard", "mean": "meant", "rise": "rose", "fall": "fell", "grow": "grew",
                   "draw": "drew", "choose": "chose", "drive": "drove", "break": "broke", "have": "had", "be": "was",
                   "do": "did", "withdraw": "withdrew", "strike": "struck", "steal": "stole", "forgive": "forgave"}
+# Events named by a noun with its owner ("the Prime Minister's visit to Launceston"): the verb in the past, and the
+# prepositions it does without ("visited Launceston").
+EVENT_NOUNS = {"visit": ("visited", {"to"}), "trip": ("travelled", set()), "arrival": ("arrived", set()),
+               "election": ("was elected", set()), "appointment": ("was appointed", set()), "resignation": ("resigned", set()),
+               "death": ("died", set()), "retirement": ("retired", set())}
 # Prepositions whose gerund the sentence asserts as a fact of its subject: "Despite acknowledging progress, Vance cast doubt".
 PRESUPPOSING_PREPOSITIONS = {"despite", "after", "before", "since", "upon"}
 DISCOURSE = {"still", "however", "meanwhile", "moreover", "indeed", "nevertheless", "nonetheless", "furthermore", "also",
@@ -795,11 +800,40 @@ class Sentence:
             units.append(Unit(t, subtree(t) - {pronoun.i} - {c.i for c in t.children if c.dep_ == "punct"}, speaker,
                               t.head, list(range(ent.start, ent.end))))
 
+    def events(self, root: Token, units: list[Unit]) -> None:
+        """An event named by a noun with its owner, as what the owner did: "during the Prime Minister's visit to
+        Launceston" -> "The Prime Minister visited Launceston"; "his election as President" -> "Taur Matan Ruak was
+        elected as President". The sentence's dates go with it; not in a sentence about the future."""
+        if any(c.tag_ == "MD" for c in root.children):
+            return
+        near = [root, *root.children]  # "today" may hang on the verb or on a phrase of it ("As part of X's visit today,")
+        when = {i for c in self.doc[self.start:self.end] if c.head in near and (
+            (c.dep_ == "npadvmod" and c.ent_type_ in ("DATE", "TIME"))
+            or (c.dep_ == "prep" and c.head == root and any(w.dep_ == "pobj" and w.ent_type_ in ("DATE", "TIME") for w in c.children)))
+            for i in subtree(c)}
+        for n in self.doc[self.start:self.end]:
+            owner = next((c for c in n.children if c.dep_ == "poss"), None)
+            if n.pos_ != "NOUN" or n.lemma_.lower() not in EVENT_NOUNS or owner is None or not (
+                    self.is_name(owner) or owner.pos_ == "PROPN" or owner.i in self.resolved):
+                continue
+            verb, dropped = EVENT_NOUNS[n.lemma_.lower()]
+            preps = [c for c in n.children if c.dep_ == "prep"]
+            if not preps and not when - subtree(n):
+                continue  # "Mr Trappett's appointment coincides with ...": appointed to what, when?
+            overrides = {n.i: verb, **{c.i: "" for c in preps if c.lower_ in dropped}}
+            if owner.tag_ == "PRP$":
+                overrides[owner.i] = self.resolved[owner.i].name
+            speaker = next((u.speaker for u in units if n.i in u.tokens), None)
+            tokens = {n.i} | {i for c in preps for i in subtree(c)} | (when - subtree(n))
+            units.append(Unit(n, tokens, speaker, owner, sorted(subtree(owner) - {c.i for c in owner.children if c.dep_ == "case"}),
+                              overrides=overrides, subject_first=True))
+
     def claims(self) -> list[tuple[Unit, str]]:
         sent = self.doc[self.start:self.end]
         units: list[Unit] = []
         self.clauses(sent.root, None, None, units)
         self.relative_clauses(units)
+        self.events(sent.root, units)
         units = [v for u in units for v in self.split(u)]
         return [(u, self.text(u)) for u in sorted(units, key=lambda u: min(u.tokens | {u.head.i}))]
 
@@ -908,7 +942,7 @@ class Sentence:
         """Why this clause is not worth checking or cannot be checked, if so; opinions before unresolved references."""
         head = unit.head
         tokens = [self.doc[i] for i in unit.tokens | set(unit.prefix)]
-        if len(text.split()) < 3 or not any(is_verb(t) for t in tokens):
+        if len(text.split()) < 3 or not (any(is_verb(t) for t in tokens) or head.i in unit.overrides):
             return DropReason.FRAGMENT, "no verb or under three words"
         if head.tag_ == "VB" and unit.subject is None and unit.speaker is None \
                 and not any(c.dep_ in ("aux", "auxpass") for c in head.children):
