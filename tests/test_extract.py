@@ -599,3 +599,22 @@ def test_an_event_named_by_a_noun_with_its_owner_is_what_the_owner_did(text, exp
 ])
 def test_no_event_claim_without_a_past_and_a_complement(text):
     assert not any(w in t for t in texts(text, checkable=False) for w in ("visited", "was appointed"))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Doug Trappett joined in 2001. He has been Deputy Head of Mission in Rome since December 2012, during which time he was "
+     "deployed to Kyiv.",
+     ["Doug Trappett joined in 2001.", "Doug Trappett has been Deputy Head of Mission in Rome since December 2012.",
+      "Doug Trappett was deployed to Kyiv."]),
+    ("The Prime Minister thanked Ukraine for its support following the downing of Malaysian Airlines flight MH17 in which all "
+     "298 on board died.",
+     ["The Prime Minister thanked Ukraine for its support following the downing of Malaysian Airlines flight MH17 in which all "
+      "298 on board died.", "In Malaysian Airlines flight MH17 all 298 on board died."]),
+])
+def test_a_relative_clause_with_its_own_subject_is_a_claim_with_what_which_stands_for(text, expected):
+    assert texts(text) == expected
+
+
+def test_a_clause_the_parser_glued_to_the_object_before_it_gets_its_own_subject():
+    assert texts("The Government has now signed contracts for 25 GP Super Clinics and construction is underway at eight sites.") == [
+        "The Government has now signed contracts for 25 GP Super Clinics.", "Construction is underway at eight sites."]

@@ -277,7 +277,12 @@ class Sentence:
         for child in list(head.children) + lowered:
             if child.i in excluded:
                 continue
-            if child.dep_ == "conj" and is_verb(child) and self.participle(head, child):
+            if (glued := self.glued_subject(child)) is not None:
+                own, wrong = glued
+                clause = (subtree(child) - subtree(wrong)) | subtree(own)
+                excluded |= clause | {own.i - 1}  # the "and" before it
+                out.append(Unit(child, clause, speaker, own))
+            elif child.dep_ == "conj" and is_verb(child) and self.participle(head, child):
                 if head.lemma_ != "be" and (obj := next((c for c in head.children if c.dep_ == "dobj"), None)) is not None:
                     excluded |= with_comma_before(self.doc, child)  # "increase the effort, focused on Oruzgan"
                     be = "are" if obj.tag_ in ("NNS", "NNPS") else "is"
@@ -299,6 +304,18 @@ class Sentence:
             if head.tag_ in ("VBN", "VBG", "VB") and not any(c.dep_ in ("aux", "auxpass") for c in head.children):
                 prefix += [c.i for c in subj.head.children if c.dep_ in ("aux", "auxpass") and c.i < subj.head.i]
         out.append(Unit(head, tokens, speaker, subj, prefix))
+
+    def glued_subject(self, verb: Token) -> tuple[Token, Token] | None:
+        """(its real subject, the subject the parser gave it) for a clause the parser glued to the object before it:
+        "signed contracts for 25 clinics and construction is underway" -> "construction", not "contracts"."""
+        if verb.dep_ not in ("ccomp", "conj") or not is_verb(verb) or (wrong := own_subject(verb)) is None:
+            return None
+        between = [w for w in self.doc[wrong.right_edge.i + 1:verb.i]]
+        own = wrong.right_edge
+        if own.dep_ == "conj" and own.pos_ == "NOUN" and own.i > wrong.i and own.i - 1 >= 0 and self.doc[own.i - 1].dep_ == "cc" \
+                and all(w.head == verb and w.dep_ in ("aux", "auxpass", "neg", "advmod") for w in between):
+            return own, wrong
+        return None
 
     def participle(self, head: Token, conj: Token) -> bool:
         """A past participle the parser coordinated with a verb of another tense, which cannot be a clause of its
@@ -354,8 +371,12 @@ class Sentence:
             if t.dep_ != "advcl" or t.i in excluded or not is_verb(t):
                 continue
             markers = [m for m in t.children if m.dep_ in ("mark", "advmod") and m.lower_ in PRESUPPOSING and m.i < t.i]
-            if markers and (inner := own_subject(t)) is not None:
+            inner = own_subject(t)
+            wh = inner is not None and any(w.tag_ in ("WDT", "WP", "WP$") and w.i < inner.i for w in t.subtree)
+            if (markers or wh) and inner is not None:  # "after he met Putin", "during which time he was deployed to Kyiv"
                 out.append(Unit(t, {i for i in subtree(t) if i >= inner.left_edge.i}, speaker))
+                if wh and t.head == head:
+                    excluded |= with_comma_before(self.doc, t)  # a fact of its own, not part of the main one
             elif t.head == head and t.tag_ == "VBG" and subj is not None and t.i < subj.i and own_subject(t) is None \
                     and not is_speech_clause(t) and not any(c.dep_ == "mark" for c in t.children):
                 out.append(Unit(t, subtree(t), speaker, subj, sorted(subtree(subj)), self.be(head, subj)))
@@ -790,6 +811,13 @@ class Sentence:
         """A relative clause on a name states a fact of its own: "Professor Elizabeth Blackburn, who has been
         named the Nobel Prize winner" -> "Professor Elizabeth Blackburn has been named the Nobel Prize winner"."""
         for t in self.doc[self.start:self.end]:
+            if t.dep_ == "relcl" and is_verb(t) and (which := self.relative_place(t)) is not None:
+                antecedent = sorted(subtree(t.head) - subtree(t) - {i for c in t.head.children if c.dep_ in ("punct", "appos", "relcl")
+                                                                  for i in subtree(c)})
+                speaker = next((u.speaker for u in units if t.i in u.tokens), None)
+                units.append(Unit(t, subtree(t), speaker, own_subject(t),
+                                  overrides={which.i: self.render(antecedent)[:-1].removeprefix("The ").removeprefix("A ")}))
+                continue
             if t.dep_ != "relcl" or not is_verb(t) or not self.is_name(t.head):
                 continue
             pronoun = next((c for c in t.children if c.dep_ in SUBJECTS and c.lower_ in ("who", "which", "that")), None)
@@ -827,6 +855,15 @@ class Sentence:
             tokens = {n.i} | {i for c in preps for i in subtree(c)} | (when - subtree(n))
             units.append(Unit(n, tokens, speaker, owner, sorted(subtree(owner) - {c.i for c in owner.children if c.dep_ == "case"}),
                               overrides=overrides, subject_first=True))
+
+    def relative_place(self, relcl: Token) -> Token | None:
+        """The 'which' of "flight MH17, in which all 298 on board died": a relative clause with a subject of its own
+        whose relative word is a preposition's object, to be replaced by what it stands for."""
+        subj = own_subject(relcl)
+        if subj is None or subj.tag_ in ("WDT", "WP"):
+            return None
+        return next((w for c in relcl.children if c.dep_ == "prep" and c.i < subj.i for w in c.children
+                     if w.dep_ == "pobj" and w.lower_ in ("which", "whom")), None)
 
     def claims(self) -> list[tuple[Unit, str]]:
         sent = self.doc[self.start:self.end]
