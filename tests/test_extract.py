@@ -409,8 +409,7 @@ def test_they_is_the_group_the_sentence_before_describes_the_nearest_first():
     # an object pronoun never means its own clause's subject ("assist itself"); 'Japan' is not named by 'Japanese'
     ("The Prime Minister spoke with Japanese Prime Minister Naoto Kan to express condolences to the people and Government of "
      "Japan, and to emphasise that Australia stood ready to assist them.",
-     "The Prime Minister spoke with Japanese Prime Minister Naoto Kan to emphasise that Australia stood ready to assist the "
-     "Government of Japan."),
+     "The Prime Minister emphasised that Australia stood ready to assist the Government of Japan."),
 ])
 def test_pronouns_agree_with_what_they_stand_for(text, expected):
     assert expected in texts(text)
@@ -618,3 +617,19 @@ def test_a_relative_clause_with_its_own_subject_is_a_claim_with_what_which_stand
 def test_a_clause_the_parser_glued_to_the_object_before_it_gets_its_own_subject():
     assert texts("The Government has now signed contracts for 25 GP Super Clinics and construction is underway at eight sites.") == [
         "The Government has now signed contracts for 25 GP Super Clinics.", "Construction is underway at eight sites."]
+
+
+def test_the_prime_minister_is_the_person_named_with_that_title_before():
+    found = texts("Prime Minister Julia Gillard said the money will help Japan. This morning the Prime Minister attended the "
+                  "Japanese Embassy. Russian Foreign Minister Sergei Lavrov spoke with Japanese Prime Minister Naoto Kan.")
+    assert "This morning Julia Gillard attended the Japanese Embassy." in found
+    assert not any("Gillard" in t for t in found if "Naoto Kan" in t or "Lavrov" in t)  # other titles, other people
+
+
+def test_a_call_made_to_say_something_says_it():
+    assert texts("The Prime Minister spoke with Japanese Prime Minister Naoto Kan on 13 March to express sincere condolences to "
+                 "the people of Japan, and to emphasise that Australia stood ready to assist.") == [
+        "The Prime Minister spoke with Japanese Prime Minister Naoto Kan on 13 March.",
+        "The Prime Minister expressed sincere condolences to the people of Japan.",
+        "The Prime Minister emphasised that Australia stood ready to assist.", "Naoto Kan is the Japanese Prime Minister."]
+    assert "The Prime Minister went to Tokyo to buy a car." in texts("The Prime Minister went to Tokyo to buy a car.")

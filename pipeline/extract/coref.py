@@ -230,6 +230,11 @@ DESCRIPTION_LOOKBACK = 3
 COUNTRY_WORDS = {"country", "nation"}  # "the country": the place named last, in its sentence or the two before
 
 
+def title_words(t: Token) -> str:
+    """The capitalised words compounded before a title noun: 'Prime' in 'Prime Minister', 'Foreign' in 'Foreign Minister'."""
+    return " ".join(c.lower_ for c in t.children if c.dep_ == "compound" and c.i < t.i and c.pos_ == "PROPN")
+
+
 def antecedent_phrases(doc: Doc, entities: Entities) -> list[tuple[int, str, str, int]]:
     """(token, head noun, full phrase, sentence) for every fuller naming of an institution or title:
     "The finance ministry", "the Bank of England" (noun with modifiers), "Foreign Minister Sergei Lavrov"
@@ -243,6 +248,8 @@ def antecedent_phrases(doc: Doc, entities: Entities) -> list[tuple[int, str, str
         ent = entities.entity_at(t.head) if t.dep_ == "compound" else None
         if ent is not None and entities.label(ent) == "PERSON":
             out.append((t.i, word, entities.name_of(ent), sentence_of[t.i]))  # "Minister Sergei Lavrov" -> the person
+            if title := title_words(t):  # "Prime Minister Julia Gillard" is also "the Prime Minister"
+                out.append((t.i, f"{title} {word}", entities.name_of(ent), sentence_of[t.i]))
         elif t.dep_ != "compound" and any(c.dep_ in ("compound", "amod", "poss") or (c.dep_ == "prep" and c.lower_ == "of")
                                           for c in t.children):
             first = t.left_edge.i
@@ -266,6 +273,9 @@ def resolve_descriptions(doc: Doc, entities: Entities) -> dict[int, str]:
     for t in doc:
         word = t.lemma_.lower()
         children = list(t.children)
+        if (title := title_words(t)) and t.pos_ == "PROPN" and word in INSTITUTIONS:
+            word = f"{title} {word}"  # "the Prime Minister": a person named with that title before
+            children = [c for c in children if not (c.dep_ == "compound" and c.i < t.i)]
         if word in COUNTRY_WORDS and t.pos_ == "NOUN" and [c.lower_ for c in children if c.i < t.i] == ["the"] \
                 and not any(c.dep_ == "prep" for c in children):
             place = next((e for e in reversed(entities.ents) if e.end <= t.i and entities.label(e) == "GPE"
@@ -285,4 +295,5 @@ def resolve_descriptions(doc: Doc, entities: Entities) -> dict[int, str]:
         if len(found) == 1:
             det = next(c for c in children if c.lower_ == "the")
             out[det.i], out[t.i] = "", found.pop()
+            out.update({c.i: "" for c in t.children if c.dep_ == "compound" and c.i < t.i})
     return out

@@ -48,6 +48,10 @@ IRREGULAR_PAST = {"say": "said", "tell": "told", "write": "wrote", "make": "made
 EVENT_NOUNS = {"visit": ("visited", {"to"}), "trip": ("travelled", set()), "arrival": ("arrived", set()),
                "election": ("was elected", set()), "appointment": ("was appointed", set()), "resignation": ("resigned", set()),
                "death": ("died", set()), "retirement": ("retired", set())}
+# "The Prime Minister spoke with Naoto Kan to express condolences": a call made to say something says it.
+CONTACT_VERBS = {"speak", "meet", "call", "telephone", "phone", "talk", "write"}
+SPEECH_ACTS = {"express", "emphasise", "emphasize", "convey", "discuss", "reaffirm", "thank", "congratulate", "offer", "stress",
+               "confirm", "announce", "raise", "extend"}
 # Prepositions whose gerund the sentence asserts as a fact of its subject: "Despite acknowledging progress, Vance cast doubt".
 PRESUPPOSING_PREPOSITIONS = {"despite", "after", "before", "since", "upon"}
 DISCOURSE = {"still", "however", "meanwhile", "moreover", "indeed", "nevertheless", "nonetheless", "furthermore", "also",
@@ -382,6 +386,17 @@ class Sentence:
                 out.append(Unit(t, subtree(t), speaker, subj, sorted(subtree(subj)), self.be(head, subj)))
                 excluded |= with_comma_before(self.doc, t)
         past_tense = head.tag_ == "VBD" or (head.tag_ == "VBN" and any(c.dep_ == "aux" and c.lemma_ == "have" for c in head.children))
+        if past_tense and subj is not None and head.lemma_ in CONTACT_VERBS:
+            # "spoke with Naoto Kan to express condolences, and to emphasise that ..." -> "X expressed condolences"
+            purposes = [c for c in head.children if c.dep_ in ("advcl", "xcomp") and c.lemma_ in SPEECH_ACTS and c.i > head.i
+                        and any(a.lower_ == "to" for a in c.children)]
+            purposes += [d for c in purposes for d in c.conjuncts if d.lemma_ in SPEECH_ACTS and d.i > c.i]
+            for v in purposes:
+                own = subtree(v) - {i for d in v.children if d.dep_ in ("conj", "cc") or (d.dep_ == "aux" and d.lower_ == "to")
+                                    or (d.dep_ == "punct" and d.i > v.i) for i in subtree(d)}
+                out.append(Unit(v, own, speaker, subj, sorted(subtree(subj)), "", {v.i: past(v)}, True))
+                if v.head == head:
+                    excluded |= with_comma_before(self.doc, v)  # "spoke with Naoto Kan on 13 March" alone
         for prep in (c for c in head.children if c.dep_ == "prep" and c.i not in excluded and past_tense):
             gerund = next((c for c in prep.children if c.dep_ == "pcomp" and c.tag_ == "VBG"), None)
             if gerund is None:
