@@ -99,8 +99,7 @@ def anchor(text: str, published: str | None) -> Anchored:
             d = on - timedelta(days=1) if low.startswith("yesterday") else on
             new = f"the {spelled(d)}"
         elif kind == "current":  # "is currently visiting" -> "is as of 12 December 2014 visiting"
-            out.resolved[g] = spelled(on)
-            return f"as of {spelled(on)}"
+            new = f"as of {spelled(on)}"
         elif kind == "day":
             d = on - timedelta(days=1) if low == "yesterday" else on + timedelta(days=1) if low == "tomorrow" else on
             part = low.split()[-1] if low.startswith("this ") else ""
@@ -132,7 +131,7 @@ def anchor(text: str, published: str | None) -> Anchored:
             return out.resolved[g]
         if g[:1].isupper() and m.start() == 0:
             new = new[:1].upper() + new[1:]
-        out.resolved[g] = new.removeprefix("on ").removeprefix("in ")
+        out.resolved[g] = new.removeprefix("on ").removeprefix("in ").removeprefix("as of ")
         return new
 
     for kind, pattern in PATTERNS:

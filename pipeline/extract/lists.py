@@ -18,6 +18,7 @@ from dataclasses import dataclass
 BULLET = re.compile(r"^\s*(?:[*•▪◦‣·]|[-–—](?=\s)|\d{1,2}[.)](?=\s))\s*")
 TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 EXAMPLES = re.compile(r",?\s+(?:including|such as|in particular|notably):$", re.IGNORECASE)  # the items are examples
+LOWER_FIRST = re.compile(r"^(?:The|A|An|This|These|Those|Our|Its|Their|Some|All|Many|Most)\b")  # not a name: mid-sentence now
 MIN_INTRO_WORDS = 3  # "Key facts:" introduces a list but says nothing a claim could keep
 
 
@@ -49,6 +50,7 @@ def bullet_lists(sentences: list[str]) -> list[BulletList]:
         if intro.endswith(":") and len(intro.split()) >= MIN_INTRO_WORDS and len(items) >= 2 \
                 and not any(TERMINAL.search(i) for i in items[:-1]):
             items[-1] = TERMINAL.sub("", items[-1])
+            items = [LOWER_FIRST.sub(lambda m: m.group().lower(), i) for i in items]  # "findings were that the ..."
             whole = [EXAMPLES.sub(".", intro)] if EXAMPLES.search(intro) else []  # "services will focus on families."
             out.append(BulletList(n, k - 1, whole + [f"{intro[:-1].rstrip()} {item}." for item in items]))
             n = k

@@ -75,6 +75,9 @@ EVALUATIVE = {"great", "inspiration", "inspiring", "tragic", "heartbreaking", "i
 BENEFIT_VERBS = {"help", "improve", "boost", "ensure", "benefit", "enhance", "facilitate", "promote", "encourage",
                  "relieve", "reinforce"}
 FORECAST_WORDS = {"likely", "unlikely"}  # "penalties are unlikely to force a ceasefire"
+# "will depend on", "will expand": a forecast, not a plan, when nothing in it can be checked
+FORECAST_VERBS = {"depend", "remain", "continue", "expand", "grow", "rise", "fall", "increase", "decrease", "decline", "improve",
+                  "change", "need"}
 PLAN_MODALS = {"will", "shall", "'ll", "’ll", "wo"}  # an announced plan: "the clinic will offer a pharmacy"
 OPINION_VERBS = {"think", "believe", "feel", "hope", "guess", "suppose", "reckon"}
 NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
@@ -179,7 +182,7 @@ def needs_singular(verb: Token) -> str | None:
 
 def named_in(name: str, text: str) -> bool:
     """Whether the text already names this referent: its last word, as a word ('Japan' is not in 'Japanese')."""
-    return bool(name.split()) and re.search(rf"\b{re.escape(name.split()[-1])}\b", text) is not None
+    return bool(name.split()) and re.search(rf"(?<!\w){re.escape(name.split()[-1])}(?!\w)", text) is not None
 
 
 def plural_group(m: Mention) -> bool:
@@ -276,7 +279,8 @@ class Sentence:
         excluded |= self.infinitive_siblings(head, subj, speaker, out, more or [])
         # "is implementing A to protect B, and increasing C": the parser hangs the second verb on the infinitive,
         # whose form it does not share; it is the main verb's
-        lowered = [c for x in head.children if x.dep_ in ("advcl", "xcomp") and x.tag_ != head.tag_ for c in x.children
+        lowered = [c for x in head.children if x.dep_ in ("advcl", "xcomp") and x.tag_ in ("VB", "VBG") and x.tag_ != head.tag_
+                   and own_subject(x) is None for c in x.children
                    if c.dep_ == "conj" and is_verb(c) and c.tag_ == head.tag_ and own_subject(c) is None]
         for child in list(head.children) + lowered:
             if child.i in excluded:
@@ -307,7 +311,8 @@ class Sentence:
             prefix = sorted(subtree(subj))
             if head.tag_ in ("VBN", "VBG", "VB") and not any(c.dep_ in ("aux", "auxpass") for c in head.children):
                 prefix += [c.i for c in subj.head.children if c.dep_ in ("aux", "auxpass") and c.i < subj.head.i]
-        out.append(Unit(head, tokens, speaker, subj, prefix))
+        # a subject written after the clause that shares it ("As IE designs pages and geared to HTML 5, they are") goes first
+        out.append(Unit(head, tokens, speaker, subj, prefix, subject_first=bool(prefix) and min(prefix) > min(tokens | {head.i})))
 
     def glued_subject(self, verb: Token) -> tuple[Token, Token] | None:
         """(its real subject, the subject the parser gave it) for a clause the parser glued to the object before it:
@@ -499,13 +504,15 @@ class Sentence:
                 if titled:
                     phrase = phrase[4:] if phrase.lower().startswith("the ") else phrase
                     claim = phrase if possessive else f"the {phrase}"
+                    claim = f"one of {claim}" if title.tag_ == "NNS" else claim  # "the joint leaders of the review"
                 elif title.tag_ == "NNS":
                     claim = f"one of {phrase}" if words[0].dep_ == "det" or possessive else f"one of the {phrase}"
                 elif words[0].dep_ == "det" or possessive:
                     claim = phrase
                 else:
                     claim = f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
-                people = list(dict.fromkeys([name] + [n for c in person.conjuncts if c.i > person.i and self.is_person(c)
+                plural = title.tag_ == "NNS"  # "the most recent winners A and B": each; "A, Chairman; B; C": A alone
+                people = list(dict.fromkeys([name] + [n for c in person.conjuncts if plural and c.i > person.i and self.is_person(c)
                                                       and (n := self.person_name(c)) and n not in named]))
                 named.update(people)
                 out.extend(tidy(f"{n} is {claim}.") for n in people)
@@ -533,10 +540,16 @@ class Sentence:
             return None  # the list goes on past its last person: the parser lost part of it
         span = set(range(start, end)) | ({end} if after[:1] == [end] and self.doc[end].text == "," and end + 1 not in inside
                                          else set())
+        words = self.doc[start:end]
+        if not any(w.dep_ == "cc" and w.lower_ == "and" for w in words):
+            return None  # "Ryanair CEO, Michael O'Leary,": an apposition, not a list
+        # "A, Chairman; B, Vice Chairman; C; and D": the members part at semicolons, a comma gives a member's title
+        semicolons = any(w.text == ";" for w in words)
         segments, separators, run = [], [], []
         for i in range(start, end):
             w, ent = self.doc[i], self.entities.entity_at(self.doc[i])
-            if (w.text in ",;" or (w.dep_ == "cc" and w.lower_ == "and")) and not (ent is not None and ent.start < i < ent.end - 1):
+            if (w.text == ";" or (w.text == "," and not semicolons) or (w.dep_ == "cc" and w.lower_ == "and")) \
+                    and not (ent is not None and ent.start < i < ent.end - 1):
                 if run:
                     segments.append(run)
                     separators.append(set())
@@ -567,7 +580,8 @@ class Sentence:
             else:
                 person = found[0]
                 members.append(list(range(person.start, person.end)))
-                title = [i for i in seg if i < person.start and self.doc[i].text not in HONORIFICS - POST_NOMINALS]
+                title = [i for i in seg if i < person.start and self.doc[i].text not in HONORIFICS - POST_NOMINALS] or [
+                    i for i in seg if i >= person.end and not self.doc[i].is_punct and self.doc[i].text not in HONORIFICS]
                 if title:
                     titles.append((self.person_name(person.root), title))
             n += 1
@@ -697,9 +711,9 @@ class Sentence:
             members, also = members[:1] + (members[also:] if also is not None else siblings), 1
         if len(members) < 2:
             return None
-        if any(c.dep_ == "cc" and (c.lower_ in ("or", "nor") or not any(m.i > c.i for m in members))
-               for m in members for c in m.children):
-            return None  # "A or B"; or an "and" no member follows: the parser lost the rest of the list
+        if any(c.dep_ == "cc" and (c.lower_ in ("or", "nor") or not any(x.i > c.i for x in members + [
+                d for d in m.children if d.dep_ == "conj"])) for m in members for c in m.children):
+            return None  # "A or B"; or an "and" nothing follows: the parser lost the rest of the list
         outer = t.head.head
         if t.dep_ == "pobj" and t.head.lower_ == "of" and outer.pos_ in ("NOUN", "PROPN") and outer.i in tokens \
                 and not determined(t) and any(determined(m) for m in members[1:]):
@@ -721,7 +735,8 @@ class Sentence:
             return None  # the list comes after a relative clause: more likely the parser's mistake than a list
         if any(c.i > members[-1].i and c.dep_ in ("amod", "acomp", "oprd") for c in members[-1].children):
             return None  # "making the sector, businesses and community resilient": the complement is everyone's
-        if t.left_edge.i > 0 and self.doc[t.left_edge.i - 1].text == ":":
+        colon = t.left_edge.i - 1
+        if colon > 0 and self.doc[colon].text == ":" and any(c.dep_ == "nummod" for c in self.doc[colon - 1].children):
             return None  # "two issues: A and B" spells out what was named before; apart, each reads as the two
         return members
 
@@ -1009,8 +1024,8 @@ class Sentence:
             return DropReason.UNRESOLVED, f"'{pronoun.text}' refers to nothing the article names, so the claim cannot read alone"
         anchored = any(t.ent_type_ or t.like_num or t.pos_ == "PROPN" or t.i in self.resolved or t.i in self.descriptions
                        for t in tokens) or self.superlative_with_scope(tokens) is not None
-        evaluative = any((c.tag_ == "MD" and c.lower_ not in PLAN_MODALS) or c.dep_ in ("acomp", "attr") for c in head.children) \
-            or head.pos_ == "ADJ"
+        evaluative = any((c.tag_ == "MD" and (c.lower_ not in PLAN_MODALS or head.lemma_ in FORECAST_VERBS))
+                         or c.dep_ in ("acomp", "attr") for c in head.children) or head.pos_ == "ADJ"
         if not anchored and evaluative:
             return DropReason.OPINION, "a judgement or prediction with no name, number, date or place to check"
         return None
