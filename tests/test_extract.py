@@ -671,3 +671,23 @@ def test_a_bulleted_item_starting_with_the_is_not_capitalised_mid_sentence():
 def test_at_present_opening_a_sentence_is_anchored_with_a_capital(tmp_path):
     claim = extract_claims(jsonl_article(tmp_path, "At present Ryanair has 91 aircraft.", "2005-06-13")).claims[0]
     assert claim.claim.text == "As of 13 June 2005 Ryanair has 91 aircraft."
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("Marie Jaquier visited Geneva with her husband, Albert Jaquier, in 2001.", "is a husband"),  # a relation, not a description
+    ("Terms of reference will be recommended to His Excellency, pursuant to the Royal Commissions Act 1902.", "to, pursuant"),
+    ("Julien Talavan, a spokesman for Force Ouvrière, said 500 jobs would go.", "the a spokesman"),
+])
+def test_appositions_and_honorifics_never_garble_a_claim(text, absent):
+    assert not any(absent in t for t in texts(text, checkable=False))
+
+
+def test_a_list_in_a_background_phrase_is_not_split():
+    text = ("Despite drought in some parts of the country and a third failed wet season, Australia’s agriculture sector will "
+            "contribute $52 billion to the economy.")
+    assert texts(text) == [text]
+
+
+def test_a_judgement_about_a_group_the_article_describes_is_still_a_judgement():
+    claims = extract_claims("Many people live in rural communities. It is critical that they stay in jobs.").claims
+    assert claims[1].drop_reason == DropReason.OPINION

@@ -70,12 +70,13 @@ JUDGING_VERBS = {"deserve", "commend", "applaud", "salute"}
 EVALUATIVE = {"great", "inspiration", "inspiring", "tragic", "heartbreaking", "insidious", "evil", "unacceptable", "dangerous",
               "shameful", "disgraceful", "outrageous", "wonderful", "remarkable", "proud", "honour", "honor", "privilege",
               "extraordinary", "appalling", "terrible", "fantastic", "excellent", "important", "vital", "crucial", "prudent",
-              "significant", "good", "bad", "best", "worst", "historic", "landmark", "fitting", "deplorable", "reckless"}
+              "significant", "good", "bad", "best", "worst", "historic", "landmark", "fitting", "deplorable", "reckless", "critical",
+              "essential"}
 # "will help relieve the pressure", "will facilitate cooperation": a promised benefit, not yet a fact to check.
 BENEFIT_VERBS = {"help", "improve", "boost", "ensure", "benefit", "enhance", "facilitate", "promote", "encourage",
                  "relieve", "reinforce"}
 FORECAST_WORDS = {"likely", "unlikely"}  # "penalties are unlikely to force a ceasefire"
-# "will depend on", "will expand": a forecast, not a plan, when nothing in it can be checked
+# "will depend on", "will expand" (with no object): a forecast, not a plan, when nothing in it can be checked
 FORECAST_VERBS = {"depend", "remain", "continue", "expand", "grow", "rise", "fall", "increase", "decrease", "decline", "improve",
                   "change", "need"}
 PLAN_MODALS = {"will", "shall", "'ll", "’ll", "wo"}  # an announced plan: "the clinic will offer a pharmacy"
@@ -84,6 +85,8 @@ NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK
 LEADING_JUNK = " ,;:—–-\"“”'‘’"
 # Lists and coordinations split into one claim per member when the coordinated word plays one of these roles.
 SPLIT_DEPS = {"dobj", "pobj", "attr", "nsubj", "nsubjpass", "appos", "dative", "oprd", "xcomp", "ccomp", "advcl", "acl"}
+# "Despite drought in parts of the country and a failed wet season, ...": background, not split (and often misparsed)
+BACKGROUND = {"despite", "amid", "amidst", "notwithstanding"}
 SYMMETRIC = {"between", "among", "amongst"}  # "talks between Russia and Ukraine" is one fact
 COLLECTIVE = {"together", "jointly", "both", "respectively"}  # meaningless once the subjects are apart
 MAX_VARIANTS = 12
@@ -493,7 +496,9 @@ class Sentence:
                 skip = {i for c in title.children if c.dep_ in ("relcl", "acl", "appos", "conj", "cc") for i in subtree(c)}
                 words = [t for t in title.subtree if t.i not in own and t.i not in skip and (not t.is_punct or t.tag_ == "HYPH")]
                 titled = any(t.lemma_.lower() in TITLE_WORDS for t in words)
-                described = title.pos_ == "NOUN" and self.is_person(person) and not any(t.pos_ == "PRON" for t in words) \
+                bare = title.tag_ == "NN" and words[0].dep_ not in ("det", "poss") and len(words) == 1  # "her husband, X"
+                described = title.pos_ == "NOUN" and self.is_person(person) and not bare \
+                    and not any(t.pos_ == "PRON" for t in title.subtree if t.i < title.i) \
                     and (title.tag_ != "NNS" or words[0].dep_ in ("det", "poss")) \
                     and not (person.i < title.i and self.doc[title.left_edge.i - 1].dep_ == "cc")  # not "A, B and the winners"
                 if not words or len(words) > 12 or not (titled or described):
@@ -503,7 +508,7 @@ class Sentence:
                 possessive = words[0].dep_ == "poss" or any(w.dep_ == "case" for w in words[:3])
                 if titled:
                     phrase = phrase[4:] if phrase.lower().startswith("the ") else phrase
-                    claim = phrase if possessive else f"the {phrase}"
+                    claim = phrase if possessive or words[0].lower_ in ("a", "an") else f"the {phrase}"
                     claim = f"one of {claim}" if title.tag_ == "NNS" else claim  # "the joint leaders of the review"
                 elif title.tag_ == "NNS":
                     claim = f"one of {phrase}" if words[0].dep_ == "det" or possessive else f"one of the {phrase}"
@@ -665,8 +670,9 @@ class Sentence:
     def honorific(self, t: Token) -> bool:
         """'His Excellency' before a name, left out of a claim: it reads as a pronoun there."""
         d = self.doc
-        return (t.lower_ in ("his", "her") and t.i + 1 < len(d) and d[t.i + 1].lower_ in TITLES_AFTER_PRONOUN) or (
-            t.lower_ in TITLES_AFTER_PRONOUN and t.i > 0 and d[t.i - 1].lower_ in ("his", "her"))
+        start = t.i if t.lower_ in ("his", "her") else t.i - 1
+        return start >= 0 and start + 2 < len(d) and d[start].lower_ in ("his", "her") \
+            and d[start + 1].lower_ in TITLES_AFTER_PRONOUN and d[start + 2].pos_ == "PROPN" and t.i in (start, start + 1)
 
     def agreement(self, indices: list[int]) -> dict[int, str]:
         """Verbs whose subject pronoun is replaced by a singular name: "they have" -> "Russia has"."""
@@ -720,7 +726,7 @@ class Sentence:
             members[0] = t = outer  # "extended hours of service, a pharmacy, and ...": a list of what is offered
         ancestor = t.head
         while ancestor.i != head.i and ancestor.dep_ != "ROOT":
-            if ancestor.dep_ in ("relcl", "appos", "advcl", "npadvmod", "nmod", "amod") or (
+            if ancestor.dep_ in ("relcl", "appos", "advcl", "npadvmod", "nmod", "amod") or ancestor.lower_ in BACKGROUND or (
                     ancestor.dep_ == "acl" and ancestor.tag_ not in ("VBN", "VBG")):  # "requests submitted by A, B and C" splits
                 return None
             ancestor = ancestor.head
@@ -1022,9 +1028,11 @@ class Sentence:
             return DropReason.UNRESOLVED, f"'{head.text}' has no subject in the text, so the claim cannot read alone"
         if (pronoun := self.unresolved(unit)) is not None:
             return DropReason.UNRESOLVED, f"'{pronoun.text}' refers to nothing the article names, so the claim cannot read alone"
-        anchored = any(t.ent_type_ or t.like_num or t.pos_ == "PROPN" or t.i in self.resolved or t.i in self.descriptions
+        anchored = any(t.ent_type_ or t.like_num or t.pos_ == "PROPN" or t.i in self.descriptions
+                       or (t.i in self.resolved and self.resolved[t.i].label != GROUP_PHRASE)  # "they": "people" names nothing
                        for t in tokens) or self.superlative_with_scope(tokens) is not None
-        evaluative = any((c.tag_ == "MD" and (c.lower_ not in PLAN_MODALS or head.lemma_ in FORECAST_VERBS))
+        forecast = head.lemma_ in FORECAST_VERBS and not any(c.dep_ == "dobj" for c in head.children)  # not "expand aid projects"
+        evaluative = any((c.tag_ == "MD" and (c.lower_ not in PLAN_MODALS or forecast))
                          or c.dep_ in ("acomp", "attr") for c in head.children) or head.pos_ == "ADJ"
         if not anchored and evaluative:
             return DropReason.OPINION, "a judgement or prediction with no name, number, date or place to check"
