@@ -691,3 +691,24 @@ def test_a_list_in_a_background_phrase_is_not_split():
 def test_a_judgement_about_a_group_the_article_describes_is_still_a_judgement():
     claims = extract_claims("Many people live in rural communities. It is critical that they stay in jobs.").claims
     assert claims[1].drop_reason == DropReason.OPINION
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("North Korea fired shells. Quoting its news agency, the country's military has been placed on high alert.",
+     "North Korea's military was quoting North Korea's news agency."),  # no "'s's"; the participle in the past
+    ("This is not the first deadly stampede, with the deadliest during the 1991 Hajj, in which 1,426 pilgrims were trampled.",
+     "In the 1991 Hajj 1,426 pilgrims were trampled."),
+    ("The Partnership was signed by Prime Minister Gillard and President Karzai in Chicago on 20 May 2012.",
+     "The Partnership was signed by Prime Minister Gillard in Chicago on 20 May 2012."),  # a surname keeps its title
+    ("The nature of Australia's engagement in Afghanistan will change after transition, but Australia's commitment to "
+     "Afghanistan's stability and development will endure.",
+     "Australia's commitment to Afghanistan's stability and development will endure."),  # no subject torn from its phrase
+    ("Airlines choose the seating layout they want.", "Airlines choose the seating layout they want."),
+])
+def test_faults_seen_on_other_news_stay_fixed(text, expected):
+    assert expected in texts(text)
+
+
+def test_will_likely_is_a_forecast():
+    claims = extract_claims("The pace of economic expansion will likely slow in the near term.").claims
+    assert [c.drop_reason for c in claims] == [DropReason.OPINION] and "likely" in claims[0].drop_detail

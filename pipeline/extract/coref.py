@@ -7,6 +7,7 @@ last mention; then the two sentences before, the same way."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -282,7 +283,8 @@ def resolve_descriptions(doc: Doc, entities: Entities) -> dict[int, str]:
                           and e.root.dep_ not in ("compound", "amod", "nmod")  # not "the eastern Donbas region"
                           and sentence_of[t.i] - sentence_of[e.start] <= LOOKBACK_SENTENCES), None)
             if place is not None:  # "wants Ukraine to block troops from entering the country": Ukraine
-                out[next(c for c in children if c.lower_ == "the").i], out[t.i] = "", entities.name_of(place)
+                name = re.sub(r"\s*['’]s$", "", entities.name_of(place))  # the entity may hold its "'s"
+                out[next(c for c in children if c.lower_ == "the").i], out[t.i] = "", name
             continue
         if word not in INSTITUTIONS or t.pos_ not in ("NOUN", "PROPN") or [c.lower_ for c in children if c.i < t.i] != ["the"]:
             continue

@@ -75,12 +75,15 @@ EVALUATIVE = {"great", "inspiration", "inspiring", "tragic", "heartbreaking", "i
 # "will help relieve the pressure", "will facilitate cooperation": a promised benefit, not yet a fact to check.
 BENEFIT_VERBS = {"help", "improve", "boost", "ensure", "benefit", "enhance", "facilitate", "promote", "encourage",
                  "relieve", "reinforce"}
-FORECAST_WORDS = {"likely", "unlikely"}  # "penalties are unlikely to force a ceasefire"
+FORECAST_WORDS = {"likely", "unlikely", "probably"}  # "penalties are unlikely to force a ceasefire"
 # "will depend on", "will expand" (with no object): a forecast, not a plan, when nothing in it can be checked
 FORECAST_VERBS = {"depend", "remain", "continue", "expand", "grow", "rise", "fall", "increase", "decrease", "decline", "improve",
-                  "change", "need"}
+                  "change", "need", "slow", "ease", "moderate", "weaken", "accelerate", "recover"}
 PLAN_MODALS = {"will", "shall", "'ll", "’ll", "wo"}  # an announced plan: "the clinic will offer a pharmacy"
 OPINION_VERBS = {"think", "believe", "feel", "hope", "guess", "suppose", "reckon"}
+# Verbs that take a clause ("said that ...", "show the economy is ..."): a clause under any other verb is the parser's error.
+CLAUSE_TAKERS = SPEECH | OPINION_VERBS | {"know", "show", "find", "mean", "ensure", "confirm", "suggest", "indicate", "expect",
+                                          "see", "hear", "learn", "decide", "agree", "accept", "acknowledge", "deny", "doubt"}
 NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 LEADING_JUNK = " ,;:—–-\"“”'‘’"
 # Lists and coordinations split into one claim per member when the coordinated word plays one of these roles.
@@ -185,7 +188,7 @@ def needs_singular(verb: Token) -> str | None:
 
 def named_in(name: str, text: str) -> bool:
     """Whether the text already names this referent: its last word, as a word ('Japan' is not in 'Japanese')."""
-    return bool(name.split()) and re.search(rf"(?<!\w){re.escape(name.split()[-1])}(?!\w)", text) is not None
+    return bool(name.split()) and re.search(rf"(?<!\w){re.escape(name.split()[-1])}(?!\w)", text, re.IGNORECASE) is not None
 
 
 def plural_group(m: Mention) -> bool:
@@ -320,8 +323,8 @@ class Sentence:
     def glued_subject(self, verb: Token) -> tuple[Token, Token] | None:
         """(its real subject, the subject the parser gave it) for a clause the parser glued to the object before it:
         "signed contracts for 25 clinics and construction is underway" -> "construction", not "contracts"."""
-        if verb.dep_ not in ("ccomp", "conj") or not is_verb(verb) or (wrong := own_subject(verb)) is None:
-            return None
+        if verb.dep_ != "ccomp" or verb.head.lemma_ in CLAUSE_TAKERS or not is_verb(verb) or (wrong := own_subject(verb)) is None:
+            return None  # only where no clause belongs: "signed [contracts ... and construction] is underway"
         between = [w for w in self.doc[wrong.right_edge.i + 1:verb.i]]
         own = wrong.right_edge
         if own.dep_ == "conj" and own.pos_ == "NOUN" and own.i > wrong.i and own.i - 1 >= 0 and self.doc[own.i - 1].dep_ == "cc" \
@@ -455,7 +458,7 @@ class Sentence:
         if any(c.tag_ == "MD" for c in head.children):
             return f"{next(c for c in head.children if c.tag_ == 'MD').lower_} be"
         plural = subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("they", "we")
-        if head.tag_ in ("VBZ", "VBP") or finite_verb(head).tag_ in ("VBZ", "VBP"):
+        if head.tag_ in ("VBZ", "VBP"):  # the simple present; "has been placed" is past enough: "was quoting"
             return "are" if plural else "is"
         return "were" if plural else "was"
 
@@ -583,8 +586,9 @@ class Sentence:
                     return None  # "Minister for Trade and Investment X": a title with an "and" in it, not a list
                 members.append(seg)
             else:
-                person = found[0]
-                members.append(list(range(person.start, person.end)))
+                person = found[0]  # named alone, or with the title when only a surname names them ("Prime Minister Gillard")
+                members.append(list(range(person.start, person.end)) if len(person) > 1
+                               else [i for i in seg if not self.doc[i].is_punct])
                 title = [i for i in seg if i < person.start and self.doc[i].text not in HONORIFICS - POST_NOMINALS] or [
                     i for i in seg if i >= person.end and not self.doc[i].is_punct and self.doc[i].text not in HONORIFICS]
                 if title:
@@ -851,8 +855,9 @@ class Sentence:
                 antecedent = sorted(subtree(t.head) - subtree(t) - {i for c in t.head.children if c.dep_ in ("punct", "appos", "relcl")
                                                                   for i in subtree(c)})
                 speaker = next((u.speaker for u in units if t.i in u.tokens), None)
-                units.append(Unit(t, subtree(t), speaker, own_subject(t),
-                                  overrides={which.i: self.render(antecedent)[:-1].removeprefix("The ").removeprefix("A ")}))
+                named = self.render(antecedent)[:-1]
+                named = named[:1].lower() + named[1:] if named.split()[0] in ("The", "A", "An") else named  # "in the 1991 Hajj"
+                units.append(Unit(t, subtree(t), speaker, own_subject(t), overrides={which.i: named}))
                 continue
             if t.dep_ != "relcl" or not is_verb(t) or not self.is_name(t.head):
                 continue
@@ -1007,7 +1012,8 @@ class Sentence:
             return "a prediction with no figure to check"
         if modal and head.lemma_ in BENEFIT_VERBS and not any(c.dep_ == "auxpass" for c in head.children):
             return f"a promised benefit ('{head.text}') with no figure to check"
-        if (forecast := next((c for c in head.children if c.dep_ == "acomp" and c.lower_ in FORECAST_WORDS), None)) is not None:
+        if (forecast := next((c for c in head.children if (c.dep_ == "acomp" or (modal and c.dep_ == "advmod"))
+                              and c.lower_ in FORECAST_WORDS), None)) is not None:  # "are unlikely to", "will likely slow"
             return f"a prediction ('{forecast.text}') with no figure to check"
         return None
 
