@@ -712,3 +712,9 @@ def test_faults_seen_on_other_news_stay_fixed(text, expected):
 def test_will_likely_is_a_forecast():
     claims = extract_claims("The pace of economic expansion will likely slow in the near term.").claims
     assert [c.drop_reason for c in claims] == [DropReason.OPINION] and "likely" in claims[0].drop_detail
+
+
+def test_a_date_ahead_is_in_the_coming_year(tmp_path):
+    claim = extract_claims(jsonl_article(tmp_path, "The vote inspires confidence ahead of Parliamentary elections on 7 July.",
+                                         "2012-04-20")).checkable()[0]
+    assert claim.claim.text.endswith("on 7 July 2012.")

@@ -17,7 +17,7 @@ MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augus
           "december"]
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11)}  # northern months, as US statements use them
 PREPOSITIONS = {"in", "during", "since", "of", "for", "until", "by", "from", "before", "after", "through", "throughout"}
-FUTURE = re.compile(r"\b(will|shall|’ll|'ll|going to|is to|are to|next)\b", re.IGNORECASE)
+FUTURE = re.compile(r"\b(will|shall|’ll|'ll|going to|is to|are to|next|ahead of|upcoming|forthcoming|coming)\b", re.IGNORECASE)
 WD = "|".join(WEEKDAYS)
 MO = "|".join(m.capitalize() for m in MONTHS)
 PATTERNS = [
