@@ -30,12 +30,21 @@ def get_extractor(settings: Settings) -> Extractor:
     return RulesExtractor()
 
 
+def names_a_file(text: str) -> bool:
+    """Whether a one-line str is the path of an existing file; a sentence longer than a file name may be is not
+    (the OS refuses to look it up: OSError 'File name too long')."""
+    try:
+        return Path(text).is_file()
+    except OSError:
+        return False
+
+
 def to_document(source: str | Path | Document, max_bytes: int) -> Document:
     """A Path, or a str naming an existing file, is read as `citetrail ingest` reads it (same id, same
     text, so offsets agree with the store); any other str is the text itself."""
     if isinstance(source, Document):
         return source
-    if isinstance(source, Path) or (source and "\n" not in source and len(source) < 4096 and Path(source).is_file()):
+    if isinstance(source, Path) or (source and "\n" not in source and len(source) < 4096 and names_a_file(source)):
         path = Path(source)
         if not path.is_file():
             raise InputError(f"no such file: {path}")

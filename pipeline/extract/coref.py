@@ -7,6 +7,7 @@ last mention; then the two sentences before, the same way."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -20,6 +21,8 @@ SINGULAR_ONLY = {"it", "its"}  # never a nationality ("the Russians")
 TITLES_AFTER_PRONOUN = {"excellency", "majesty", "highness", "holiness", "royal"}
 FIRST_PLURAL = {"we", "us", "our", "ours"}  # the narrator's organisation, outside quotations
 SUBJECTS = {"nsubj", "nsubjpass"}
+GROUP_PHRASE = "group phrase"  # a mention that is a described group, not a name: "the additional police personnel"
+COLLECTIVE_NOUNS = {"staff", "personnel", "police", "people", "public"}
 LOOKBACK_SENTENCES = 2
 EXPLETIVE_HEADS = {"be", "seem", "appear", "take", "matter", "make"}
 
@@ -77,6 +80,8 @@ class Entities:
             return self.full_name(text, ent.start)
         if ent.start > 0 and self.doc[ent.start - 1].lower_ == "the" and not text.lower().startswith("the "):
             return "the " + text
+        if " of " in text and text.split()[0].lower() in INSTITUTIONS:
+            return "the " + text  # "the people and Government of Japan": the Government of Japan
         return text
 
     def mentions(self, sentence_of: dict[int, int]) -> list[Mention]:
@@ -124,6 +129,54 @@ def quoted_tokens(doc: Doc) -> set[int]:
     return out
 
 
+def clause_subjects(pronoun: Token) -> set[int]:
+    """The words of the subject of an object pronoun's own clause, which the pronoun cannot mean (that would be
+    "itself"): "Australia stood ready to assist them" -> not Australia. Infinitives and participles take the
+    subject of the verb they hang on."""
+    if pronoun.dep_ not in ("dobj", "dative", "pobj"):
+        return set()
+    verb = pronoun.head
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    for _ in range(6):
+        subj = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
+        if subj is not None:
+            return {w.i for w in subj.subtree}
+        if verb.head.i == verb.i or (verb.dep_ not in ("xcomp", "advcl", "acomp", "conj") and verb.tag_ not in ("VB", "VBG")):
+            return set()
+        verb = verb.head
+    return set()
+
+
+def owner_is_subject(pronoun: Token) -> bool:
+    """A possessive 'its'/'their' whose clause has a common-noun subject of its number before it, which it means."""
+    if pronoun.dep_ != "poss" or pronoun.lower_ not in ("its", "their"):
+        return False
+    verb = pronoun.head
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    subj = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
+    return subj is not None and subj.i < pronoun.i and subj.pos_ in ("NOUN", "PROPN") and not subj.ent_type_ \
+        and (subj.tag_ in ("NNS", "NNPS")) == (pronoun.lower_ == "their")
+
+
+def described_group(doc: Doc, pronoun: Token, sentence_of: dict[int, int]) -> Mention | None:
+    """The group a subject 'they' stands for when no name fits: the nearest plural common-noun subject in its
+    sentence or the one before ("The additional police personnel will be based in Tarin Kowt. They will train
+    the Afghan police" -> "the additional police personnel")."""
+    here = sentence_of[pronoun.i]
+    for t in reversed(doc[:pronoun.i]):
+        if sentence_of[t.i] < here - 1:
+            return None
+        if t.dep_ in SUBJECTS and t.pos_ == "NOUN" and not t.ent_type_ and (t.tag_ == "NNS" or t.lemma_.lower() in COLLECTIVE_NOUNS):
+            skip = {i for c in t.children if c.dep_ in ("relcl", "acl", "appos", "punct") for i in (w.i for w in c.subtree)}
+            words = [w for w in t.subtree if w.i not in skip]
+            name = clean(" ".join(w.text for w in words))
+            name = name if words[0].pos_ == "PROPN" else name[:1].lower() + name[1:]
+            return Mention(t.i, GROUP, name, True, GROUP_PHRASE, sentence_of[t.i])
+    return None
+
+
 def resolve_pronouns(doc: Doc, entities: Entities) -> dict[int, Mention]:
     """Token index of each resolvable pronoun -> the mention it refers to. "we"/"our" outside quotations
     are the narrator's organisation: the last organisation or country named as a grammatical subject before
@@ -147,20 +200,24 @@ def resolve_pronouns(doc: Doc, entities: Entities) -> dict[int, Mention]:
             continue
         if token.i + 1 < len(doc) and doc[token.i + 1].lower_ in TITLES_AFTER_PRONOUN:
             continue  # "His Excellency Mr Michael Small"
+        if owner_is_subject(token):
+            continue  # "The Government is implementing its strategy": its own, whatever was named before
         here = sentence_of[token.i]
-        fits = [m for m in history if m.kind == kind and here - m.sentence <= LOOKBACK_SENTENCES
-                and not (token.lower_ in SINGULAR_ONLY and m.label == "NORP") and not blocked(doc, token, m)]
-        if not fits:
-            continue
+        own = clause_subjects(token)
+        fits = [m for m in history if m.kind == kind and here - m.sentence <= LOOKBACK_SENTENCES and m.i not in own
+                and not (token.lower_ in SINGULAR_ONLY and m.label in ("NORP", GROUP_PHRASE)) and not blocked(doc, token, m)]
         pool = [m for m in fits if m.sentence == here] or fits
-        subjects = [m for m in pool if m.subject]
-        target = (subjects or pool)[-1]
-        if token.dep_ in SUBJECTS and not target.subject and any(
+        target = ([m for m in pool if m.subject] or pool or [None])[-1]
+        if target is None or (token.dep_ in SUBJECTS and not target.subject and any(
                 t.dep_ in SUBJECTS and t.pos_ == "NOUN" and not t.ent_type_ and sentence_of[t.i] >= target.sentence
-                for t in doc[max(0, target.i - 40):token.i]):
-            continue  # "The additional staff will be based in Kandahar. They will ...": the staff, not Kandahar
+                for t in doc[max(0, target.i - 40):token.i])):
+            # "The additional staff will be based in Kandahar. They will ...": the staff, not Kandahar
+            target = described_group(doc, token, sentence_of) if token.lower_ == "they" and token.dep_ in SUBJECTS else None
+            if target is None:
+                continue
         resolved[token.i] = target
-        history.append(Mention(token.i, kind, target.name, token.dep_ in SUBJECTS, target.label, here))
+        if target.label != GROUP_PHRASE:  # a described group is found afresh each time, the nearest first
+            history.append(Mention(token.i, kind, target.name, token.dep_ in SUBJECTS, target.label, here))
     return resolved
 
 
@@ -170,6 +227,12 @@ INSTITUTIONS = {"ministry", "government", "company", "agency", "bank", "court", 
                 "president", "minister", "prime minister", "chancellor", "spokesman", "spokeswoman", "governor",
                 "senator", "secretary", "ambassador", "chief", "leader", "general"}
 DESCRIPTION_LOOKBACK = 3
+COUNTRY_WORDS = {"country", "nation"}  # "the country": the place named last, in its sentence or the two before
+
+
+def title_words(t: Token) -> str:
+    """The capitalised words compounded before a title noun: 'Prime' in 'Prime Minister', 'Foreign' in 'Foreign Minister'."""
+    return " ".join(c.lower_ for c in t.children if c.dep_ == "compound" and c.i < t.i and c.pos_ == "PROPN")
 
 
 def antecedent_phrases(doc: Doc, entities: Entities) -> list[tuple[int, str, str, int]]:
@@ -185,6 +248,8 @@ def antecedent_phrases(doc: Doc, entities: Entities) -> list[tuple[int, str, str
         ent = entities.entity_at(t.head) if t.dep_ == "compound" else None
         if ent is not None and entities.label(ent) == "PERSON":
             out.append((t.i, word, entities.name_of(ent), sentence_of[t.i]))  # "Minister Sergei Lavrov" -> the person
+            if title := title_words(t):  # "Prime Minister Julia Gillard" is also "the Prime Minister"
+                out.append((t.i, f"{title} {word}", entities.name_of(ent), sentence_of[t.i]))
         elif t.dep_ != "compound" and any(c.dep_ in ("compound", "amod", "poss") or (c.dep_ == "prep" and c.lower_ == "of")
                                           for c in t.children):
             first = t.left_edge.i
@@ -200,14 +265,26 @@ def antecedent_phrases(doc: Doc, entities: Entities) -> list[tuple[int, str, str
 
 def resolve_descriptions(doc: Doc, entities: Entities) -> dict[int, str]:
     """'the ministry' -> 'the finance ministry' when exactly one fuller naming of a ministry stands in
-    the three sentences before it (or, when none does, in the whole text before it); token index ->
-    replacement ('' for the words it replaces)."""
+    the three sentences before it (or, when none does, in the whole text before it); 'the country' -> the
+    place named last; token index -> replacement ('' for the words it replaces)."""
     phrases = antecedent_phrases(doc, entities)
     sentence_of = {t.i: n for n, sent in enumerate(doc.sents) for t in sent}
     out: dict[int, str] = {}
     for t in doc:
         word = t.lemma_.lower()
         children = list(t.children)
+        if (title := title_words(t)) and t.pos_ == "PROPN" and word in INSTITUTIONS:
+            word = f"{title} {word}"  # "the Prime Minister": a person named with that title before
+            children = [c for c in children if not (c.dep_ == "compound" and c.i < t.i)]
+        if word in COUNTRY_WORDS and t.pos_ == "NOUN" and [c.lower_ for c in children if c.i < t.i] == ["the"] \
+                and not any(c.dep_ == "prep" for c in children):
+            place = next((e for e in reversed(entities.ents) if e.end <= t.i and entities.label(e) == "GPE"
+                          and e.root.dep_ not in ("compound", "amod", "nmod")  # not "the eastern Donbas region"
+                          and sentence_of[t.i] - sentence_of[e.start] <= LOOKBACK_SENTENCES), None)
+            if place is not None:  # "wants Ukraine to block troops from entering the country": Ukraine
+                name = re.sub(r"\s*['’]s$", "", entities.name_of(place))  # the entity may hold its "'s"
+                out[next(c for c in children if c.lower_ == "the").i], out[t.i] = "", name
+            continue
         if word not in INSTITUTIONS or t.pos_ not in ("NOUN", "PROPN") or [c.lower_ for c in children if c.i < t.i] != ["the"]:
             continue
         if any(c.dep_ == "prep" and c.lower_ == "of" for c in children):
@@ -219,4 +296,5 @@ def resolve_descriptions(doc: Doc, entities: Entities) -> dict[int, str]:
         if len(found) == 1:
             det = next(c for c in children if c.lower_ == "the")
             out[det.i], out[t.i] = "", found.pop()
+            out.update({c.i: "" for c in t.children if c.dep_ == "compound" and c.i < t.i})
     return out

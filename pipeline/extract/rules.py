@@ -3,7 +3,11 @@ resolve pronouns and normalise numbers. Deterministic, no LLM, about 50 ms a par
 
 A sentence yields one claim per independent clause (coordinated verbs with their own subject, or
 sharing one, become separate claims). "X said (that) C", "“C,” X said", "according to X, C" and
-"As X put it, C" yield the content C with X as speaker, and keep "X said that C" as the attribution."""
+"As X put it, C" yield the content C with X as speaker, and keep "X said that C" as the attribution.
+Lists split into one claim per member (lists of people read from their words); facts stated in passing
+(relative and adverbial clauses, appositions, "X's visit to Y", "with X doing Y") become claims of their own.
+Where spaCy's small model attaches a word wrongly in a way seen often, a rule puts it back (each says which);
+the faults found on the gold set and how each was met are in eval/data/extraction/errors.md."""
 
 from __future__ import annotations
 
@@ -13,8 +17,19 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from pipeline.extract.base import Extractor, early_drop, numbered
-from pipeline.extract.coref import SUBJECTS, Entities, Mention, referential, resolve_descriptions, resolve_pronouns
+from pipeline.extract.coref import (
+    COUNTRY_WORDS,
+    GROUP_PHRASE,
+    SUBJECTS,
+    TITLES_AFTER_PRONOUN,
+    Entities,
+    Mention,
+    referential,
+    resolve_descriptions,
+    resolve_pronouns,
+)
 from pipeline.extract.dates import anchor, time_metadata
+from pipeline.extract.lists import bullet_lists
 from pipeline.extract.nlp import parse, sentence_spans
 from pipeline.extract.normalise import normalise
 from pipeline.models import Claim, Document, DropReason, ExtractedClaim, Span
@@ -24,12 +39,32 @@ SPEECH = {"say", "tell", "state", "note", "add", "warn", "caution", "argue", "cl
           "stress", "insist", "assert", "announce", "report", "explain", "reiterate", "write", "declare", "remark", "contend"}
 # Subordinate clauses whose content the sentence asserts as fact ("after he met Putin in Alaska"); not "if", "unless".
 PRESUPPOSING = {"when", "after", "before", "as", "since", "because", "although", "though", "while", "once"}
-IRREGULAR_PAST = {"say": "said", "tell": "told", "write": "wrote"}
+IRREGULAR_PAST = {"say": "said", "tell": "told", "write": "wrote", "make": "made", "take": "took", "give": "gave", "meet": "met",
+                  "see": "saw", "go": "went", "come": "came", "hold": "held", "keep": "kept", "lead": "led", "win": "won",
+                  "lose": "lost", "leave": "left", "bring": "brought", "buy": "bought", "sell": "sold", "send": "sent",
+                  "spend": "spent", "build": "built", "pay": "paid", "put": "put", "set": "set", "cut": "cut", "hit": "hit",
+                  "let": "let", "find": "found", "get": "got", "know": "knew", "think": "thought", "speak": "spoke",
+                  "begin": "began", "become": "became", "run": "ran", "stand": "stood", "fight": "fought", "seek": "sought",
+                  "feel": "felt", "hear": "heard", "mean": "meant", "rise": "rose", "fall": "fell", "grow": "grew",
+                  "draw": "drew", "choose": "chose", "drive": "drove", "break": "broke", "have": "had", "be": "was",
+                  "do": "did", "withdraw": "withdrew", "strike": "struck", "steal": "stole", "forgive": "forgave"}
+# Events named by a noun with its owner ("the Prime Minister's visit to Launceston"): the verb in the past, and the
+# prepositions it does without ("visited Launceston").
+EVENT_NOUNS = {"visit": ("visited", {"to"}), "trip": ("travelled", set()), "arrival": ("arrived", set()),
+               "election": ("was elected", set()), "appointment": ("was appointed", set()), "resignation": ("resigned", set()),
+               "death": ("died", set()), "retirement": ("retired", set())}
+# "The Prime Minister spoke with Naoto Kan to express condolences": a call made to say something says it.
+CONTACT_VERBS = {"speak", "meet", "call", "telephone", "phone", "talk", "write"}
+SPEECH_ACTS = {"express", "emphasise", "emphasize", "convey", "discuss", "reaffirm", "thank", "congratulate", "offer", "stress",
+               "confirm", "announce", "raise", "extend"}
+# Prepositions whose gerund the sentence asserts as a fact of its subject: "Despite acknowledging progress, Vance cast doubt".
+PRESUPPOSING_PREPOSITIONS = {"despite", "after", "before", "since", "upon"}
 DISCOURSE = {"still", "however", "meanwhile", "moreover", "indeed", "nevertheless", "nonetheless", "furthermore", "also",
              "yet", "instead", "besides", "then"}
 HONORIFICS = {"Hon", "Mr", "Mrs", "Ms", "Dr", "Professor", "Prof", "Sir", "Dame", "MHR", "MP", "AO", "AC", "QC", "His", "Her",
               "Excellency", "the", "The"}
-TITLE_WORDS = {"commissioner", "head", "secretary-general", "envoy", "officer",
+POST_NOMINALS = {"MHR", "MP", "AO", "AC", "QC"}  # after a name an honour; before one a title ("local MP Jodie Campbell")
+TITLE_WORDS = {"commissioner", "mp", "treasurer", "head", "secretary-general", "envoy", "officer",
                "president", "minister", "secretary", "chancellor", "governor", "ambassador", "spokesman", "spokeswoman",
                "senator", "general", "chief", "leader", "chairman", "chairwoman", "director", "mayor", "premier"}
 PERSONAL = {"he", "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their", "theirs", "we", "us", "our", "ours",
@@ -40,17 +75,34 @@ JUDGING_VERBS = {"deserve", "commend", "applaud", "salute"}
 EVALUATIVE = {"great", "inspiration", "inspiring", "tragic", "heartbreaking", "insidious", "evil", "unacceptable", "dangerous",
               "shameful", "disgraceful", "outrageous", "wonderful", "remarkable", "proud", "honour", "honor", "privilege",
               "extraordinary", "appalling", "terrible", "fantastic", "excellent", "important", "vital", "crucial", "prudent",
-              "significant", "good", "bad", "best", "worst", "historic", "landmark", "fitting", "deplorable", "reckless"}
+              "significant", "good", "bad", "best", "worst", "historic", "landmark", "fitting", "deplorable", "reckless", "critical",
+              "essential"}
+# "will help relieve the pressure", "will facilitate cooperation": a promised benefit, not yet a fact to check.
+BENEFIT_VERBS = {"help", "improve", "boost", "ensure", "benefit", "enhance", "facilitate", "promote", "encourage",
+                 "relieve", "reinforce"}
+FORECAST_WORDS = {"likely", "unlikely", "probably"}  # "penalties are unlikely to force a ceasefire"
+# "will depend on", "will expand" (with no object): a forecast, not a plan, when nothing in it can be checked
+FORECAST_VERBS = {"depend", "remain", "continue", "expand", "grow", "rise", "fall", "increase", "decrease", "decline", "improve",
+                  "change", "need", "slow", "ease", "moderate", "weaken", "accelerate", "recover"}
+PLAN_MODALS = {"will", "shall", "'ll", "’ll", "wo"}  # an announced plan: "the clinic will offer a pharmacy"
 OPINION_VERBS = {"think", "believe", "feel", "hope", "guess", "suppose", "reckon"}
+# Verbs that take a clause ("said that ...", "show the economy is ..."): a clause under any other verb is the parser's error.
+CLAUSE_TAKERS = SPEECH | OPINION_VERBS | {"know", "show", "find", "mean", "ensure", "confirm", "suggest", "indicate", "expect",
+                                          "see", "hear", "learn", "decide", "agree", "accept", "acknowledge", "deny", "doubt"}
 NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 LEADING_JUNK = " ,;:—–-\"“”'‘’"
 # Lists and coordinations split into one claim per member when the coordinated word plays one of these roles.
 SPLIT_DEPS = {"dobj", "pobj", "attr", "nsubj", "nsubjpass", "appos", "dative", "oprd", "xcomp", "ccomp", "advcl", "acl"}
+# "Despite drought in parts of the country and a failed wet season, ...": background, not split (and often misparsed)
+BACKGROUND = {"despite", "amid", "amidst", "notwithstanding"}
 SYMMETRIC = {"between", "among", "amongst"}  # "talks between Russia and Ukraine" is one fact
 COLLECTIVE = {"together", "jointly", "both", "respectively"}  # meaningless once the subjects are apart
 MAX_VARIANTS = 12
 THIRD_SINGULAR = {"are": "is", "were": "was", "have": "has", "do": "does", "am": "is", "'re": "is", "’re": "is", "'ve": "has",
                   "’ve": "has"}
+# A pronoun whose referent the claim already names, in the referent's person and number: (pronoun, plural?) -> word.
+THIRD_PERSON = {("they", False): "it", ("them", False): "it", ("their", False): "its", ("theirs", False): "its",
+                ("our", False): "its", ("ours", False): "its", ("our", True): "their", ("ours", True): "theirs"}
 EXTRACTOR = "rules"
 
 
@@ -72,6 +124,17 @@ class Unit:
     prefix: list[int] = field(default_factory=list)
     copula: str = ""  # inserted between prefix and tokens: "Vance" + "was" + "speaking on NBC"
     overrides: dict[int, str] = field(default_factory=dict)  # token -> the word written instead (agreement)
+    subject_first: bool = False  # the prefix (a subject written later in the sentence) goes first
+
+
+@dataclass
+class People:
+    """A list of people with their titles, read from its words: each member's words for its own claim, and
+    (name, title words) for each person given a title."""
+
+    span: set[int]
+    members: list[list[int]]
+    titles: list[tuple[str, list[int]]]
 
 
 def subtree(token: Token) -> set[int]:
@@ -94,7 +157,13 @@ def past(token: Token) -> str:
     if token.tag_ == "VBD":
         return token.text
     lemma = token.lemma_.lower()
-    return IRREGULAR_PAST.get(lemma) or lemma + ("d" if lemma.endswith("e") else "ed")
+    if lemma in IRREGULAR_PAST:
+        return IRREGULAR_PAST[lemma]
+    if re.search(r"[^aeiou]y$", lemma):
+        return lemma[:-1] + "ied"  # "try" -> "tried"
+    if re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", lemma):
+        return lemma + lemma[-1] + "ed"  # "stop" -> "stopped", "plan" -> "planned"
+    return lemma + ("d" if lemma.endswith("e") else "ed")
 
 
 def third_singular(token: Token) -> str:
@@ -120,6 +189,22 @@ def needs_singular(verb: Token) -> str | None:
     if f.tag_ == "VBP" or f.lower_ == "were":
         return third_singular(f)
     return None
+
+
+def named_in(name: str, text: str) -> bool:
+    """Whether the text already names this referent: its last word, as a word ('Japan' is not in 'Japanese')."""
+    return bool(name.split()) and re.search(rf"(?<!\w){re.escape(name.split()[-1])}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def plural_group(m: Mention) -> bool:
+    """A referent that takes a plural verb: 'the Russians', 'GP Super Clinics', 'the additional staff'."""
+    return m.label in ("NORP", GROUP_PHRASE) or (m.label == "ORG" and bool(re.search(r"[^su]s$", m.name)))
+
+
+def determined(t: Token) -> bool:
+    """A noun with its own determiner, owner or number: 'the Leader', 'our eleventh winner', 'Australia's first
+    Laureate', 'nine entities'."""
+    return any(c.dep_ in ("det", "poss", "nummod") and c.i < t.i for c in t.children)
 
 
 def with_comma_before(doc: Doc, token: Token) -> set[int]:
@@ -179,15 +264,18 @@ class Sentence:
     # ---- clauses ---------------------------------------------------------------------------
 
     def clauses(self, head: Token, subject: Token | None, speaker: Speaker | None, out: list[Unit],
-                extra: set[int] | None = None) -> None:
+                extra: set[int] | None = None, more: list[Token] | None = None) -> None:
+        """The units of the clause headed by `head`; `extra` are words the parser hung elsewhere that belong to
+        it, `more` the bare verbs among them that may continue an infinitive list in it."""
         subj = own_subject(head) or subject
         ccomps = content_clauses(head)
         if head.lemma_ in SPEECH and ccomps and is_verb(head) and subj is not None:
             said = Speaker(self.name_of(subj), self.speech_verb(head), subj)
             first = ccomps[0]
-            rest = {i for c in head.children if c.i > first.i and c.dep_ in ("ccomp", "xcomp", "conj") and own_subject(c) is None
-                    and not is_speech_clause(c) for i in with_comma_before(self.doc, c)}
-            self.clauses(first, None, said, out, rest)
+            stray = [c for c in head.children if c.i > first.i and c.dep_ in ("ccomp", "xcomp", "conj") and own_subject(c) is None
+                     and not is_speech_clause(c)]
+            rest = {i for c in stray for i in with_comma_before(self.doc, c)}
+            self.clauses(first, None, said, out, rest, [c for c in stray if is_verb(c) and c.tag_ in ("VB", "VBP")])
             for c in ccomps[1:]:
                 if own_subject(c) is not None:
                     self.clauses(c, None, said, out)
@@ -198,11 +286,27 @@ class Sentence:
         frame, excluded = self.frame_in(head)
         speaker = frame or speaker
         self.adverbial_claims(head, subj, speaker, excluded, out)
-        excluded |= self.infinitive_siblings(head, subj, speaker, out)
-        for child in head.children:
+        excluded |= self.examples(head, subj, speaker, out)
+        excluded |= self.infinitive_siblings(head, subj, speaker, out, more or [])
+        # "is implementing A to protect B, and increasing C": the parser hangs the second verb on the infinitive,
+        # whose form it does not share; it is the main verb's
+        lowered = [c for x in head.children if x.dep_ in ("advcl", "xcomp") and x.tag_ in ("VB", "VBG") and x.tag_ != head.tag_
+                   and own_subject(x) is None for c in x.children
+                   if c.dep_ == "conj" and is_verb(c) and c.tag_ == head.tag_ and own_subject(c) is None]
+        for child in list(head.children) + lowered:
             if child.i in excluded:
                 continue
-            if child.dep_ == "conj" and is_verb(child):
+            if (glued := self.glued_subject(child)) is not None:
+                own, wrong = glued
+                clause = (subtree(child) - subtree(wrong)) | subtree(own)
+                excluded |= clause | {own.i - 1}  # the "and" before it
+                out.append(Unit(child, clause, speaker, own))
+            elif child.dep_ == "conj" and is_verb(child) and self.participle(head, child):
+                if head.lemma_ != "be" and (obj := next((c for c in head.children if c.dep_ == "dobj"), None)) is not None:
+                    excluded |= with_comma_before(self.doc, child)  # "increase the effort, focused on Oruzgan"
+                    be = "are" if obj.tag_ in ("NNS", "NNPS") else "is"
+                    out.append(Unit(child, subtree(child), speaker, obj, sorted(subtree(obj)), be))
+            elif child.dep_ == "conj" and is_verb(child) and not self.shares_object(head, child):
                 excluded |= with_comma_before(self.doc, child)
                 inherit = speaker.subject if speaker and is_speech_clause(child) and own_subject(child) is None else subj
                 self.clauses(child, inherit if own_subject(child) is None else None, speaker, out)
@@ -218,11 +322,43 @@ class Sentence:
             prefix = sorted(subtree(subj))
             if head.tag_ in ("VBN", "VBG", "VB") and not any(c.dep_ in ("aux", "auxpass") for c in head.children):
                 prefix += [c.i for c in subj.head.children if c.dep_ in ("aux", "auxpass") and c.i < subj.head.i]
-        out.append(Unit(head, tokens, speaker, subj, prefix))
+        # a subject written after the clause that shares it ("As IE designs pages and geared to HTML 5, they are") goes first
+        out.append(Unit(head, tokens, speaker, subj, prefix, subject_first=bool(prefix) and min(prefix) > min(tokens | {head.i})))
 
-    def infinitive_siblings(self, head: Token, subj: Token | None, speaker: Speaker | None, out: list[Unit]) -> set[int]:
-        """Bare verbs the parser hung on a finite verb that belong to its infinitive: "Putin wants Ukraine to
-        surrender A, abandon B, remain neutral" -> "Putin wants Ukraine to abandon B" and "... to remain neutral"."""
+    def glued_subject(self, verb: Token) -> tuple[Token, Token] | None:
+        """(its real subject, the subject the parser gave it) for a clause the parser glued to the object before it:
+        "signed contracts for 25 clinics and construction is underway" -> "construction", not "contracts"."""
+        if verb.dep_ != "ccomp" or verb.head.lemma_ in CLAUSE_TAKERS or not is_verb(verb) or (wrong := own_subject(verb)) is None:
+            return None  # only where no clause belongs: "signed [contracts ... and construction] is underway"
+        between = [w for w in self.doc[wrong.right_edge.i + 1:verb.i]]
+        own = wrong.right_edge
+        if own.dep_ == "conj" and own.pos_ == "NOUN" and own.i > wrong.i and own.i - 1 >= 0 and self.doc[own.i - 1].dep_ == "cc" \
+                and all(w.head == verb and w.dep_ in ("aux", "auxpass", "neg", "advmod") for w in between):
+            return own, wrong
+        return None
+
+    def participle(self, head: Token, conj: Token) -> bool:
+        """A past participle the parser coordinated with a verb of another tense, which cannot be a clause of its
+        own: "will increase the effort, focused on Oruzgan" (the effort is focused), "is a prudent and considered
+        contribution" (an adjective)."""
+        return conj.tag_ in ("VBN", "VBD") and head.tag_ not in ("VBN", "VBD") and own_subject(conj) is None \
+            and not any(c.dep_ in ("aux", "auxpass") for c in conj.children) \
+            and (head.lemma_ == "be" or any(c.tag_ == "MD" for c in head.children) or conj.tag_ == "VBN")
+
+    def shares_object(self, head: Token, conj: Token) -> bool:
+        """A bare verb the parser coordinated with `head` that belongs to the infinitive just before it, with whose
+        verb it shares its object: "strengthen the work to mentor and train the police" (mentor and train the police)."""
+        if conj.tag_ != "VB" or own_subject(conj) is not None or conj.i < 2 or self.doc[conj.i - 1].dep_ != "cc":
+            return False
+        return any(v.dep_ in ("advcl", "xcomp") and v.tag_ == "VB" and v.right_edge.i == conj.i - 2
+                   and any(a.dep_ == "aux" and a.lower_ == "to" for a in v.children)
+                   and not any(o.dep_ in ("dobj", "prep") for o in v.children) for v in head.children)
+
+    def infinitive_siblings(self, head: Token, subj: Token | None, speaker: Speaker | None, out: list[Unit],
+                            more: list[Token]) -> set[int]:
+        """Bare verbs the parser hung on a finite verb (or, `more`, on the verb of speech above it) that belong to
+        its infinitive: "Putin wants Ukraine to surrender A, abandon B, remain neutral" -> "Putin wants Ukraine to
+        abandon B" and "... to remain neutral"."""
         if subj is None or head.tag_ not in ("VBZ", "VBD", "VBP"):
             return set()
         inf = next((c for c in head.children if c.dep_ in ("xcomp", "ccomp") and is_verb(c)
@@ -231,10 +367,10 @@ class Sentence:
             return set()
         shared = sorted(subtree(subj) | {head.i} | {c.i for c in head.children if c.dep_ == "advmod" and c.i < head.i}
                         | {i for c in inf.children if c.i < inf.i for i in subtree(c)})
-        siblings, queue = [], [c for c in head.children if c.i > inf.i]
+        siblings, queue = [], [c for c in head.children if c.i > inf.i] + [c for c in more if c.i > inf.i]
         while queue:
             c = queue.pop(0)
-            if c.dep_ in ("conj", "ccomp") and is_verb(c) and c.tag_ in ("VB", "VBP") and own_subject(c) is None:
+            if c.dep_ in ("conj", "ccomp", "xcomp") and is_verb(c) and c.tag_ in ("VB", "VBP") and own_subject(c) is None:
                 siblings.append(c)
                 queue += [d for d in c.children if d.dep_ == "conj"]
         taken: set[int] = set()
@@ -255,13 +391,81 @@ class Sentence:
             if t.dep_ != "advcl" or t.i in excluded or not is_verb(t):
                 continue
             markers = [m for m in t.children if m.dep_ in ("mark", "advmod") and m.lower_ in PRESUPPOSING and m.i < t.i]
-            if markers and (inner := own_subject(t)) is not None:
+            inner = own_subject(t)
+            wh = inner is not None and any(w.tag_ in ("WDT", "WP", "WP$") and w.i < inner.i for w in t.subtree)
+            if (markers or wh) and inner is not None:  # "after he met Putin", "during which time he was deployed to Kyiv"
                 out.append(Unit(t, {i for i in subtree(t) if i >= inner.left_edge.i}, speaker))
+                if wh and t.head == head:
+                    excluded |= with_comma_before(self.doc, t)  # a fact of its own, not part of the main one
             elif t.head == head and t.tag_ == "VBG" and subj is not None and t.i < subj.i and own_subject(t) is None \
                     and not is_speech_clause(t) and not any(c.dep_ == "mark" for c in t.children):
-                be = "were" if subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("they", "we") else "was"
-                out.append(Unit(t, subtree(t), speaker, subj, sorted(subtree(subj)), be))
+                out.append(Unit(t, subtree(t), speaker, subj, sorted(subtree(subj)), self.be(head, subj)))
                 excluded |= with_comma_before(self.doc, t)
+        past_tense = head.tag_ == "VBD" or (head.tag_ == "VBN" and any(c.dep_ == "aux" and c.lemma_ == "have" for c in head.children))
+        if past_tense and subj is not None and head.lemma_ in CONTACT_VERBS:
+            # "spoke with Naoto Kan to express condolences, and to emphasise that ..." -> "X expressed condolences"
+            purposes = [c for c in head.children if c.dep_ in ("advcl", "xcomp") and c.lemma_ in SPEECH_ACTS and c.i > head.i
+                        and any(a.lower_ == "to" for a in c.children)]
+            purposes += [d for c in purposes for d in c.conjuncts if d.lemma_ in SPEECH_ACTS and d.i > c.i]
+            for v in purposes:
+                own = subtree(v) - {i for d in v.children if d.dep_ in ("conj", "cc") or (d.dep_ == "aux" and d.lower_ == "to")
+                                    or (d.dep_ == "punct" and d.i > v.i) for i in subtree(d)}
+                out.append(Unit(v, own, speaker, subj, sorted(subtree(subj)), "", {v.i: past(v)}, True))
+                if v.head == head:
+                    excluded |= with_comma_before(self.doc, v)  # "spoke with Naoto Kan on 13 March" alone
+        for prep in (c for c in head.children if c.dep_ == "prep" and c.i not in excluded and past_tense):
+            gerund = next((c for c in prep.children if c.dep_ == "pcomp" and c.tag_ == "VBG"), None)
+            if gerund is None:
+                continue
+            if prep.lower_ in PRESUPPOSING_PREPOSITIONS and subj is not None and prep.i < subj.i and own_subject(gerund) is None:
+                # "Despite acknowledging progress, Vance cast doubt" -> "Vance acknowledged progress"
+                out.append(Unit(gerund, subtree(gerund), speaker, subj, sorted(subtree(subj)), "", {gerund.i: past(gerund)}, True))
+                excluded |= with_comma_before(self.doc, prep)
+            elif prep.lower_ == "with" and (inner := own_subject(gerund)) is not None:
+                # "Moscow has denied it, with Putin reaffirming this in 2022 and later when Russian forces withdrew"
+                clauses = [c for c in gerund.children if c.dep_ == "conj" and is_verb(c) and own_subject(c) is not None]
+                rest = {i for c in gerund.children if c.dep_ == "conj" and (c in clauses or not is_verb(c))
+                        for i in with_comma_before(self.doc, c)}  # "and later when ...": a time clause of its own
+                out.append(Unit(gerund, {i for i in subtree(gerund) if i >= inner.left_edge.i} - rest, speaker, inner,
+                                overrides={gerund.i: past(gerund)}))
+                out.extend(Unit(c, {i for i in subtree(c) if i >= own_subject(c).left_edge.i}, speaker, own_subject(c))
+                           for c in clauses)
+                excluded |= with_comma_before(self.doc, prep)
+
+    def examples(self, head: Token, subj: Token | None, speaker: Speaker | None, out: list[Unit]) -> set[int]:
+        """Examples given of the subject, as a claim of their own, cut from the main one: "Further announcements,
+        including the proposed Commissioner, will be made" -> "Further announcements will include the proposed
+        Commissioner" and "Further announcements will be made"."""
+        prep = next((c for c in subj.children if c.dep_ == "prep" and c.lower_ in ("including", "includes")), None) \
+            if subj is not None and subj.i < head.i else None
+        if prep is None or not any(c.dep_ == "pobj" for c in prep.children) or any(c.lower_ in ("a", "an") for c in subj.children):
+            return set()  # not "a group of nations, including X, should act": "a group" is no group in particular
+        plural = subj.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in subj.children)
+        modal = next((c for c in head.children if c.tag_ == "MD"), None)
+        if modal is not None:
+            verb = f"{modal.lower_} include"
+        elif head.tag_ == "VBD" or finite_verb(head).tag_ == "VBD":
+            verb = "included"
+        else:
+            verb = "include" if plural else "includes"
+        cut = with_comma_before(self.doc, prep)
+        after = prep.right_edge.i + 1
+        if after < len(self.doc) and self.doc[after].text == ",":
+            cut.add(after)  # "Further announcements, including X, will be made": no comma left before the verb
+        prefix = sorted(subtree(subj) - cut)
+        out.append(Unit(prep, subtree(prep), speaker, subj, prefix, overrides={prep.i: verb}, subject_first=True))
+        return cut
+
+    @staticmethod
+    def be(head: Token, subj: Token) -> str:
+        """'be' in the tense of the sentence's verb, agreeing with its subject: "Speaking on NBC, Vance said" -> "Vance
+        was speaking"; "Working with the army, Australia will increase" -> "Australia will be working"."""
+        if any(c.tag_ == "MD" for c in head.children):
+            return f"{next(c for c in head.children if c.tag_ == 'MD').lower_} be"
+        plural = subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("they", "we")
+        if head.tag_ in ("VBZ", "VBP"):  # the simple present; "has been placed" is past enough: "was quoting"
+            return "are" if plural else "is"
+        return "were" if plural else "was"
 
     def titles(self, named: set[str]) -> list[str]:
         """'US Vice President JD Vance' -> 'JD Vance is the US Vice President.', once per person."""
@@ -284,10 +488,12 @@ class Sentence:
 
     def appositive_titles(self, named: set[str]) -> list[str]:
         """'the Leader of the Opposition, the Hon Tony Abbott MHR' and 'Mark Butler, the Parliamentary Secretary for
-        Health' -> 'Tony Abbott is the Leader of the Opposition.', once per person."""
+        Health' -> 'Tony Abbott is the Leader of the Opposition.'; a description in apposition too: 'biologist,
+        Professor Elizabeth Blackburn' -> 'Elizabeth Blackburn is a biologist.', 'the most recent winners Dr Robin
+        Warren and Professor Barry Marshall' -> 'Robin Warren is one of the most recent winners.'; once per person."""
         out = []
         for a in self.doc[self.start:self.end]:
-            if a.dep_ != "appos":
+            if a.dep_ != "appos" or self.in_people_list(a):
                 continue
             for person, title in ((a, a.head), (a.head, a)):
                 name = self.person_name(person)
@@ -296,16 +502,123 @@ class Sentence:
                 title = ([c for c in title.conjuncts if c.i < person.i] or [title])[-1]  # "the PM and the Leader, Tony Abbott"
                 own = subtree(person) - subtree(title) if title.i in subtree(person) else subtree(person)
                 skip = {i for c in title.children if c.dep_ in ("relcl", "acl", "appos", "conj", "cc") for i in subtree(c)}
-                words = [t for t in title.subtree if t.i not in own and t.i not in skip and not t.is_punct]
-                if not any(t.lemma_.lower() in TITLE_WORDS for t in words) or len(words) > 12:
+                words = [t for t in title.subtree if t.i not in own and t.i not in skip and (not t.is_punct or t.tag_ == "HYPH")]
+                titled = any(t.lemma_.lower() in TITLE_WORDS for t in words)
+                bare = title.tag_ == "NN" and words[0].dep_ not in ("det", "poss") and len(words) == 1  # "her husband, X"
+                described = title.pos_ == "NOUN" and self.is_person(person) and not bare \
+                    and not any(t.pos_ == "PRON" for t in title.subtree if t.i < title.i) \
+                    and (title.tag_ != "NNS" or words[0].dep_ in ("det", "poss")) \
+                    and not (person.i < title.i and self.doc[title.left_edge.i - 1].dep_ == "cc")  # not "A, B and the winners"
+                if not words or len(words) > 12 or not (titled or described):
                     continue
-                phrase = "".join(t.text_with_ws for t in words).strip()
-                phrase = phrase[4:] if phrase.lower().startswith("the ") else phrase
+                phrase = "".join(t.text + (t.whitespace_ if n + 1 < len(words) and words[n + 1].i == t.i + 1 else " ")
+                                 for n, t in enumerate(words)).strip()
                 possessive = words[0].dep_ == "poss" or any(w.dep_ == "case" for w in words[:3])
-                named.add(name)
-                out.append(f"{name} is {phrase}." if possessive else f"{name} is the {phrase}.")
+                if titled:
+                    phrase = phrase[4:] if phrase.lower().startswith("the ") else phrase
+                    claim = phrase if possessive or words[0].lower_ in ("a", "an") else f"the {phrase}"
+                    claim = f"one of {claim}" if title.tag_ == "NNS" else claim  # "the joint leaders of the review"
+                elif title.tag_ == "NNS":
+                    claim = f"one of {phrase}" if words[0].dep_ == "det" or possessive else f"one of the {phrase}"
+                elif words[0].dep_ == "det" or possessive:
+                    claim = phrase
+                else:
+                    claim = f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+                plural = title.tag_ == "NNS"  # "the most recent winners A and B": each; "A, Chairman; B; C": A alone
+                people = list(dict.fromkeys([name] + [n for c in person.conjuncts if plural and c.i > person.i and self.is_person(c)
+                                                      and (n := self.person_name(c)) and n not in named]))
+                named.update(people)
+                out.extend(tidy(f"{n} is {claim}.") for n in people)
                 break
         return out
+
+    def people(self, t: Token) -> People | None:
+        """A list of people with their titles headed by `t`, read from the words, since the parser rarely gets one
+        right: 'the Prime Minister, Parliamentary Secretary for Health Mark Butler and local MP Jodie Campbell';
+        'the Secretary of the Department, Mr Peter Varghese AO, and Canada's High Commissioner, His Excellency
+        Mr Michael Small'. Members part at commas and 'and' outside names; a title alone, a comma and a name
+        alone are one member (an apposition). A person's claim names them alone: their title is a claim of its own."""
+        role = t.dep_ in SUBJECTS | {"dobj"} or (t.dep_ == "pobj" and t.head.lower_ in ("by", "with"))
+        if t.pos_ not in ("NOUN", "PROPN") or not role:
+            return None  # who did it, to whom, with whom; not "alongside the likes of A, B and the winners C and D"
+        inside = subtree(t)
+        persons = [e for e in self.doc[self.start:self.end].ents if self.entities.label(e) == "PERSON" and e.start in inside]
+        if len(persons) < 2:
+            return None
+        start, end = t.left_edge.i, persons[-1].end
+        after = sorted(i for i in inside if i >= end)
+        if any(i not in inside for i in range(start, end)) or any(
+                self.doc[i].dep_ == "cc" or (self.doc[i].text == "," and i + 1 in inside and self.doc[i + 1].dep_ == "cc")
+                for i in after):
+            return None  # the list goes on past its last person: the parser lost part of it
+        span = set(range(start, end)) | ({end} if after[:1] == [end] and self.doc[end].text == "," and end + 1 not in inside
+                                         else set())
+        words = self.doc[start:end]
+        if not any(w.dep_ == "cc" and w.lower_ == "and" for w in words):
+            return None  # "Ryanair CEO, Michael O'Leary,": an apposition, not a list
+        # "A, Chairman; B, Vice Chairman; C; and D": the members part at semicolons, a comma gives a member's title
+        semicolons = any(w.text == ";" for w in words)
+        segments, separators, run = [], [], []
+        for i in range(start, end):
+            w, ent = self.doc[i], self.entities.entity_at(self.doc[i])
+            if (w.text == ";" or (w.text == "," and not semicolons) or (w.dep_ == "cc" and w.lower_ == "and")) \
+                    and not (ent is not None and ent.start < i < ent.end - 1):
+                if run:
+                    segments.append(run)
+                    separators.append(set())
+                    run = []
+                if separators:
+                    separators[-1].add(w.lower_)
+                continue
+            run.append(i)
+        segments.append(run)
+        members, titles, n = [], [], 0
+        while n < len(segments):
+            seg = segments[n]
+            found = [e for e in persons if seg[0] <= e.start and e.end - 1 <= seg[-1]]
+            if len(found) > 1:
+                return None
+            if not found:
+                nxt = segments[n + 1] if n + 1 < len(segments) else None
+                person = next((e for e in persons if nxt and nxt[0] <= e.start and e.end - 1 <= nxt[-1]), None)
+                if person is not None and separators[n] == {","} \
+                        and all(self.doc[i].text in HONORIFICS for i in nxt if i < person.start):
+                    members.append(list(range(person.start, person.end)))  # "the Secretary of X, Mr Peter Varghese AO"
+                    titles.append((self.person_name(person.root), seg))
+                    n += 2
+                    continue
+                if not any(c.dep_ in ("det", "poss") for i in seg for c in self.doc[i].children):
+                    return None  # "Minister for Trade and Investment X": a title with an "and" in it, not a list
+                members.append(seg)
+            else:
+                person = found[0]  # named alone, or with the title when only a surname names them ("Prime Minister Gillard")
+                members.append(list(range(person.start, person.end)) if len(person) > 1
+                               else [i for i in seg if not self.doc[i].is_punct])
+                title = [i for i in seg if i < person.start and self.doc[i].text not in HONORIFICS - POST_NOMINALS] or [
+                    i for i in seg if i >= person.end and not self.doc[i].is_punct and self.doc[i].text not in HONORIFICS]
+                if title:
+                    titles.append((self.person_name(person.root), title))
+            n += 1
+        return People(span, members, titles) if len(members) >= 2 else None
+
+    def list_titles(self, named: set[str]) -> list[str]:
+        """'Parliamentary Secretary for Health Mark Butler' in a list of people -> 'Mark Butler is the Parliamentary
+        Secretary for Health.', once per person."""
+        out = []
+        for t in self.doc[self.start:self.end]:
+            for name, words in (people.titles if (people := self.people(t)) else []):
+                tokens = [self.doc[i] for i in words]
+                if not name or name in named or not any(w.lemma_.lower() in TITLE_WORDS for w in tokens):
+                    continue
+                phrase = " ".join(w.text for w in tokens)
+                phrase = phrase[4:] if phrase.lower().startswith("the ") else phrase
+                possessive = any(w.dep_ == "case" for w in tokens[:3])
+                named.add(name)
+                out.append(tidy(f"{name} is {phrase}." if possessive else f"{name} is the {phrase}."))
+        return out
+
+    def in_people_list(self, token: Token) -> bool:
+        return any(token.i in people.span for t in self.doc[self.start:self.end] if (people := self.people(t)) is not None)
 
     def person_name(self, token: Token) -> str | None:
         """The person a name phrase names, without honorifics ('the Hon Tony Abbott MHR' -> 'Tony Abbott')."""
@@ -336,19 +649,22 @@ class Sentence:
         overrides = dict(overrides or {})
         for i in indices:
             t = doc[i]
-            if t.is_space or self.descriptions.get(i) == "":
+            if t.is_space or self.descriptions.get(i) == "" or self.honorific(t):
                 continue
             piece, gap = t.text, (doc[prev].whitespace_ if prev == i - 1 else " ") if prev is not None else ""
             so_far = "".join(parts)
             if i in overrides:
                 piece, gap = overrides[i], gap or (" " if prev is not None else "")
-            elif (phrase := self.descriptions.get(i)) and phrase.lower() not in so_far.lower():
+            elif (phrase := self.descriptions.get(i)) and (phrase.lower() not in so_far.lower() or t.lemma_.lower() in COUNTRY_WORDS):
                 piece = phrase
             elif i in self.descriptions:
                 piece = "the " + t.text if prev is None or doc[prev].lower_ != "the" else t.text
-            elif (m := self.resolved.get(i)) and (m.name.split()[-1] not in so_far or t.lower_ in ("we", "us", "i", "me")):
+            elif (m := self.resolved.get(i)) and (not named_in(m.name, so_far) or t.lower_ in ("we", "us", "i", "me")):
                 name = "the " + m.name[4:] if m.name.startswith("The ") and so_far.strip() else m.name
                 piece = name + ("'" if name.endswith("s") else "'s") if t.tag_ == "PRP$" else name
+                overrides = {**self.agreement([i]), **overrides}
+            elif m and (third := THIRD_PERSON.get((t.lower_, plural_group(m)))):
+                piece = third if t.text.islower() else third.capitalize()  # "If Russia does not, it will"; "its partners"
                 overrides = {**self.agreement([i]), **overrides}
             elif "’" in t.text or "'" in t.text:
                 expanded = {"be": "is", "have": "has"}.get(t.lemma_, t.norm_) if t.tag_ == "VBZ" else t.norm_
@@ -360,14 +676,20 @@ class Sentence:
             prev = i
         return tidy("".join(parts))
 
+    def honorific(self, t: Token) -> bool:
+        """'His Excellency' before a name, left out of a claim: it reads as a pronoun there."""
+        d = self.doc
+        start = t.i if t.lower_ in ("his", "her") else t.i - 1
+        return start >= 0 and start + 2 < len(d) and d[start].lower_ in ("his", "her") \
+            and d[start + 1].lower_ in TITLES_AFTER_PRONOUN and d[start + 2].pos_ == "PROPN" and t.i in (start, start + 1)
+
     def agreement(self, indices: list[int]) -> dict[int, str]:
         """Verbs whose subject pronoun is replaced by a singular name: "they have" -> "Russia has"."""
         out = {}
         for i in indices:
             t = self.doc[i]
             m = self.resolved.get(i)
-            if m is None or t.dep_ not in SUBJECTS or t.lower_ not in ("they", "we", "i") or m.label == "NORP" or (
-                    m.label == "ORG" and re.search(r"[^su]s$", m.name)):  # "the Russians", "GP Super Clinics" stay plural
+            if m is None or t.dep_ not in SUBJECTS or t.lower_ not in ("they", "we", "i") or plural_group(m):
                 continue
             if (form := needs_singular(t.head)) or (finite_verb(t.head).lower_ in ("am", "'m", "’m") and (form := "is")):
                 out[finite_verb(t.head).i] = form
@@ -375,34 +697,51 @@ class Sentence:
 
     def coordination(self, t: Token, tokens: set[int], head: Token) -> list[Token] | None:
         """The members of a list or coordination headed by `t` that become claims of their own, if any: members
-        of one kind (all common nouns, all names, verbs of one form, prepositions), joined by "and", on the
-        claim's own path (not inside a relative clause or an apposition), and not one name ("Physiology or
-        Medicine", "the Department of Foreign Affairs and Trade", "talks between Russia and Ukraine")."""
+        of one kind (all common nouns, all names, nouns each with its own determiner, verbs of one form,
+        prepositions), joined by "and", on the claim's own path (not inside a relative clause or an apposition),
+        and not one name ("Physiology or Medicine", "the Department of Foreign Affairs and Trade", "talks between
+        Russia and Ukraine"). The first member may differ from `t` where the parser hung the list one level too
+        low ("hours of service, a pharmacy and X": the members are hours, pharmacy and X)."""
         splittable = t.dep_ in SPLIT_DEPS or (t.dep_ == "prep" and t.pos_ == "ADP")
         if not splittable or t.head.lower_ in SYMMETRIC or t.lemma_.lower() in SYMMETRIC:
             return None
         conjuncts = [c for c in t.conjuncts if c.i > t.i and c.i in tokens]
         if t.pos_ in ("NOUN", "PROPN"):
-            members = [t] + [c for c in conjuncts if c.pos_ == t.pos_ or (self.is_name(t) and self.is_name(c))]
+            members = [t] + [c for c in conjuncts if c.pos_ == t.pos_ or (self.is_name(t) and self.is_name(c))
+                             or (c.pos_ in ("NOUN", "PROPN") and determined(t) and determined(c))]
         elif t.pos_ == "ADP" and t.dep_ == "prep":
             members = [t] + [c for c in conjuncts if c.pos_ == "ADP"]
         elif is_verb(t):
             members = [t] + [c for c in conjuncts if is_verb(c) and c.tag_ == t.tag_ and own_subject(c) is None]
         else:
             return None
-        if len(members) < 2 or any(m.like_num for m in members):
+        if any(m.like_num for m in members):
             return None
-        if any(c.dep_ == "cc" and c.lower_ in ("or", "nor") for m in members for c in m.children):
+        # "training and education for students, as well as connections": two members, the first a pair (the
+        # parser makes the last a conjunct of the first, or a second object of the verb)
+        also = next((n for n, m in enumerate(members) if n and self.joint_words(m).endswith("as well as")), None)
+        siblings = [c for c in t.head.children if c.i > t.i and c.dep_ == t.dep_ and c.i in tokens
+                    and self.joint_words(c).endswith("as well as")]
+        if also is not None or siblings:
+            members, also = members[:1] + (members[also:] if also is not None else siblings), 1
+        if len(members) < 2:
             return None
+        if any(c.dep_ == "cc" and (c.lower_ in ("or", "nor") or not any(x.i > c.i for x in members + [
+                d for d in m.children if d.dep_ == "conj"])) for m in members for c in m.children):
+            return None  # "A or B"; or an "and" nothing follows: the parser lost the rest of the list
+        outer = t.head.head
+        if t.dep_ == "pobj" and t.head.lower_ == "of" and outer.pos_ in ("NOUN", "PROPN") and outer.i in tokens \
+                and not determined(t) and any(determined(m) for m in members[1:]):
+            members[0] = t = outer  # "extended hours of service, a pharmacy, and ...": a list of what is offered
         ancestor = t.head
         while ancestor.i != head.i and ancestor.dep_ != "ROOT":
-            if ancestor.dep_ in ("relcl", "appos", "advcl", "npadvmod", "nmod", "amod") or (
+            if ancestor.dep_ in ("relcl", "appos", "advcl", "npadvmod", "nmod", "amod") or ancestor.lower_ in BACKGROUND or (
                     ancestor.dep_ == "acl" and ancestor.tag_ not in ("VBN", "VBG")):  # "requests submitted by A, B and C" splits
                 return None
             ancestor = ancestor.head
         if len(members) == 2 and t.pos_ in ("NOUN", "PROPN") and not any(c.dep_ == "punct" for c in t.children) \
-                and not self.same_kind_names(members) \
-                and not (t.pos_ == "PROPN" and any(c.dep_ == "det" for c in members[1].children)):
+                and not self.same_kind_names(members) and not (determined(members[1]) and (determined(t) or t.pos_ == "PROPN")) \
+                and also is None:
             return None  # "training and education", "Red Cross Japan and Pacific Disaster Appeal": one thing
         ent = self.entities.entity_at(t)
         if ent is not None and any(ent.start <= m.i < ent.end for m in members[1:]):
@@ -411,12 +750,30 @@ class Sentence:
             return None  # the list comes after a relative clause: more likely the parser's mistake than a list
         if any(c.i > members[-1].i and c.dep_ in ("amod", "acomp", "oprd") for c in members[-1].children):
             return None  # "making the sector, businesses and community resilient": the complement is everyone's
+        colon = t.left_edge.i - 1
+        if colon > 0 and self.doc[colon].text == ":" and any(c.dep_ == "nummod" for c in self.doc[colon - 1].children):
+            return None  # "two issues: A and B" spells out what was named before; apart, each reads as the two
         return members
+
+    def joint(self, m: Token) -> set[int]:
+        """The commas and conjunction just before a list member: ', and', ', as well as'."""
+        out, i = set(), m.left_edge.i - 1
+        while i >= 0 and (self.doc[i].dep_ in ("cc", "preconj") or (self.doc[i].is_punct and self.doc[i].text in ",;")
+                          or (self.doc[i].dep_ == "advmod" and self.doc[i].head.dep_ == "cc")):
+            out.add(i)
+            i -= 1
+        return out
+
+    def joint_words(self, m: Token) -> str:
+        return " ".join(self.doc[i].lower_ for i in sorted(self.joint(m)) if not self.doc[i].is_punct)
 
     def same_kind_names(self, members: list[Token]) -> bool:
         """People, or places, each named: "Peter Varghese and Michael Small"."""
         labels = {self.entities.label(e) if (e := self.entities.entity_at(m)) is not None else None for m in members}
         return len(labels) == 1 and labels <= {"PERSON", "GPE"}
+
+    def is_person(self, t: Token) -> bool:
+        return (ent := self.entities.entity_at(t)) is not None and self.entities.label(ent) == "PERSON"
 
     def is_name(self, t: Token) -> bool:
         """A person, place or organisation named in full, that can stand in a list of its own."""
@@ -433,10 +790,14 @@ class Sentence:
         for c in m.children:
             if c.dep_ in ("appos", "prep", "acl", "relcl") and c.i > members[-1].i and m.i != members[-1].i:
                 span -= subtree(c)
-        if m.i == members[-1].i:
-            span |= {i for o in members[:-1] for c in o.children if c.dep_ in ("appos", "prep", "acl", "relcl") and c.i > m.i
-                     for i in subtree(c)}
-        span -= {c.i for c in m.children if c.dep_ in ("cc", "preconj") or (c.dep_ == "punct" and c.text in ",;")}
+        moved = [c for o in members[:-1] for c in o.children if c.dep_ in ("appos", "prep", "acl", "relcl") and c.i > members[-1].i]
+        commas = {i for c in moved for i in (c.left_edge.i - 1, c.right_edge.i + 1)
+                  if 0 <= i < len(self.doc) and self.doc[i].text == ","}
+        if m.i == members[-1].i:  # with the commas around it: "the Leader of the Opposition, the Hon Tony Abbott MHR,"
+            span |= {i for c in moved for i in subtree(c)} | commas
+        else:
+            span -= commas
+        span -= {i for o in members[1:] for i in self.joint(o)}
         if first and is_verb(m):  # "to" and the subject before the first verb belong to every member
             span -= {i for c in m.children if c.i < m.i and c.dep_ in {"aux", "auxpass", "neg", "mark"} | SUBJECTS
                      for i in subtree(c)}
@@ -448,14 +809,24 @@ class Sentence:
         if unit.copula:
             return [unit]
         variants = [(unit.tokens, dict(unit.overrides))]
+        done: set[int] = set()
         for i in sorted(unit.tokens):
             t = self.doc[i]
-            if t.i == unit.head.i or not (members := self.coordination(t, unit.tokens, unit.head)):
+            if t.i == unit.head.i or i in done:
                 continue
+            if (people := self.people(t)) is not None and people.span <= unit.tokens:
+                done |= people.span
+                form = needs_singular(t.head) if t.dep_ in SUBJECTS else None
+                singular = {finite_verb(t.head).i: form} if form else {}
+                variants = [((tokens - people.span) | set(own), {**overrides, **singular}) if people.span <= tokens
+                            else (tokens, overrides) for tokens, overrides in variants for own in people.members]
+                variants = list({(frozenset(v), tuple(sorted(o.items()))): (v, o) for v, o in variants}.values())
+                continue
+            if not (members := self.coordination(t, unit.tokens, unit.head)):
+                continue
+            t = members[0]
             owned = [self.member_tokens(m, members, n == 0) for n, m in enumerate(members)]
-            joints = {c.i for m in members for c in m.children
-                      if c.dep_ in ("cc", "preconj") or (c.dep_ == "punct" and c.text in ",;")}
-            removed = set().union(*owned) | joints
+            removed = set().union(*owned) | {i for m in members[1:] for i in self.joint(m)}
             subject = t.dep_ in SUBJECTS
             if subject:  # "X and Y attended together" -> "X attended"
                 removed |= {c.i for c in t.head.children if c.lower_ in COLLECTIVE or (c.dep_ == "punct" and t.i < c.i < t.head.i)}
@@ -478,13 +849,21 @@ class Sentence:
             variants = out
         if len(variants) == 1:
             return [unit]
-        return [Unit(unit.head, tokens, unit.speaker, unit.subject, unit.prefix, unit.copula, overrides)
+        return [Unit(unit.head, tokens, unit.speaker, unit.subject, unit.prefix, unit.copula, overrides, unit.subject_first)
                 for tokens, overrides in variants]
 
     def relative_clauses(self, units: list[Unit]) -> None:
         """A relative clause on a name states a fact of its own: "Professor Elizabeth Blackburn, who has been
         named the Nobel Prize winner" -> "Professor Elizabeth Blackburn has been named the Nobel Prize winner"."""
         for t in self.doc[self.start:self.end]:
+            if t.dep_ == "relcl" and is_verb(t) and (which := self.relative_place(t)) is not None:
+                antecedent = sorted(subtree(t.head) - subtree(t) - {i for c in t.head.children if c.dep_ in ("punct", "appos", "relcl")
+                                                                  for i in subtree(c)})
+                speaker = next((u.speaker for u in units if t.i in u.tokens), None)
+                named = self.render(antecedent)[:-1]
+                named = named[:1].lower() + named[1:] if named.split()[0] in ("The", "A", "An") else named  # "in the 1991 Hajj"
+                units.append(Unit(t, subtree(t), speaker, own_subject(t), overrides={which.i: named}))
+                continue
             if t.dep_ != "relcl" or not is_verb(t) or not self.is_name(t.head):
                 continue
             pronoun = next((c for c in t.children if c.dep_ in SUBJECTS and c.lower_ in ("who", "which", "that")), None)
@@ -495,11 +874,49 @@ class Sentence:
             units.append(Unit(t, subtree(t) - {pronoun.i} - {c.i for c in t.children if c.dep_ == "punct"}, speaker,
                               t.head, list(range(ent.start, ent.end))))
 
+    def events(self, root: Token, units: list[Unit]) -> None:
+        """An event named by a noun with its owner, as what the owner did: "during the Prime Minister's visit to
+        Launceston" -> "The Prime Minister visited Launceston"; "his election as President" -> "Taur Matan Ruak was
+        elected as President". The sentence's dates go with it; not in a sentence about the future."""
+        if any(c.tag_ == "MD" for c in root.children):
+            return
+        near = [root, *root.children]  # "today" may hang on the verb or on a phrase of it ("As part of X's visit today,")
+        when = {i for c in self.doc[self.start:self.end] if c.head in near and (
+            (c.dep_ == "npadvmod" and c.ent_type_ in ("DATE", "TIME"))
+            or (c.dep_ == "prep" and c.head == root and any(w.dep_ == "pobj" and w.ent_type_ in ("DATE", "TIME") for w in c.children)))
+            for i in subtree(c)}
+        for n in self.doc[self.start:self.end]:
+            owner = next((c for c in n.children if c.dep_ == "poss"), None)
+            if n.pos_ != "NOUN" or n.lemma_.lower() not in EVENT_NOUNS or owner is None or not (
+                    self.is_name(owner) or owner.pos_ == "PROPN" or owner.i in self.resolved):
+                continue
+            verb, dropped = EVENT_NOUNS[n.lemma_.lower()]
+            preps = [c for c in n.children if c.dep_ == "prep"]
+            if not preps and not when - subtree(n):
+                continue  # "Mr Trappett's appointment coincides with ...": appointed to what, when?
+            overrides = {n.i: verb, **{c.i: "" for c in preps if c.lower_ in dropped}}
+            if owner.tag_ == "PRP$":
+                overrides[owner.i] = self.resolved[owner.i].name
+            speaker = next((u.speaker for u in units if n.i in u.tokens), None)
+            tokens = {n.i} | {i for c in preps for i in subtree(c)} | (when - subtree(n))
+            units.append(Unit(n, tokens, speaker, owner, sorted(subtree(owner) - {c.i for c in owner.children if c.dep_ == "case"}),
+                              overrides=overrides, subject_first=True))
+
+    def relative_place(self, relcl: Token) -> Token | None:
+        """The 'which' of "flight MH17, in which all 298 on board died": a relative clause with a subject of its own
+        whose relative word is a preposition's object, to be replaced by what it stands for."""
+        subj = own_subject(relcl)
+        if subj is None or subj.tag_ in ("WDT", "WP"):
+            return None
+        return next((w for c in relcl.children if c.dep_ == "prep" and c.i < subj.i for w in c.children
+                     if w.dep_ == "pobj" and w.lower_ in ("which", "whom")), None)
+
     def claims(self) -> list[tuple[Unit, str]]:
         sent = self.doc[self.start:self.end]
         units: list[Unit] = []
         self.clauses(sent.root, None, None, units)
         self.relative_clauses(units)
+        self.events(sent.root, units)
         units = [v for u in units for v in self.split(u)]
         return [(u, self.text(u)) for u in sorted(units, key=lambda u: min(u.tokens | {u.head.i}))]
 
@@ -528,6 +945,8 @@ class Sentence:
             demonstrative = t.lower_ in ("this", "these", "those") and t.pos_ == "PRON" and t.dep_ in SUBJECTS | {"dobj", "pobj"}
             if ((t.lower_ not in PERSONAL or t.pos_ != "PRON") and not demonstrative) or i in self.resolved or i in unit.overrides:
                 continue
+            if i + 1 < len(self.doc) and self.doc[i + 1].lower_ in TITLES_AFTER_PRONOUN:
+                continue  # "His Excellency President Petro Poroshenko": a title, not a pronoun
             extraposed = any(d.dep_ in ("ccomp", "xcomp", "csubj") for d in t.head.subtree if d.i > t.i and d.i != t.head.i)
             if t.lower_ in ("it", "its") and (t.dep_ not in SUBJECTS | {"poss"} or (not referential(t) and extraposed)
                                               or t.dep_ == "expl"):
@@ -543,7 +962,7 @@ class Sentence:
 
     def text(self, unit: Unit) -> str:
         self.first_person(unit)
-        if unit.copula:
+        if unit.copula or unit.subject_first:
             rest = self.render(sorted(unit.tokens), unit.overrides)[:-1]
             return tidy(f"{self.render(unit.prefix)[:-1]} {unit.copula} {rest[:1].lower()}{rest[1:]}")
         return self.render(sorted(set(unit.prefix) | unit.tokens), unit.overrides)
@@ -591,16 +1010,23 @@ class Sentence:
             judged = [c for c in complements for w in c.subtree if w.lemma_.lower() in EVALUATIVE and w.i <= c.i]
             if judged and not any(t.like_num for t in tokens) and not self.superlative_with_scope(tokens):
                 return f"a judgement ('{judged[0].text}')"
-        if any(c.tag_ == "MD" for c in head.children) and any(t.tag_ in ("JJR", "RBR") for t in tokens) \
-                and not any(t.like_num for t in tokens):
+        if any(t.like_num for t in tokens):
+            return None
+        modal = any(c.tag_ == "MD" for c in head.children)
+        if modal and any(t.tag_ in ("JJR", "RBR") for t in tokens):
             return "a prediction with no figure to check"
+        if modal and head.lemma_ in BENEFIT_VERBS and not any(c.dep_ == "auxpass" for c in head.children):
+            return f"a promised benefit ('{head.text}') with no figure to check"
+        if (forecast := next((c for c in head.children if (c.dep_ == "acomp" or (modal and c.dep_ == "advmod"))
+                              and c.lower_ in FORECAST_WORDS), None)) is not None:  # "are unlikely to", "will likely slow"
+            return f"a prediction ('{forecast.text}') with no figure to check"
         return None
 
     def drop(self, unit: Unit, text: str) -> tuple[DropReason, str] | None:
         """Why this clause is not worth checking or cannot be checked, if so; opinions before unresolved references."""
         head = unit.head
         tokens = [self.doc[i] for i in unit.tokens | set(unit.prefix)]
-        if len(text.split()) < 3 or not any(is_verb(t) for t in tokens):
+        if len(text.split()) < 3 or not (any(is_verb(t) for t in tokens) or head.i in unit.overrides):
             return DropReason.FRAGMENT, "no verb or under three words"
         if head.tag_ == "VB" and unit.subject is None and unit.speaker is None \
                 and not any(c.dep_ in ("aux", "auxpass") for c in head.children):
@@ -613,9 +1039,12 @@ class Sentence:
             return DropReason.UNRESOLVED, f"'{head.text}' has no subject in the text, so the claim cannot read alone"
         if (pronoun := self.unresolved(unit)) is not None:
             return DropReason.UNRESOLVED, f"'{pronoun.text}' refers to nothing the article names, so the claim cannot read alone"
-        anchored = any(t.ent_type_ or t.like_num or t.pos_ == "PROPN" or t.i in self.resolved or t.i in self.descriptions
+        anchored = any(t.ent_type_ or t.like_num or t.pos_ == "PROPN" or t.i in self.descriptions
+                       or (t.i in self.resolved and self.resolved[t.i].label != GROUP_PHRASE)  # "they": "people" names nothing
                        for t in tokens) or self.superlative_with_scope(tokens) is not None
-        evaluative = any(c.tag_ == "MD" or c.dep_ in ("acomp", "attr") for c in head.children) or head.pos_ == "ADJ"
+        forecast = head.lemma_ in FORECAST_VERBS and not any(c.dep_ == "dobj" for c in head.children)  # not "expand aid projects"
+        evaluative = any((c.tag_ == "MD" and (c.lower_ not in PLAN_MODALS or forecast))
+                         or c.dep_ in ("acomp", "attr") for c in head.children) or head.pos_ == "ADJ"
         if not anchored and evaluative:
             return DropReason.OPINION, "a judgement or prediction with no name, number, date or place to check"
         return None
@@ -631,9 +1060,10 @@ def tidy(text: str) -> str:
     for p in (",", ".", ";", ":", "!", "?", "’s", "'s"):
         text = text.replace(" " + p, p)
     text = text.strip(LEADING_JUNK)
-    for opening, closing in (("“", "”"), ("‘", "’")):
-        if text.count(opening) != text.count(closing):
-            text = text.replace(opening, "").replace(closing, "’" if opening == "‘" else "")
+    if text.count("“") != text.count("”"):
+        text = text.replace("“", "").replace("”", "")
+    if "‘" in text and text.count("‘") != len(re.findall(r"’(?!\w)", text)):  # ’ before a letter: "Korea’s"
+        text = re.sub(r"(?<!s)’(?!\w)", "", text.replace("‘", ""))  # "the Russians’ demands" keeps its apostrophe
     if text.count('"') % 2:
         text = text.replace('"', "")
     text = normalise_space(text).strip(LEADING_JUNK)
@@ -658,15 +1088,26 @@ class RulesExtractor(Extractor):
         last_speaker: Speaker | None = None
         seen: set[str] = set()
         titled: set[str] = set()
-        for span, start, end in sentence_spans(parsed):
-            if found := early_drop(doc, span, self.name):
-                out.append(found)
-                last_speaker = None
-                continue
-            sentence = Sentence(parsed, start, end, entities, resolved, descriptions)
+        spans = sentence_spans(parsed)
+        lists = {b.first: b for b in bullet_lists([doc.text[s.start:s.end] for s, _, _ in spans])}
+        n = 0
+        while n < len(spans):
+            span, start, end = spans[n]
+            if (block := lists.get(n)) is not None:
+                span = Span(start=span.start, end=spans[block.last][0].end)
+                context = [doc.text[s.start:s.end] for s, _, _ in spans[max(0, n - 2):n]]
+                sentences = self.list_sentences(context, block.sentences)
+                n = block.last + 1
+            else:
+                n += 1
+                if found := early_drop(doc, span, self.name):
+                    out.append(found)
+                    last_speaker = None
+                    continue
+                sentences = [Sentence(parsed, start, end, entities, resolved, descriptions)]
             quoted = is_quotation(doc.text[span.start:span.end])
             spoke = None
-            for unit, text in sentence.claims():
+            for sentence, (unit, text) in ((s, c) for s in sentences for c in s.claims()):
                 if unit.speaker is None and quoted and last_speaker:
                     unit.speaker = last_speaker  # a quotation running on from the previous sentence
                 spoke = unit.speaker or spoke
@@ -677,9 +1118,20 @@ class RulesExtractor(Extractor):
                 anchored = anchor(normalise(text), doc.published)
                 text = anchored.text
                 out.append(self.claim(doc, span, text, unit.speaker, drop, sentence.attribution(unit, text), time_metadata(anchored)))
-            out.extend(self.claim(doc, span, text) for text in sentence.titles(titled) + sentence.appositive_titles(titled))
+            out.extend(self.claim(doc, span, text) for sentence in sentences
+                       for text in sentence.titles(titled) + sentence.list_titles(titled) + sentence.appositive_titles(titled))
             last_speaker = spoke if spoke and ("“" in doc.text[span.start:span.end] or quoted) else None
         return numbered(out)
+
+    def list_sentences(self, context: list[str], texts: list[str]) -> list[Sentence]:
+        """A bulleted list's sentences (`lists`), parsed after the sentences before it so that their pronouns find
+        what they stand for there."""
+        before = " ".join(" ".join(s.split()) for s in context)
+        parsed = parse(" ".join([before, *texts]) if before else " ".join(texts))
+        entities = Entities(parsed)
+        resolved, descriptions = resolve_pronouns(parsed, entities), resolve_descriptions(parsed, entities)
+        return [Sentence(parsed, start, end, entities, resolved, descriptions) for span, start, end in sentence_spans(parsed)
+                if span.start >= len(before)]
 
     def claim(self, doc: Document, span: Span, text: str, speaker: Speaker | None = None,
               drop: tuple[DropReason, str] | None = None, attribution: str | None = None,
