@@ -171,7 +171,7 @@ def described_group(doc: Doc, pronoun: Token, sentence_of: dict[int, int]) -> Me
         if t.dep_ in SUBJECTS and t.pos_ == "NOUN" and not t.ent_type_ and (t.tag_ == "NNS" or t.lemma_.lower() in COLLECTIVE_NOUNS):
             skip = {i for c in t.children if c.dep_ in ("relcl", "acl", "appos", "punct") for i in (w.i for w in c.subtree)}
             words = [w for w in t.subtree if w.i not in skip]
-            name = clean(" ".join(w.text for w in words))
+            name = normalise_space(" ".join(w.text for w in words))
             name = name if words[0].pos_ == "PROPN" else name[:1].lower() + name[1:]
             return Mention(t.i, GROUP, name, True, GROUP_PHRASE, sentence_of[t.i])
     return None
