@@ -79,7 +79,7 @@ def test_the_installed_wheel_checks_and_evaluates_from_another_folder(wheel, tmp
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([*citetrail, *args], capture_output=True, text=True, cwd=work, env=env, timeout=900)
 
-    where = subprocess.run([python, "-c", "import pipeline, pipeline.extract.llm as llm; print(pipeline.__file__); "
+    where = subprocess.run([python, "-c", "import pipeline, pipeline.llm as llm; print(pipeline.__file__); "
                             "print(llm.PROMPTS)"], capture_output=True, text=True, cwd=work, env=env, check=True).stdout.split()
     assert where == [str(installed / "__init__.py"), str(installed / "prompts")]
 
