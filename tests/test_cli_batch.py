@@ -153,11 +153,15 @@ def results_stored(store) -> int:
         db.close()
 
 
+INTERRUPTED_CLAIMS = 140  # the sample claims four times: a batch of 12 could finish before the signal arrived
+INTERRUPTED_ROWS = [{**row, "id": f"{row['id']}-{copy}"} for copy in range(4) for row in SAMPLE_CLAIMS][:INTERRUPTED_CLAIMS]
+
+
 def interrupted_batch(tmp_path, store, sig: int) -> tuple[subprocess.Popen, str]:
-    """A real `citetrail batch` of 12 sample claims, sent `sig` once it has stored a first result; the finished
-    process and its stderr."""
+    """A real `citetrail batch` of `INTERRUPTED_CLAIMS` claims, sent `sig` once it has stored a first result; the
+    finished process and its stderr."""
     claims = tmp_path / "claims.jsonl"
-    claims.write_text(jsonl(SAMPLE_CLAIMS[:12]))
+    claims.write_text(jsonl(INTERRUPTED_ROWS))
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "batch", str(claims), "--store", str(store)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240
@@ -172,9 +176,9 @@ def interrupted_batch(tmp_path, store, sig: int) -> tuple[subprocess.Popen, str]
 def test_a_killed_batch_resumes_and_a_locked_store_is_one_line(tmp_path, store_copy, cli):
     proc, stderr = interrupted_batch(tmp_path, store_copy, signal.SIGTERM)
     (run,) = json.loads(cli("runs", "--json", "--store", str(store_copy)).stdout)
-    assert run["status"] == "interrupted" and 0 < run["checked"] < 12
+    assert run["status"] == "interrupted" and 0 < run["checked"] < INTERRUPTED_CLAIMS
     assert proc.returncode == 130 and stderr == (
-        f"error: interrupted: run {run['id']} stopped with {run['checked']} of 12 claims checked; "
+        f"error: interrupted: run {run['id']} stopped with {run['checked']} of {INTERRUPTED_CLAIMS} claims checked; "
         f"`citetrail batch --resume {run['id']} --store {store_copy}` finishes it\n"), stderr
 
     other = sqlite3.connect(store_copy / "runs.sqlite", isolation_level=None)
@@ -189,6 +193,6 @@ def test_a_killed_batch_resumes_and_a_locked_store_is_one_line(tmp_path, store_c
 
     resumed = citetrail("batch", "--resume", run["id"], "--store", str(store_copy), "-o", str(tmp_path / "r.jsonl"))
     assert resumed.returncode == 0, resumed.stderr
-    assert f"run {run['id']}: 12 claims checked" in resumed.stdout
+    assert f"run {run['id']}: {INTERRUPTED_CLAIMS} claims checked" in resumed.stdout
     ids = [json.loads(line)["claim"]["id"] for line in (tmp_path / "r.jsonl").read_text().splitlines()]
-    assert ids == [r["id"] for r in SAMPLE_CLAIMS[:12]] and results_stored(store_copy) == 12
+    assert ids == [r["id"] for r in INTERRUPTED_ROWS] and results_stored(store_copy) == INTERRUPTED_CLAIMS

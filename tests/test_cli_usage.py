@@ -11,7 +11,7 @@ from rich.console import Console
 from pipeline.models import Run, RunStatus
 from pipeline.render.terminal import print_result, print_runs, shortened
 from tests.conftest import citetrail
-from tests.test_cli_batch import interrupted_batch
+from tests.test_cli_batch import INTERRUPTED_CLAIMS, interrupted_batch
 
 
 def test_version_exits_0():
@@ -77,5 +77,5 @@ def test_ctrl_c_during_a_batch_names_the_run_and_the_resume_command(tmp_path, st
     proc, stderr = interrupted_batch(tmp_path, store_copy, signal.SIGINT)
     (run,) = json.loads(citetrail("runs", "--json", "--store", str(store_copy)).stdout)
     assert proc.returncode == 130 and run["status"] == "interrupted"
-    assert stderr == (f"error: interrupted: run {run['id']} stopped with {run['checked']} of 12 claims checked; "
+    assert stderr == (f"error: interrupted: run {run['id']} stopped with {run['checked']} of {INTERRUPTED_CLAIMS} claims checked; "
                       f"`citetrail batch --resume {run['id']} --store {store_copy}` finishes it\n"), stderr
