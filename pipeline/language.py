@@ -45,13 +45,17 @@ def _detector():
     return LangDetector(LangDetectConfig(model="lite", max_input_length=_READ_CHARS))
 
 
-@functools.lru_cache(maxsize=4096)  # a chunk is read for every claim that retrieves it
 def detect_language(text: str) -> LanguageGuess | None:
-    """The language of `text`, or None when it has fewer than `MIN_WORDS` words to tell by."""
-    head = text[:_READ_CHARS]
+    """The language of `text` (read from its first `_READ_CHARS` characters), or None when it has fewer than
+    `MIN_WORDS` words to tell by."""
+    return _detect_head(text[:_READ_CHARS])
+
+
+@functools.lru_cache(maxsize=4096)  # a chunk is read for every claim that retrieves it; keyed on the head only, so a
+def _detect_head(head: str) -> LanguageGuess | None:  # whole ingested document is never held by the cache
     if len(_WORD.findall(head)) + len(_IDEOGRAPH.findall(head)) < MIN_WORDS:
         return None
-    ranked = _detector().detect(text, model="lite", k=5, threshold=0.0)
+    ranked = _detector().detect(head, model="lite", k=5, threshold=0.0)
     english = next((r["score"] for r in ranked if r["lang"] == "en"), 0.0)
     return LanguageGuess(language=ranked[0]["lang"], probability=min(1.0, ranked[0]["score"]), english=min(1.0, english))
 
