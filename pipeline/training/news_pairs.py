@@ -68,6 +68,7 @@ OPPOSITE = {w: (k, r) for k, a, b in OPPOSITES for w, r in ((a, b), (b, a))}
 OPPOSITE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, OPPOSITE), key=len, reverse=True)) + r")\b")
 SWAP_LABELS = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place"}
 KINDS_PER_SOURCE = 2  # contradictions made from one restatement (each a different kind)
+RESTATEMENTS = 4  # tries at restating each sentence; the distinct ones are kept (copies only when nothing else)
 
 
 def read_articles(news: Path, exclude: set[str]) -> list[dict]:
@@ -98,10 +99,100 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+# Determiners and adverbs under which dropping a modifier can make a true sentence false ("only in May").
+DOWNWARD = {"no", "not", "never", "only", "few", "without", "nor", "none", "neither", "fewer", "less", "unless", "if"}
+# Paraphrases that keep the meaning in a news sentence (word -> replacements): the claim set's authors and
+# fact-checkers rarely copy a sentence, so a copied sentence alone must not be what entailment looks like.
+SYNONYMS = {
+    "said": ["stated", "reported"], "announced": ["said", "revealed"], "purchase": ["buy"], "purchased": ["bought"],
+    "reduce": ["cut", "lower"], "reduced": ["cut", "lowered"], "increase": ["rise"], "approximately": ["about", "around"],
+    "around": ["about"], "about": ["around"], "commenced": ["began"], "begin": ["start"], "began": ["started"],
+    "received": ["got"], "assist": ["help"], "provide": ["give"], "provides": ["gives"],
+    "funding": ["money"], "construction": ["building"],
+    "establish": ["set up"], "established": ["set up"], "ensure": ["make sure"], "additional": ["extra", "more"],
+    "major": ["large"], "significant": ["large"], "currently": ["now"], "continue": ["keep"],
+    "stop": ["halt"], "halt": ["stop"], "maintain": ["keep"], "decided": ["chose"],
+    "residents": ["people"], "citizens": ["people"], "percent": ["per cent"],
+    "per cent": ["percent"], "killed": ["left dead"], "injured": ["hurt"], "government": ["administration"],
+}
+PLACE_TIME = {"DATE", "TIME", "GPE", "LOC", "FAC", "EVENT"}
+SYNONYM_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, SYNONYMS), key=len, reverse=True)) + r")\b")
+SPELLED = {str(i): w for i, w in enumerate(NUMBER_WORDS, start=1)}
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+([.,;:])", r"\1", re.sub(r"\s*,\s*([.,;:])", r"\1", text))
+    text = re.sub(r"^[,;:\s]+", "", re.sub(r"\s{2,}", " ", text)).strip()
+    return capitalised(text)
+
+
+def _without(doc, drop) -> str:
+    cut = set()
+    for t in drop:
+        cut |= set(range(t.left_edge.i, t.right_edge.i + 1))
+        if t.dep_ == "conj":  # "and"/"or" before the dropped conjunct, and its comma
+            cut |= {c.i for c in t.head.children if c.dep_ in ("cc", "punct") and t.head.i < c.i < t.i}
+    return _tidy("".join(t.text_with_ws for t in doc if t.i not in cut))
+
+
+def shortened(doc, rng: random.Random) -> tuple[str, str] | None:
+    """The sentence with parts dropped that it entails without (upward monotone: never under a negation or
+    "only"): relative and appositive clauses, a second conjunct ("did A and B" -> "did A"), adjuncts of the
+    main verb ("in Canberra", "on Monday", "because ..."). Returns (text, rewrite name) or None."""
+    if any(t.lower_ in DOWNWARD or t.dep_ == "neg" for t in doc):
+        return None
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None:
+        return None
+    options = {
+        # appositives and non-restrictive relative clauses (after a comma): "people who ..." restricts
+        "clause_dropped": [t for t in doc if t.head.dep_ != "ROOT" and (t.dep_ == "appos" or (
+            t.dep_ == "relcl" and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ","))],
+        "conjunct_dropped": [t for t in doc if t.dep_ == "conj" and t.head.dep_ in ("ROOT", "dobj", "pobj")
+                             and t.pos_ in ("VERB", "NOUN", "PROPN") and not any(c.dep_ == "nsubj" for c in t.children)],
+        # adjuncts of time and place, and purpose or reason clauses; not in a sentence with a second verb,
+        # where the adjunct may be shared ("X is due in March and Y in June")
+        "adjunct_dropped": [t for t in root.children if t.i > root.i and not any(c.dep_ == "conj" for c in root.children)
+                            and ((t.dep_ == "prep" and any(c.ent_type_ in PLACE_TIME for c in t.children if c.dep_ == "pobj"))
+                                 or (t.dep_ == "advcl" and next(t.lefts, t).lower_ in ("to", "because", "after", "while")))],
+    }
+    options = {k: v for k, v in options.items() if v}
+    if not options:
+        return None
+    name = rng.choice(sorted(options))
+    drop = options[name] if name == "clause_dropped" else [rng.choice(options[name])]
+    text = _without(doc, drop)
+    return (text, name) if len(text.split()) >= 6 and text != doc.text else None
+
+
+def reworded(text: str, rng: random.Random) -> tuple[str, list[str]]:
+    """Synonyms for at most two words, and numbers written another way ("$40 million" -> "40 million dollars",
+    "3 per cent" -> "3%", "4" -> "four")."""
+    done = []
+    hits = list(SYNONYM_RE.finditer(text))
+    for m in sorted(rng.sample(hits, min(2, len(hits))), key=lambda m: m.start(), reverse=True):
+        text = _replace(text, m.start(), m.end(), rng.choice(SYNONYMS[m.group()]))
+        done.append("synonym")
+    for pat, repl in ((r"(\d[\d.,]*) per ?cent\b", r"\1%"), (r"\$(\d[\d.,]*) (million|billion)\b(?!\s+[A-Z])", r"\1 \2 dollars"),
+                      (r"\$(\d[\d.,]*\d|\d)(?![\d.,])(?! (?:million|billion))(?!\s+[A-Z])", r"\1 dollars"),
+                      (r"\b(\d[\d.]*) (million|billion)\b", r"\1 \2"), (r"\b(\d{1,3}),(\d{3})\b(?!,)", r"\1\2")):
+        if rng.random() < 0.6:
+            new = re.sub(pat, repl, text)
+            if new != text:
+                text, done = new, [*done, "number_format"]
+    small = [m for m in re.finditer(r"(?<![\d.,$])(?<!\d )\b([1-9]|1[0-2])\b(?![\d.,%])(?! \d)", text)
+             if not re.match(r"\s*(?:" + "|".join(MONTHS) + ")", text[m.end():])]
+    if small and rng.random() < 0.5:
+        m = rng.choice(small)
+        text, done = _replace(text, m.start(), m.end(), SPELLED[m.group()]), [*done, "number_format"]
+    return text, done
+
+
 def restate(doc, article: dict, rng: random.Random) -> tuple[str, list[str]]:
-    """A faithful restatement of a parsed sentence, and the names of the rewrites applied."""
+    """A faithful restatement of a parsed sentence, and the names of the rewrites applied: a report unwrapped
+    ("X said C" -> "According to X, C"), parts dropped, words and numbers reworded, dates resolved, the
+    speaker named. A restatement that is still the sentence word for word is a copy (`["copy"]`)."""
     text, done = doc.text, []
-    has_neg = any(t.dep_ == "neg" for t in doc)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     # "X said (that) C" -> "According to X, C" (the evidence is the report, so the report is what is entailed)
     if root is not None and root.lemma_ in ("say", "announce", "state") and rng.random() < 0.7:
@@ -114,21 +205,14 @@ def restate(doc, article: dict, rng: random.Random) -> tuple[str, list[str]]:
             if len(span.split()) >= 5:
                 who = doc[subj.left_edge.i: subj.right_edge.i + 1].text
                 text, done = f"According to {who}, {span.rstrip('.')}.", ["attribution_wrapper"]
-    # drop relative and appositive clauses (upward monotone only: not under a negation)
-    if not done and not has_neg and rng.random() < 0.5:
-        drop = [t for t in doc if t.dep_ in ("relcl", "appos") and t.head.dep_ != "ROOT"]
-        if drop:
-            cut = set()
-            for t in drop:
-                cut |= set(range(t.left_edge.i, t.right_edge.i + 1))
-            kept = [t for t in doc if t.i not in cut]
-            new = "".join(t.text_with_ws for t in kept)
-            new = re.sub(r"\s+([.,;:])", r"\1", re.sub(r"\s*,\s*([.,;:])", r"\1", new)).strip()
-            if len(new.split()) >= 6:
-                text, done = new, ["clause_dropped"]
+    if not done and rng.random() < 0.7 and (cut := shortened(doc, rng)):
+        text, done = cut[0], [cut[1]]
+    text, words = reworded(text, rng)
+    done += words
     day = _day(article.get("published"))
     if day is not None:
-        for pat, repl in ((r"\b[Tt]oday\b", f"on {long_date(day)}"), (r"\b[Yy]esterday\b", f"on {long_date(day - timedelta(days=1))}"),
+        for pat, repl in ((r"\b[Tt]oday\b(?!['’]s)", f"on {long_date(day)}"),
+                          (r"\b[Yy]esterday\b", f"on {long_date(day - timedelta(days=1))}"),
                           (r"\bthis year\b", f"in {day.year}"), (r"\blast year\b", f"in {day.year - 1}"),
                           (r"\bnext year\b", f"in {day.year + 1}")):
             new = re.sub(pat, repl, text, count=1)
@@ -145,13 +229,7 @@ def restate(doc, article: dict, rng: random.Random) -> tuple[str, list[str]]:
                      lambda m: f"Prime Minister {pm} " + ({"have": "has"}.get(m.group(1), m.group(1))), new)
         if new != text:
             text, done = new, [*done, "named"]
-    for pat, repl in ((r"(\d[\d.,]*) per cent\b", r"\1%"), (r"\$(\d[\d.,]*) (million|billion)\b", r"\1 \2 dollars"),
-                      (r"(\d[\d.,]*) percent\b", r"\1%")):
-        if rng.random() < 0.6:
-            new = re.sub(pat, repl, text)
-            if new != text:
-                text, done = new, [*done, "number_format"]
-    return text, done
+    return text, done or ["copy"]
 
 
 def _replace(text: str, start: int, end: int, new: str) -> str:
@@ -299,8 +377,15 @@ def build_pairs(news: Path, exclude: set[str], seed: int = 13, limit: int = 0) -
     for (a, i), doc in zip(picks, docs, strict=True):
         sents = sentences[a["id"]]
         p = premise(a, sents, i)
-        claim, _ = restate(doc, a, rng)
-        add(p, claim, "entailment", "restatement")
+        versions = {}
+        for _ in range(RESTATEMENTS):
+            text, done = restate(doc, a, rng)
+            versions.setdefault(text, done)
+        if len(versions) > 1:  # a copy of the sentence only when no rewrite applies
+            versions = {t: d for t, d in versions.items() if d != ["copy"]}
+        for text, done in versions.items():
+            add(p, text, "entailment", "restatement" if done != ["copy"] else "copy")
+        claim = next(iter(versions))
         edits = value_edits(claim, p, rng) + word_edits(claim, doc if claim == doc.text else None, rng)
         for ent in doc.ents:
             kind = SWAP_LABELS.get(ent.label_)
