@@ -144,7 +144,7 @@ class QuantityComparison(BaseModel):
     """A quantity, date or duration of the claim beside the evidence's of the same kind, compared as values."""
 
     kind: str = Field(description="what is compared: 'count:worker', 'length:meter', 'currency', 'percent', 'date', "
-                      "'time:second' (a duration), 'year'...")
+                      "'time:second' (a duration), 'year', 'published' (the claim's date beside the document's date line)...")
     claim: str = Field(description="the claim's wording, e.g. '2 months'")
     evidence: str = Field(description="the evidence's wording, e.g. 'two weeks'")
     agrees: bool
@@ -240,15 +240,23 @@ class VerdictRules(BaseModel):
         read as naming the event: another date with other values differing too is another event (the Fed's
         June statement says nothing of its May rate); another date with the other values agreeing is the same
         event told with a wrong date; a date alone refutes only when the sentence holds `date_coverage` of the
-        claim ("Russia invaded Ukraine in February 2014" against "... invaded Ukraine in February 2022")."""
+        claim ("Russia invaded Ukraine in February 2014" against "... invaded Ukraine in February 2022"). The
+        document's date line (kind "published") places a sentence that states no date of its own: another
+        day's document with other figures is another event, and in a document of the claim's day another date
+        names another event."""
         if not (self.is_relevant(j.names_match, j.claim_coverage)[0] and j.same_subject
                 and j.claim_coverage >= self.quantity_coverage):
             return False
         dates = [q for q in j.quantities if q.kind in ("date", "year")]
-        other = [q for q in j.quantities if q.kind not in ("date", "year")]
+        other = [q for q in j.quantities if q.kind not in ("date", "year", "published")]
+        dated = [q.agrees for q in j.quantities if q.kind == "published"]  # the document's date line
         other_differs = any(not q.agrees for q in other)
         if any(not q.agrees for q in dates):
+            if dated and dated[0]:  # a document of the claim's day: its other dates name other events
+                return other_differs
             return not other_differs and (bool(other) or j.claim_coverage >= self.date_coverage)
+        if dated and not dated[0] and not dates:  # another day's statement, with its own figures
+            return False
         return other_differs
 
     def stance(self, j: Judgement) -> Stance:
@@ -261,7 +269,7 @@ class VerdictRules(BaseModel):
             return Stance.NEUTRAL
         if self.value_mismatch(j) and j.language is None:
             return Stance.REFUTES
-        mismatch = any(not q.agrees for q in j.quantities)
+        mismatch = any(not q.agrees for q in j.quantities if q.kind != "published")
         if (p.entailment >= self.support and p.entailment >= p.contradiction and j.claim_coverage >= self.support_coverage
                 and j.names_coverage >= self.support_names and not mismatch and not j.polarity_differs):
             return Stance.SUPPORTS

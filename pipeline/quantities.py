@@ -31,11 +31,37 @@ APPROX_TOLERANCE = 0.1
 DEFAULT_DAY = datetime(2000, 1, 1)  # fills what a date does not say; _date_value reports those parts as None
 LONG_DIGITS = re.compile(r"[\d,.]{16,}")
 # Written forms quantulum3 misreads: "7.1 bn" (it finds "bit newton"), "per cent", "A$", fractions "2-1/4".
-REWRITES = [(re.compile(r"(?:\b[A-Z]{1,2})?\$\s?(\d[\d.,]*(?:\s(?:million|billion|trillion))?)"), r"\1 dollars"),
+REWRITES = [(re.compile(r"(?:\b[A-Z]{1,2}\s?)?\$\s?(\d(?:[\d.,]*\d)?(?:\s(?:million|billion|trillion))?)"), r"\1 dollars"),
             (re.compile(r"(\d+(?:\.\d+)?) basis points?"), lambda m: f"{float(m.group(1)) / 100:g} percentage points"),
             (re.compile(r"(\d)\s?bn\b"), r"\1 billion"), (re.compile(r"(\d)\s?m\b(?!\w)"), r"\1 million"),
             (re.compile(r"\bper cent\b"), "percent"),
-            (re.compile(r"\b(\d+)-(\d)/(\d)\b"), lambda m: f"{int(m.group(1)) + int(m.group(2)) / int(m.group(3)):g}")]
+            (re.compile(r"\b(\d+)[- ](\d)/(\d)\b"), lambda m: f"{int(m.group(1)) + int(m.group(2)) / int(m.group(3)):g}")]
+PUBLISHED_DAYS = 7  # a claim's day within this many days of a document's date line is the document's event
+
+
+# Capitalised unit symbols worth reading; any other capitalised "unit" is a name ("5,700 Boeing", "3GS").
+CAPITAL_UNITS = {"MW", "GW", "kW", "TW", "kWh", "MWh", "GWh", "TWh", "GB", "TB", "MB", "Hz", "MHz", "GHz", "°C", "°F",
+                 "C", "F", "K", "Mt", "Gt", "US"}
+
+
+def part_of_name(text: str, start: int, end: int) -> bool:
+    """Whether the figure at text[start:end] is part of a name or a model number, not a quantity: glued to
+    letters ("737s", "3GS", "A330"), after a capitalised word in mid-sentence ("iPhone 4", "Flight 574"),
+    or with a capitalised word for its unit that is no unit symbol ("5,700 Boeing")."""
+    digits = re.search(r"\d[\d.,]*", text[start:end])
+    if digits is None:
+        return False
+    d0, d1 = start + digits.start(), start + digits.end()
+    if (d0 > 0 and text[d0 - 1].isalpha()) or re.match(r"(?:s\b|[A-Z])", text[d1:d1 + 2]) \
+            or re.search(r"\d(?:s\b|[A-Z])", text[d1:end]):
+        return True
+    before = re.search(r"(\S+)\s+$", text[:d0])
+    if before and not re.search(r"(^|[.!?:;]\s+)\S+\s+$", text[:d0]):
+        word = before.group(1).strip("(\"'")
+        if re.fullmatch(r"[A-Z][a-z]+|[a-z]+[A-Z]\w*", word) and not re.fullmatch(MONTHS, word):
+            return True
+    unit_words = re.findall(r"[^\W\d]\w*", text[d1:end])
+    return any(w[:1].isupper() and w not in CAPITAL_UNITS for w in unit_words)
 
 
 class Quantity(BaseModel):
@@ -117,7 +143,10 @@ def find_quantities(text: str) -> list[Quantity]:
     for q in _quantulum().parse(norm):
         if any(s <= q.span[0] and q.span[1] <= e for s, e in dates):
             continue
-        surface = text[origin[q.span[0]][0]:origin[q.span[1] - 1][1]] if q.span[1] > q.span[0] else q.surface
+        start, end = (origin[q.span[0]][0], origin[q.span[1] - 1][1]) if q.span[1] > q.span[0] else (0, 0)
+        surface = text[start:end] if end > start else q.surface
+        if end > start and part_of_name(text, start, end):
+            continue
         before = norm[: q.span[0]]
         entity, unit = q.unit.entity.name, q.unit.name
         value, kind = float(q.value), entity
@@ -191,3 +220,28 @@ def today_quantity(sentence: str, published: str | None) -> list[Quantity]:
 
     label = published_label(published)
     return [Quantity(kind="date", value=_date_value(label), surface=f"today ({label})")] if label else []
+
+
+def published_comparison(claim: list[Quantity], published: str | None) -> QuantityComparison | None:
+    """The claim's date beside the date line of the document a sentence comes from (kind "published").
+
+    Not evidence for or against the date: it tells whether the sentence can be about the claim's event at all.
+    A dated statement that gives another figure is another statement (the Fed's May statement says nothing
+    of its June rate), and a sentence of a document dated the claim's day that names another date names
+    another event ("since the Committee met in June"). Agrees within `PUBLISHED_DAYS` when the claim gives a
+    day, in the same or the next month when it gives a month, in the same or next year when only a year.
+    None when the claim states no date or the document has none."""
+    from pipeline.evidence import published_label
+
+    label = published_label(published)
+    dated = [q for q in claim if q.kind == "date" and q.value[0] is not None] or [q for q in claim if q.kind == "year"]
+    if not label or not dated:
+        return None
+    c, (py, pm, pd) = dated[0], _date_value(label)
+    if c.kind == "year":
+        agrees = py - int(c.value) in (0, 1)
+    elif c.value[2] is not None:
+        agrees = abs((datetime(py, pm, pd) - datetime(*c.value)).days) <= PUBLISHED_DAYS
+    else:
+        agrees = (py * 12 + pm) - (c.value[0] * 12 + c.value[1]) in (0, 1)
+    return QuantityComparison(kind="published", claim=c.surface, evidence=f"published {label}", agrees=agrees)

@@ -140,3 +140,19 @@ def test_a_sentence_in_near_copies_of_one_story_is_cited_once():
     other = judged("other", 0.7, 0.0)
     d = aggregate([*same, other], cands, RULES)
     assert [c.doc_id for c in d.citations] == ["wire", "other"]
+
+
+def test_the_date_line_places_a_sentence_that_states_no_date():
+    """Another day's statement with its own figure is another event, not a refutation; in a document of the
+    claim's day, another date in the sentence names another event ("since the Committee met in June")."""
+    rules = VerdictRules(quantity_coverage=0.5, date_coverage=0.8)
+    base = judged("a", 0.3, 0.1, coverage=0.9)
+    rate = value("percent", "5.25%", "5 percent", False)
+    other_day = value("published", "29 June 2006", "published 10 May 2006", False)
+    same_day = value("published", "12 August 2009", "published 12 August 2009", True)
+    assert not rules.value_mismatch(base.model_copy(update={"quantities": [rate, other_day]}))
+    assert rules.value_mismatch(base.model_copy(update={"quantities": [rate, same_day]}))
+    june = value("date", "12 August 2009", "June", False)
+    assert not rules.value_mismatch(base.model_copy(update={"quantities": [june, same_day]}))
+    assert rules.value_mismatch(base.model_copy(update={"quantities": [june]}))
+    assert rules.stance(judged("a", 0.9, 0.05, coverage=0.9).model_copy(update={"quantities": [other_day]})) == Stance.SUPPORTS

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.quantities import compare, find_quantities, today_quantity
+from pipeline.quantities import compare, find_quantities, published_comparison, today_quantity
 
 
 def comparison(claim: str, evidence: str) -> list[tuple[str, str, bool]]:
@@ -18,6 +18,8 @@ def comparison(claim: str, evidence: str) -> list[tuple[str, str, bool]]:
     ("rose 12 per cent", "rose 12%", [("12 per cent", "12%", True)]),
     ("by 0.25 percentage points", "by 25 basis points", [("0.25 percentage", "25 basis points", True)]),
     ("to 5-1/4 percent", "to 5.25 percent", [("5-1/4 percent", "5.25 percent", True)]),
+    ("unchanged at 1.75%", "unchanged at 1 3/4 percent", [("1.75%", "1 3/4 percent", True)]),
+    ("the price falls to 99 US dollars", "the price will be reduced to US $99, and", [("99 US dollars", "US $99", True)]),
 ])
 def test_the_same_value_written_differently_agrees(claim, evidence, expected):
     assert comparison(claim, evidence) == expected
@@ -61,3 +63,19 @@ def test_a_run_of_digits_no_quantity_has_is_not_parsed_for_ever():
     assert find_quantities("0" * 1000) == []
     assert [q.surface for q in find_quantities("12 apples and 1234567890123456789 pears")] == ["12"]
     assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("text", [
+    "Apple launched the iPhone 4 and cut the iPhone 3GS price.", "About 5,700 Boeing 737s were delivered in the 1990s.",
+    "Adam Air Flight 574 crashed.", "It will supply A330-200 aircraft.",
+])
+def test_names_and_model_numbers_are_not_quantities(text):
+    """A figure in a name ("iPhone 4", "Flight 574", "737s", "3GS") compared as a value refuted true news claims."""
+    assert [q.surface for q in find_quantities(text) if q.kind not in ("date", "year")] in ([], ["5,700"])
+
+
+@pytest.mark.parametrize(("published", "agrees"), [("2006-06-29", True), ("2006-07-03", True), ("2006-05-10", False), (None, None)])
+def test_the_claims_date_is_set_beside_the_documents_date_line(published, agrees):
+    q = published_comparison(find_quantities("On 29 June 2006 the Committee raised its target to 5.25%."), published)
+    assert (q.agrees if q else None) == agrees
+    assert published_comparison(find_quantities("The Committee raised its target to 5.25%."), "2006-06-29") is None

@@ -24,7 +24,7 @@ from pipeline.evidence import claim_anchors, evidence_text, needs_context, polar
 from pipeline.judge.base import Judge
 from pipeline.language import not_english
 from pipeline.models import Candidate, Claim, Judgement, Probabilities, Stance, VerdictRules
-from pipeline.quantities import compare, find_quantities, today_quantity
+from pipeline.quantities import compare, find_quantities, published_comparison, today_quantity
 from pipeline.textnorm import content_words, coverage
 
 WINDOW_WORDS, WINDOW_OVERLAP = 120, 40  # windows over a sentence longer than the verifier reads
@@ -122,8 +122,10 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
             if claim_values[ci]:
                 values = find_quantities(u.quote) + today_quantity(u.quote, published)
                 fields["quantities"] = compare(claim_values[ci], values)
+                if dated := published_comparison(claim_values[ci], published):
+                    fields["quantities"].append(dated)
                 for q in fields["quantities"]:
-                    if q.agrees and q.claim != q.evidence and q.kind != "date":
+                    if q.agrees and q.claim != q.evidence and q.kind not in ("date", "published"):
                         hypothesis = hypothesis.replace(q.claim, q.evidence)
             head = read[: len(read) - len(" ".join(u.quote.split()))]
             texts = windows(head, " ".join(u.quote.split()))
