@@ -135,6 +135,33 @@ def claim_anchors(claims: list[str]) -> list[ClaimAnchors]:
     return out
 
 
+NAME_RUN = re.compile(r"\b(?:[A-Z][\w'-]*|of|and|for|the)(?:\s+(?:[A-Z][\w'-]*|of|and|for|the))+")
+ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
+
+
+def _initials(run: str) -> set[str]:
+    """The acronyms a run of capitalised words is written as: initials of its capitalised words, with an
+    all-capitals word kept whole ("US Air Force": USAF, UAF; "Natural Disaster Relief and Recovery Arrangements": NDRRA)."""
+    words = [w for w in run.split() if w[:1].isupper()]
+    words = words[1:] if words and words[0] == "The" else words
+    if len(words) < 2:
+        return set()
+    return {"".join(w[0] for w in words), "".join(w if w.isupper() else w[0] for w in words)}
+
+
+def acronym_words(claim: str, text: str) -> set[str]:
+    """Content words of the claim that `text` states as an acronym or spells out ("Government Accountability
+    Office" / "GAO"), for coverage: lexical overlap alone reads the two as different words."""
+    out: set[str] = set()
+    for a, b in ((claim, text), (text, claim)):
+        acronyms = {m.group().rstrip("s") for m in ACRONYM.finditer(b)}
+        for m in NAME_RUN.finditer(a):
+            run = m.group().strip()
+            for acr in _initials(run) & acronyms:
+                out |= content_words(run) | {stem(acr.lower())}
+    return out & content_words(claim)
+
+
 class Relevance(BaseModel):
     """What decides whether a sentence (read with its context, date and its document's title) is about the claim;
     the threshold on `coverage` is a verdict rule (`VerdictRules.is_relevant`)."""

@@ -60,3 +60,14 @@ def test_a_denial_or_negation_on_one_side_only_is_a_polarity_difference():
     assert polarity_differs("Fresh sanctions will force a ceasefire.", "Fresh penalties are unlikely to force a ceasefire.")
     assert not polarity_differs("The mayor will not veto the budget.", "She said she would not veto the budget.")
     assert not polarity_differs("Sales rose 5% in 2024.", "Sales rose 5% in 2024, the company said.")
+
+
+def test_an_acronym_covers_the_name_it_stands_for():
+    """"GAO" in the sentence covers "Government Accountability Office" in the claim, and the other way round."""
+    from pipeline.evidence import acronym_words
+
+    assert acronym_words("The Air Force must answer the Government Accountability Office.", "It must answer the GAO.") \
+        == {"govern", "account", "offic"}
+    assert acronym_words("The FOMC raised its target.", "The Federal Open Market Committee raised its target.") == {"fomc"}
+    assert acronym_words("The US Air Force chose it.", "The USAF chose it.") == {"us", "air", "forc"}
+    assert acronym_words("The cat sat on the mat.", "The USAF chose it.") == set()

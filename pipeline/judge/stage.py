@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from pipeline.evidence import claim_anchors, evidence_text, needs_context, polarity_differs, published_label, relevance
+from pipeline.evidence import acronym_words, claim_anchors, evidence_text, needs_context, polarity_differs, published_label, relevance
 from pipeline.judge.base import Judge
 from pipeline.language import not_english
 from pipeline.models import Candidate, Claim, Judgement, Probabilities, Stance, VerdictRules
@@ -104,7 +104,7 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
             read = evidence_text(u.quote, title, published, u.context)
             # what the sentence states (with its date) covers the claim; its context and title only name things:
             # a sentence after the one that states the claim would otherwise be credited with it
-            stated = quote_words | content_words(published_label(published) or "")
+            stated = quote_words | content_words(published_label(published) or "") | acronym_words(claims[ci].text, u.quote)
             rel = relevance(anchors[ci], stated, content_words(f"{title} {u.context or ''}"))
             fields = {"doc_id": u.cand.chunk.doc_id, "chunk_id": u.cand.chunk.id, "start": u.start, "end": u.end,
                       "quote": u.quote, "context": u.context, "evidence": read, "names_match": rel.names_match,
