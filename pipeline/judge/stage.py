@@ -105,7 +105,8 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
             # what the sentence states (with its date) covers the claim; its context and title only name things:
             # a sentence after the one that states the claim would otherwise be credited with it
             stated = quote_words | content_words(published_label(published) or "") | acronym_words(claims[ci].text, u.quote)
-            rel = relevance(anchors[ci], stated, content_words(f"{title} {u.context or ''}"))
+            around = f"{title} {u.context or ''}"
+            rel = relevance(anchors[ci], stated, content_words(around) | acronym_words(claims[ci].text, around))
             fields = {"doc_id": u.cand.chunk.doc_id, "chunk_id": u.cand.chunk.id, "start": u.start, "end": u.end,
                       "quote": u.quote, "context": u.context, "evidence": read, "names_match": rel.names_match,
                       "names_coverage": round(rel.names_coverage, 4),
