@@ -18,7 +18,7 @@ from dateutil import parser as date_parser
 from pydantic import BaseModel, Field
 
 from pipeline.models import QuantityComparison
-from pipeline.textnorm import stem
+from pipeline.textnorm import content_words, stem
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 DATE = re.compile(rf"\b(?:(?:\d{{1,2}}\s+)?(?:{MONTHS})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?(?:\s+\d{{4}})?|(?:{MONTHS})\s+\d{{4}})\b")
@@ -36,6 +36,7 @@ REWRITES = [(re.compile(r"(?:\b[A-Z]{1,2}\s?)?\$\s?(\d(?:[\d.,]*\d)?(?:\s(?:mill
             (re.compile(r"(\d)\s?bn\b"), r"\1 billion"), (re.compile(r"(\d)\s?m\b(?!\w)"), r"\1 million"),
             (re.compile(r"\bper cent\b"), "percent"),
             (re.compile(r"\b(\d+)[- ](\d)/(\d)\b"), lambda m: f"{int(m.group(1)) + int(m.group(2)) / int(m.group(3)):g}")]
+NEAR_CHARS = 60  # about eight words either side: the noun phrase and verb a value belongs to
 PUBLISHED_DAYS = 7  # a claim's day within this many days of a document's date line is the document's event
 
 
@@ -73,6 +74,8 @@ class Quantity(BaseModel):
     surface: str
     tolerance: float = 0.0
     bound: bool = Field(False, description="stated as a bound ('more than 5'): never compared")
+    near: frozenset[str] = Field(frozenset(), description="content-word stems within `NEAR_CHARS` of the value "
+                                 "(what it is a value of: 'bridge', 'long'; 'price', 'bumper')")
 
 
 @cache
@@ -171,8 +174,18 @@ def find_quantities(text: str) -> list[Quantity]:
                 value, dim = base
                 kind = f"{entity}:{dim}"
         out.append(Quantity(kind=kind, value=value, surface=surface, bound=bool(BOUND.search(before)),
-                            tolerance=_tolerance(surface, value, bool(APPROX.search(before)))))
+                            tolerance=_tolerance(surface, value, bool(APPROX.search(before))),
+                            near=_near(text, start, end) if end > start else frozenset()))
     return [q for q in out if q.kind != "date" or q.value != (None, None, None)]
+
+
+def _near(text: str, start: int, end: int) -> frozenset[str]:
+    """The words around a value, names and figures left out: what it measures, not whose it is."""
+    before, after = text[max(0, start - NEAR_CHARS):start], text[end:end + NEAR_CHARS]
+    before = before if start <= NEAR_CHARS else before.partition(" ")[2]  # whole words only
+    after = after if end + NEAR_CHARS >= len(text) else after.rpartition(" ")[0]
+    window = f"{before} {after}"
+    return frozenset(w for w in content_words(re.sub(r"\b[A-Z]\w*|\S*\d\S*", " ", window)) if w.isalpha())
 
 
 def _date_value(surface: str) -> tuple[int | None, int | None, int | None]:
@@ -197,12 +210,15 @@ def _agree(c: Quantity, e: Quantity) -> bool:
 def compare(claim: list[Quantity], evidence: list[Quantity]) -> list[QuantityComparison]:
     """For each claim quantity that the evidence states a quantity of the same kind for: the closest one,
     and whether they agree (within the claim's rounding, or 10% after "about"). Bounds are not compared;
-    years are compared only when no full date is."""
+    years are compared only when no full date is. Amounts, counts and measures are compared only when the
+    words around them share one (`near`: "a $2.2 billion mental health package" is not "$2.5 billion to
+    build a cancer care system"); dates are not, since what is dated is rarely beside its date."""
     out = []
     for c in claim:
         if c.bound:
             continue
-        same = [e for e in evidence if e.kind == c.kind and not e.bound]
+        same = [e for e in evidence if e.kind == c.kind and not e.bound
+                and (c.kind in ("date", "year") or not c.near or not e.near or c.near & e.near)]
         if not same:
             continue
         match = next((e for e in same if _agree(c, e)), None)

@@ -38,6 +38,9 @@ def test_other_values_of_the_same_kind_disagree(claim, evidence):
 
 
 def test_values_of_other_kinds_and_bounds_are_not_compared():
+    # the same kind of value, of another thing: the words around the two figures share none
+    assert comparison("The Government's 2.2 billion dollar mental health package is spread over five years.",
+                      "The Government has committed $2.5 billion to build a world-class cancer care system.") == []
     assert comparison("The museum has 12 rooms.", "The museum was built for 3 million dollars.") == []
     assert comparison("more than 500 people came", "612 people came") == []
     assert comparison("The hospital has 400 beds.", "The hospital hired 400 nurses.") == []
