@@ -104,6 +104,10 @@ THIRD_SINGULAR = {"are": "is", "were": "was", "have": "has", "do": "does", "am":
 THIRD_PERSON = {("they", False): "it", ("them", False): "it", ("their", False): "its", ("theirs", False): "its",
                 ("our", False): "its", ("ours", False): "its", ("our", True): "their", ("ours", True): "theirs"}
 EXTRACTOR = "rules"
+# Things whose price is what they cost ("the $732,400 project"); anything else priced is worth it ("the $5 million deal").
+COST_NOUNS = {"project", "facility", "upgrade", "centre", "center", "clinic", "unit", "building", "program", "programme", "scheme",
+              "redevelopment", "expansion", "construction", "development", "refurbishment", "renovation", "road", "bridge"}
+DAY_WORDS = {"today", "yesterday", "tonight"}  # times the small model's entity tagger misses at a sentence's start
 
 
 @dataclass
@@ -221,9 +225,10 @@ class Sentence:
     """Claims of one parsed sentence; pronouns resolved with the document's mentions."""
 
     def __init__(self, doc: Doc, start: int, end: int, entities: Entities, resolved: dict[int, Mention],
-                 descriptions: dict[int, str]) -> None:
+                 descriptions: dict[int, str], published: str | None = None) -> None:
         self.doc, self.start, self.end = doc, start, end
         self.entities, self.resolved, self.descriptions = entities, resolved, descriptions
+        self.published = published  # the article's date (ISO), to anchor "announced today"
 
     # ---- who said it -----------------------------------------------------------------------
 
@@ -243,8 +248,13 @@ class Sentence:
         return (name if self.doc[words[0]].pos_ == "PROPN" else name[:1].lower() + name[1:]) or None
 
     def speech_verb(self, verb: Token) -> str:
+        """'told Reuters on 14 September 2025': the verb in the past, its object, and when it was said (the article's
+        "today" anchored here, apart from the content, whose "will" would make "on Sunday" the coming one)."""
         objects = [c for c in verb.children if c.dep_ in ("dobj", "dative") and c.i < verb.i + 4]
-        return " ".join([past(verb)] + [" ".join(t.text for t in c.subtree) for c in objects])
+        when = [c for c in verb.children if (c.dep_ == "npadvmod" and (c.ent_type_ in ("DATE", "TIME") or c.lower_ in DAY_WORDS))
+                or (c.dep_ == "prep" and c.lower_ == "on" and any(w.ent_type_ == "DATE" for w in c.children))]
+        words = " ".join([past(verb)] + [" ".join(t.text for t in c.subtree) for c in objects + when])
+        return anchor(words, self.published).text
 
     def frame_in(self, head: Token) -> tuple[Speaker | None, set[int]]:
         """An attribution frame hanging off a content clause: '“C,” he said', 'according to X', 'As X put it'."""
@@ -902,6 +912,25 @@ class Sentence:
             units.append(Unit(n, tokens, speaker, owner, sorted(subtree(owner) - {c.i for c in owner.children if c.dep_ == "case"}),
                               overrides=overrides, subject_first=True))
 
+    def costs(self, units: list[Unit]) -> None:
+        """A price given in passing to a thing named again, as a claim of its own: "The $732,400 project was announced"
+        -> "The project costs $732,400." Only where the article has not stated the figure before (there it is a claim
+        already: "will make a $10 million donation ... the $10 million donation")."""
+        for n in self.doc[self.start:self.end]:
+            det = next((c for c in n.children if c.dep_ == "det" and c.i < n.i and c.lower_ in ("the", "this", "that")), None)
+            money = next((c for c in n.children if c.dep_ in ("nummod", "compound", "nmod", "amod") and det is not None
+                          and det.i < c.i < n.i and any(w.ent_type_ == "MONEY" for w in c.subtree)), None)
+            if n.pos_ != "NOUN" or money is None or n.ent_type_ == "MONEY":
+                continue
+            figure = sorted(subtree(money))
+            if self.doc[figure[0]:figure[-1] + 1].text in self.doc[:self.start].text:
+                continue
+            after = {i for c in n.children if c.i > n.i and not (c.dep_ == "prep" and c.lower_ == "of") for i in subtree(c)}
+            named = sorted(subtree(n) - set(figure) - after)
+            verb = "costs" if n.lemma_.lower() in COST_NOUNS else "is worth"
+            speaker = next((u.speaker for u in units if n.i in u.tokens), None)
+            units.append(Unit(n, set(figure), speaker, n, named, verb, {n.i: n.text}))
+
     def relative_place(self, relcl: Token) -> Token | None:
         """The 'which' of "flight MH17, in which all 298 on board died": a relative clause with a subject of its own
         whose relative word is a preposition's object, to be replaced by what it stands for."""
@@ -917,6 +946,7 @@ class Sentence:
         self.clauses(sent.root, None, None, units)
         self.relative_clauses(units)
         self.events(sent.root, units)
+        self.costs(units)
         units = [v for u in units for v in self.split(u)]
         return [(u, self.text(u)) for u in sorted(units, key=lambda u: min(u.tokens | {u.head.i}))]
 
@@ -980,6 +1010,13 @@ class Sentence:
         if speaker.verb == "according to":
             return f"According to {speaker.name}, {rest}"
         return f"{speaker.name} {speaker.verb} that {rest}"
+
+    def announced_plan(self, unit: Unit) -> bool:
+        """"The Minister has today announced that 11 people will be listed": whether they will be is not yet a fact,
+        that the Minister announced it, and when, is; the claim is the announcement, content and all."""
+        verb = unit.speaker.subject.head if unit.speaker and unit.speaker.subject is not None else None
+        return verb is not None and verb.lemma_ == "announce" \
+            and any(c.tag_ == "MD" and c.lower_ in PLAN_MODALS for c in unit.head.children)
 
     # ---- worth checking? -------------------------------------------------------------------
 
@@ -1096,7 +1133,7 @@ class RulesExtractor(Extractor):
             if (block := lists.get(n)) is not None:
                 span = Span(start=span.start, end=spans[block.last][0].end)
                 context = [doc.text[s.start:s.end] for s, _, _ in spans[max(0, n - 2):n]]
-                sentences = self.list_sentences(context, block.sentences)
+                sentences = self.list_sentences(context, block.sentences, doc.published)
                 n = block.last + 1
             else:
                 n += 1
@@ -1104,7 +1141,7 @@ class RulesExtractor(Extractor):
                     out.append(found)
                     last_speaker = None
                     continue
-                sentences = [Sentence(parsed, start, end, entities, resolved, descriptions)]
+                sentences = [Sentence(parsed, start, end, entities, resolved, descriptions, doc.published)]
             quoted = is_quotation(doc.text[span.start:span.end])
             spoke = None
             for sentence, (unit, text) in ((s, c) for s in sentences for c in s.claims()):
@@ -1116,22 +1153,24 @@ class RulesExtractor(Extractor):
                 seen.add(text)
                 drop = sentence.drop(unit, text)
                 anchored = anchor(normalise(text), doc.published)
-                text = anchored.text
-                out.append(self.claim(doc, span, text, unit.speaker, drop, sentence.attribution(unit, text), time_metadata(anchored)))
+                text, attribution = anchored.text, sentence.attribution(unit, anchored.text)
+                if attribution and sentence.announced_plan(unit):
+                    text, attribution = tidy(attribution), None
+                out.append(self.claim(doc, span, text, unit.speaker, drop, attribution, time_metadata(anchored)))
             out.extend(self.claim(doc, span, text) for sentence in sentences
                        for text in sentence.titles(titled) + sentence.list_titles(titled) + sentence.appositive_titles(titled))
             last_speaker = spoke if spoke and ("“" in doc.text[span.start:span.end] or quoted) else None
         return numbered(out)
 
-    def list_sentences(self, context: list[str], texts: list[str]) -> list[Sentence]:
+    def list_sentences(self, context: list[str], texts: list[str], published: str | None) -> list[Sentence]:
         """A bulleted list's sentences (`lists`), parsed after the sentences before it so that their pronouns find
         what they stand for there."""
         before = " ".join(" ".join(s.split()) for s in context)
         parsed = parse(" ".join([before, *texts]) if before else " ".join(texts))
         entities = Entities(parsed)
         resolved, descriptions = resolve_pronouns(parsed, entities), resolve_descriptions(parsed, entities)
-        return [Sentence(parsed, start, end, entities, resolved, descriptions) for span, start, end in sentence_spans(parsed)
-                if span.start >= len(before)]
+        return [Sentence(parsed, start, end, entities, resolved, descriptions, published)
+                for span, start, end in sentence_spans(parsed) if span.start >= len(before)]
 
     def claim(self, doc: Document, span: Span, text: str, speaker: Speaker | None = None,
               drop: tuple[DropReason, str] | None = None, attribution: str | None = None,
