@@ -109,6 +109,8 @@ def test_readability_flags():
     assert not grammar_problems(dash.format("actions")) and grammar_problems(dash.format("campaign"))
     assert unresolved_references("We have hired 40 nurses.") == ["We"]
     assert unresolved_references("The company said profits rose.") == ["the company"]
+    assert unresolved_references("Clinics opened around the nation.") == ["the nation"]
+    assert not unresolved_references("During the recent East Asia Summit, the region’s leaders were unanimous.")
     assert not unresolved_references("The Russians have accepted they cannot install a puppet regime in Kyiv.")
     assert not unresolved_references("It is likely that Russia will win.")
     assert relative_times("Lavrov spoke on Sunday, not on Sunday, 14 September 2025.") == ["on Sunday"]

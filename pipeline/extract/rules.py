@@ -52,7 +52,8 @@ IRREGULAR_PAST = {"say": "said", "tell": "told", "write": "wrote", "make": "made
 # prepositions it does without ("visited Launceston").
 EVENT_NOUNS = {"visit": ("visited", {"to"}), "trip": ("travelled", set()), "arrival": ("arrived", set()),
                "election": ("was elected", set()), "appointment": ("was appointed", set()), "resignation": ("resigned", set()),
-               "death": ("died", set()), "retirement": ("retired", set())}
+               "death": ("died", set()), "retirement": ("retired", set()), "use": ("used", {"of"}), "move": ("moved", set()),
+               "decision": ("decided", set()), "attempt": ("attempted", set()), "refusal": ("refused", set())}
 # "The Prime Minister spoke with Naoto Kan to express condolences": a call made to say something says it.
 CONTACT_VERBS = {"speak", "meet", "call", "telephone", "phone", "talk", "write"}
 SPEECH_ACTS = {"express", "emphasise", "emphasize", "convey", "discuss", "reaffirm", "thank", "congratulate", "offer", "stress",
@@ -819,6 +820,9 @@ class Sentence:
         if unit.copula:
             return [unit]
         variants = [(unit.tokens, dict(unit.overrides))]
+        for t in (self.doc[i] for i in sorted(unit.tokens)):
+            if (change := self.change_and_level(t)) is not None:  # "raise the rate by 25 points to 5 percent": two facts
+                variants = [(tokens - set(drop), overrides) for tokens, overrides in variants for drop in change]
         done: set[int] = set()
         for i in sorted(unit.tokens):
             t = self.doc[i]
@@ -862,6 +866,16 @@ class Sentence:
         return [Unit(unit.head, tokens, unit.speaker, unit.subject, unit.prefix, unit.copula, overrides, unit.subject_first)
                 for tokens, overrides in variants]
 
+    def change_and_level(self, verb: Token) -> tuple[list[int], list[int]] | None:
+        """The words of "by 25 basis points" and of "to 5-1/4 percent" on a verb that moves a figure: each read with
+        the verb without the other, since either can be wrong alone ("raised the rate by 25 points" and "raised the
+        rate to 5 percent")."""
+        if not is_verb(verb):
+            return None
+        figures = {p.lower_: sorted(subtree(p)) for p in verb.children
+                   if p.dep_ == "prep" and p.lower_ in ("by", "to") and any(w.like_num for w in p.subtree)}
+        return (figures["to"], figures["by"]) if len(figures) == 2 else None  # dropped in turn: "by" read first
+
     def relative_clauses(self, units: list[Unit]) -> None:
         """A relative clause on a name states a fact of its own: "Professor Elizabeth Blackburn, who has been
         named the Nobel Prize winner" -> "Professor Elizabeth Blackburn has been named the Nobel Prize winner"."""
@@ -887,7 +901,8 @@ class Sentence:
     def events(self, root: Token, units: list[Unit]) -> None:
         """An event named by a noun with its owner, as what the owner did: "during the Prime Minister's visit to
         Launceston" -> "The Prime Minister visited Launceston"; "his election as President" -> "Taur Matan Ruak was
-        elected as President". The sentence's dates go with it; not in a sentence about the future."""
+        elected as President"; "condemns North Korea's use of X to attack Y" -> "North Korea used X to attack Y". The
+        sentence's dates go with it; not in a sentence about the future."""
         if any(c.tag_ == "MD" for c in root.children):
             return
         near = [root, *root.children]  # "today" may hang on the verb or on a phrase of it ("As part of X's visit today,")
@@ -902,8 +917,12 @@ class Sentence:
                 continue
             verb, dropped = EVENT_NOUNS[n.lemma_.lower()]
             preps = [c for c in n.children if c.dep_ == "prep"]
+            # "Trump's recent move to slap a tariff" -> "Trump moved to slap a tariff"
+            preps += [c for c in n.children if c.dep_ == "acl" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)]
             if not preps and not when - subtree(n):
                 continue  # "Mr Trappett's appointment coincides with ...": appointed to what, when?
+            if n.lemma_.lower() == "use" and not any(w.dep_ == "aux" and w.lower_ == "to" for w in n.subtree):
+                continue  # "condemns North Korea's use of cybercrime": a use with no purpose is a way of naming it
             overrides = {n.i: verb, **{c.i: "" for c in preps if c.lower_ in dropped}}
             if owner.tag_ == "PRP$":
                 overrides[owner.i] = self.resolved[owner.i].name
