@@ -587,6 +587,11 @@ def test_examples_given_of_a_subject_are_a_claim_apart():
      "President Poroshenko visited Canberra on 12 December 2014."),
     ("The project was announced by the Prime Minister during the Prime Minister's visit to Launceston.",
      "The Prime Minister visited Launceston."),
+    ("The Government condemns North Korea’s use of ‘WannaCry’ ransomware to attack hospitals in May 2017.",
+     "North Korea used ‘WannaCry’ ransomware to attack hospitals in May 2017."),  # an act condemned is an act done
+    ("JD Vance pointed to Trump’s recent move to slap a 25% tariff on Indian goods, punishing New Delhi for buying Russian oil, "
+     "as an example of how economic pressure could be used to push for peace.",
+     "Trump moved to slap a 25% tariff on Indian goods."),
 ])
 def test_an_event_named_by_a_noun_with_its_owner_is_what_the_owner_did(text, expected):
     assert expected in texts(text)
@@ -718,3 +723,42 @@ def test_a_date_ahead_is_in_the_coming_year(tmp_path):
     claim = extract_claims(jsonl_article(tmp_path, "The vote inspires confidence ahead of Parliamentary elections on 7 July.",
                                          "2012-04-20")).checkable()[0]
     assert claim.claim.text.endswith("on 7 July 2012.")
+
+
+def test_an_announced_plan_is_the_announcement_dated_by_its_own_verb(tmp_path):
+    text = "As part of international efforts, the Foreign Minister has today announced that another eleven individuals and " \
+           "nine entities will be listed under Australia's autonomous sanctions. Lavrov said on Sunday that talks will resume."
+    claims = [c for c in extract_claims(jsonl_article(tmp_path, text, "2017-11-29")).checkable()]
+    assert [c.claim.text for c in claims][:2] == [
+        "The Foreign Minister announced on 29 November 2017 that another eleven individuals will be listed under Australia's "
+        "autonomous sanctions.",
+        "The Foreign Minister announced on 29 November 2017 that nine entities will be listed under Australia's autonomous "
+        "sanctions."]
+    assert claims[0].attribution is None and claims[0].claim.speaker == "the Foreign Minister"
+    # a statement's content is a fact of its own; the day it was said goes with the saying (the past Sunday, not the
+    # coming one the content's "will" would suggest)
+    said = claims[-1]
+    assert said.claim.text == "Talks will resume." and said.attribution.startswith("Lavrov said on 26 November 2017 that")
+
+
+def test_a_price_given_in_passing_is_a_claim_unless_the_article_stated_it_before():
+    found = texts("The $732,400 project was announced by the Prime Minister during his visit to Launceston.")
+    assert "The project costs $732,400." in found
+    assert "The deal is worth $5 million." in texts("The $5 million deal was signed by Qantas on 3 May 2019.")
+    twice = "The Government will fund a $6.65 million upgrade of the terminal. The $6.65 million upgrade of the terminal " \
+            "was announced by the Prime Minister."
+    assert not [t for t in texts(twice) if "costs" in t]  # stated before: a claim already
+
+
+def test_a_change_and_the_level_it_reaches_are_two_facts():
+    assert texts("The Committee voted to raise its target for the federal funds rate by 25 basis points to 5-1/4 percent.") == [
+        "The Committee voted to raise its target for the federal funds rate by 25 basis points.",
+        "The Committee voted to raise its target for the federal funds rate to 5-1/4 percent."]
+    assert texts("Sales rose to $5 billion in 2019.") == ["Sales rose to $5 billion in 2019."]
+
+
+def test_the_nation_is_the_place_named_before_or_its_scope_is_left_out():
+    assert "Polling stations across Kenya opened at 6 am." in texts(
+        "Kenya held elections in May. Polling stations across the country opened at 6 am.")
+    assert texts("$275 million has been allocated to establish GP Super Clinics in communities around the nation.") == [
+        "$275 million has been allocated to establish GP Super Clinics in communities."]  # no country named anywhere

@@ -228,6 +228,7 @@ INSTITUTIONS = {"ministry", "government", "company", "agency", "bank", "court", 
                 "senator", "secretary", "ambassador", "chief", "leader", "general"}
 DESCRIPTION_LOOKBACK = 3
 COUNTRY_WORDS = {"country", "nation"}  # "the country": the place named last, in its sentence or the two before
+SCOPE_PREPOSITIONS = {"around", "across", "throughout"}  # "across the country": where, not what
 
 
 def title_words(t: Token) -> str:
@@ -284,6 +285,10 @@ def resolve_descriptions(doc: Doc, entities: Entities) -> dict[int, str]:
             if place is not None:  # "wants Ukraine to block troops from entering the country": Ukraine
                 name = re.sub(r"\s*['’]s$", "", entities.name_of(place))  # the entity may hold its "'s"
                 out[next(c for c in children if c.lower_ == "the").i], out[t.i] = "", name
+            elif t.dep_ == "pobj" and t.head.lower_ in SCOPE_PREPOSITIONS:
+                # "clinics in communities around the nation" in a release that never names its country: the scope is
+                # left out, so that the claim reads alone with what it says of the clinics
+                out.update({i: "" for i in range(t.head.i, t.i + 1)})
             continue
         if word not in INSTITUTIONS or t.pos_ not in ("NOUN", "PROPN") or [c.lower_ for c in children if c.i < t.i] != ["the"]:
             continue

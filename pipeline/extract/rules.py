@@ -52,7 +52,8 @@ IRREGULAR_PAST = {"say": "said", "tell": "told", "write": "wrote", "make": "made
 # prepositions it does without ("visited Launceston").
 EVENT_NOUNS = {"visit": ("visited", {"to"}), "trip": ("travelled", set()), "arrival": ("arrived", set()),
                "election": ("was elected", set()), "appointment": ("was appointed", set()), "resignation": ("resigned", set()),
-               "death": ("died", set()), "retirement": ("retired", set())}
+               "death": ("died", set()), "retirement": ("retired", set()), "use": ("used", {"of"}), "move": ("moved", set()),
+               "decision": ("decided", set()), "attempt": ("attempted", set()), "refusal": ("refused", set())}
 # "The Prime Minister spoke with Naoto Kan to express condolences": a call made to say something says it.
 CONTACT_VERBS = {"speak", "meet", "call", "telephone", "phone", "talk", "write"}
 SPEECH_ACTS = {"express", "emphasise", "emphasize", "convey", "discuss", "reaffirm", "thank", "congratulate", "offer", "stress",
@@ -104,6 +105,10 @@ THIRD_SINGULAR = {"are": "is", "were": "was", "have": "has", "do": "does", "am":
 THIRD_PERSON = {("they", False): "it", ("them", False): "it", ("their", False): "its", ("theirs", False): "its",
                 ("our", False): "its", ("ours", False): "its", ("our", True): "their", ("ours", True): "theirs"}
 EXTRACTOR = "rules"
+# Things whose price is what they cost ("the $732,400 project"); anything else priced is worth it ("the $5 million deal").
+COST_NOUNS = {"project", "facility", "upgrade", "centre", "center", "clinic", "unit", "building", "program", "programme", "scheme",
+              "redevelopment", "expansion", "construction", "development", "refurbishment", "renovation", "road", "bridge"}
+DAY_WORDS = {"today", "yesterday", "tonight"}  # times the small model's entity tagger misses at a sentence's start
 
 
 @dataclass
@@ -221,9 +226,10 @@ class Sentence:
     """Claims of one parsed sentence; pronouns resolved with the document's mentions."""
 
     def __init__(self, doc: Doc, start: int, end: int, entities: Entities, resolved: dict[int, Mention],
-                 descriptions: dict[int, str]) -> None:
+                 descriptions: dict[int, str], published: str | None = None) -> None:
         self.doc, self.start, self.end = doc, start, end
         self.entities, self.resolved, self.descriptions = entities, resolved, descriptions
+        self.published = published  # the article's date (ISO), to anchor "announced today"
 
     # ---- who said it -----------------------------------------------------------------------
 
@@ -243,8 +249,13 @@ class Sentence:
         return (name if self.doc[words[0]].pos_ == "PROPN" else name[:1].lower() + name[1:]) or None
 
     def speech_verb(self, verb: Token) -> str:
+        """'told Reuters on 14 September 2025': the verb in the past, its object, and when it was said (the article's
+        "today" anchored here, apart from the content, whose "will" would make "on Sunday" the coming one)."""
         objects = [c for c in verb.children if c.dep_ in ("dobj", "dative") and c.i < verb.i + 4]
-        return " ".join([past(verb)] + [" ".join(t.text for t in c.subtree) for c in objects])
+        when = [c for c in verb.children if (c.dep_ == "npadvmod" and (c.ent_type_ in ("DATE", "TIME") or c.lower_ in DAY_WORDS))
+                or (c.dep_ == "prep" and c.lower_ == "on" and any(w.ent_type_ == "DATE" for w in c.children))]
+        words = " ".join([past(verb)] + [" ".join(t.text for t in c.subtree) for c in objects + when])
+        return anchor(words, self.published).text
 
     def frame_in(self, head: Token) -> tuple[Speaker | None, set[int]]:
         """An attribution frame hanging off a content clause: '“C,” he said', 'according to X', 'As X put it'."""
@@ -809,6 +820,9 @@ class Sentence:
         if unit.copula:
             return [unit]
         variants = [(unit.tokens, dict(unit.overrides))]
+        for t in (self.doc[i] for i in sorted(unit.tokens)):
+            if (change := self.change_and_level(t)) is not None:  # "raise the rate by 25 points to 5 percent": two facts
+                variants = [(tokens - set(drop), overrides) for tokens, overrides in variants for drop in change]
         done: set[int] = set()
         for i in sorted(unit.tokens):
             t = self.doc[i]
@@ -852,6 +866,16 @@ class Sentence:
         return [Unit(unit.head, tokens, unit.speaker, unit.subject, unit.prefix, unit.copula, overrides, unit.subject_first)
                 for tokens, overrides in variants]
 
+    def change_and_level(self, verb: Token) -> tuple[list[int], list[int]] | None:
+        """The words of "by 25 basis points" and of "to 5-1/4 percent" on a verb that moves a figure: each read with
+        the verb without the other, since either can be wrong alone ("raised the rate by 25 points" and "raised the
+        rate to 5 percent")."""
+        if not is_verb(verb):
+            return None
+        figures = {p.lower_: sorted(subtree(p)) for p in verb.children
+                   if p.dep_ == "prep" and p.lower_ in ("by", "to") and any(w.like_num for w in p.subtree)}
+        return (figures["to"], figures["by"]) if len(figures) == 2 else None  # dropped in turn: "by" read first
+
     def relative_clauses(self, units: list[Unit]) -> None:
         """A relative clause on a name states a fact of its own: "Professor Elizabeth Blackburn, who has been
         named the Nobel Prize winner" -> "Professor Elizabeth Blackburn has been named the Nobel Prize winner"."""
@@ -877,7 +901,8 @@ class Sentence:
     def events(self, root: Token, units: list[Unit]) -> None:
         """An event named by a noun with its owner, as what the owner did: "during the Prime Minister's visit to
         Launceston" -> "The Prime Minister visited Launceston"; "his election as President" -> "Taur Matan Ruak was
-        elected as President". The sentence's dates go with it; not in a sentence about the future."""
+        elected as President"; "condemns North Korea's use of X to attack Y" -> "North Korea used X to attack Y". The
+        sentence's dates go with it; not in a sentence about the future."""
         if any(c.tag_ == "MD" for c in root.children):
             return
         near = [root, *root.children]  # "today" may hang on the verb or on a phrase of it ("As part of X's visit today,")
@@ -892,8 +917,12 @@ class Sentence:
                 continue
             verb, dropped = EVENT_NOUNS[n.lemma_.lower()]
             preps = [c for c in n.children if c.dep_ == "prep"]
+            # "Trump's recent move to slap a tariff" -> "Trump moved to slap a tariff"
+            preps += [c for c in n.children if c.dep_ == "acl" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)]
             if not preps and not when - subtree(n):
                 continue  # "Mr Trappett's appointment coincides with ...": appointed to what, when?
+            if n.lemma_.lower() == "use" and not any(w.dep_ == "aux" and w.lower_ == "to" for w in n.subtree):
+                continue  # "condemns North Korea's use of cybercrime": a use with no purpose is a way of naming it
             overrides = {n.i: verb, **{c.i: "" for c in preps if c.lower_ in dropped}}
             if owner.tag_ == "PRP$":
                 overrides[owner.i] = self.resolved[owner.i].name
@@ -901,6 +930,25 @@ class Sentence:
             tokens = {n.i} | {i for c in preps for i in subtree(c)} | (when - subtree(n))
             units.append(Unit(n, tokens, speaker, owner, sorted(subtree(owner) - {c.i for c in owner.children if c.dep_ == "case"}),
                               overrides=overrides, subject_first=True))
+
+    def costs(self, units: list[Unit]) -> None:
+        """A price given in passing to a thing named again, as a claim of its own: "The $732,400 project was announced"
+        -> "The project costs $732,400." Only where the article has not stated the figure before (there it is a claim
+        already: "will make a $10 million donation ... the $10 million donation")."""
+        for n in self.doc[self.start:self.end]:
+            det = next((c for c in n.children if c.dep_ == "det" and c.i < n.i and c.lower_ in ("the", "this", "that")), None)
+            money = next((c for c in n.children if c.dep_ in ("nummod", "compound", "nmod", "amod") and det is not None
+                          and det.i < c.i < n.i and any(w.ent_type_ == "MONEY" for w in c.subtree)), None)
+            if n.pos_ != "NOUN" or money is None or n.ent_type_ == "MONEY":
+                continue
+            figure = sorted(subtree(money))
+            if self.doc[figure[0]:figure[-1] + 1].text in self.doc[:self.start].text:
+                continue
+            after = {i for c in n.children if c.i > n.i and not (c.dep_ == "prep" and c.lower_ == "of") for i in subtree(c)}
+            named = sorted(subtree(n) - set(figure) - after)
+            verb = "costs" if n.lemma_.lower() in COST_NOUNS else "is worth"
+            speaker = next((u.speaker for u in units if n.i in u.tokens), None)
+            units.append(Unit(n, set(figure), speaker, n, named, verb, {n.i: n.text}))
 
     def relative_place(self, relcl: Token) -> Token | None:
         """The 'which' of "flight MH17, in which all 298 on board died": a relative clause with a subject of its own
@@ -917,6 +965,7 @@ class Sentence:
         self.clauses(sent.root, None, None, units)
         self.relative_clauses(units)
         self.events(sent.root, units)
+        self.costs(units)
         units = [v for u in units for v in self.split(u)]
         return [(u, self.text(u)) for u in sorted(units, key=lambda u: min(u.tokens | {u.head.i}))]
 
@@ -980,6 +1029,13 @@ class Sentence:
         if speaker.verb == "according to":
             return f"According to {speaker.name}, {rest}"
         return f"{speaker.name} {speaker.verb} that {rest}"
+
+    def announced_plan(self, unit: Unit) -> bool:
+        """"The Minister has today announced that 11 people will be listed": whether they will be is not yet a fact,
+        that the Minister announced it, and when, is; the claim is the announcement, content and all."""
+        verb = unit.speaker.subject.head if unit.speaker and unit.speaker.subject is not None else None
+        return verb is not None and verb.lemma_ == "announce" \
+            and any(c.tag_ == "MD" and c.lower_ in PLAN_MODALS for c in unit.head.children)
 
     # ---- worth checking? -------------------------------------------------------------------
 
@@ -1096,7 +1152,7 @@ class RulesExtractor(Extractor):
             if (block := lists.get(n)) is not None:
                 span = Span(start=span.start, end=spans[block.last][0].end)
                 context = [doc.text[s.start:s.end] for s, _, _ in spans[max(0, n - 2):n]]
-                sentences = self.list_sentences(context, block.sentences)
+                sentences = self.list_sentences(context, block.sentences, doc.published)
                 n = block.last + 1
             else:
                 n += 1
@@ -1104,7 +1160,7 @@ class RulesExtractor(Extractor):
                     out.append(found)
                     last_speaker = None
                     continue
-                sentences = [Sentence(parsed, start, end, entities, resolved, descriptions)]
+                sentences = [Sentence(parsed, start, end, entities, resolved, descriptions, doc.published)]
             quoted = is_quotation(doc.text[span.start:span.end])
             spoke = None
             for sentence, (unit, text) in ((s, c) for s in sentences for c in s.claims()):
@@ -1116,22 +1172,24 @@ class RulesExtractor(Extractor):
                 seen.add(text)
                 drop = sentence.drop(unit, text)
                 anchored = anchor(normalise(text), doc.published)
-                text = anchored.text
-                out.append(self.claim(doc, span, text, unit.speaker, drop, sentence.attribution(unit, text), time_metadata(anchored)))
+                text, attribution = anchored.text, sentence.attribution(unit, anchored.text)
+                if attribution and sentence.announced_plan(unit):
+                    text, attribution = tidy(attribution), None
+                out.append(self.claim(doc, span, text, unit.speaker, drop, attribution, time_metadata(anchored)))
             out.extend(self.claim(doc, span, text) for sentence in sentences
                        for text in sentence.titles(titled) + sentence.list_titles(titled) + sentence.appositive_titles(titled))
             last_speaker = spoke if spoke and ("“" in doc.text[span.start:span.end] or quoted) else None
         return numbered(out)
 
-    def list_sentences(self, context: list[str], texts: list[str]) -> list[Sentence]:
+    def list_sentences(self, context: list[str], texts: list[str], published: str | None) -> list[Sentence]:
         """A bulleted list's sentences (`lists`), parsed after the sentences before it so that their pronouns find
         what they stand for there."""
         before = " ".join(" ".join(s.split()) for s in context)
         parsed = parse(" ".join([before, *texts]) if before else " ".join(texts))
         entities = Entities(parsed)
         resolved, descriptions = resolve_pronouns(parsed, entities), resolve_descriptions(parsed, entities)
-        return [Sentence(parsed, start, end, entities, resolved, descriptions) for span, start, end in sentence_spans(parsed)
-                if span.start >= len(before)]
+        return [Sentence(parsed, start, end, entities, resolved, descriptions, published)
+                for span, start, end in sentence_spans(parsed) if span.start >= len(before)]
 
     def claim(self, doc: Document, span: Span, text: str, speaker: Speaker | None = None,
               drop: tuple[DropReason, str] | None = None, attribution: str | None = None,
