@@ -75,9 +75,11 @@ def non_evidence_stances(claims: list[dict], results: list[CheckResult], texts: 
 
 
 def open_corpus(corpus: list[Path], stores: Path) -> tuple[Verifier, dict[str, str]]:
-    """A store holding the corpus (made once, keyed by its documents' content) and the documents' texts by id."""
+    """A store holding the corpus (made once, keyed by its documents' content and where they were read from:
+    the same files from another folder would otherwise be added to the store again under new ids, and their
+    copies crowd retrieval) and the documents' texts by id."""
     docs = load_paths(corpus, 50_000_000).documents
-    digest = hashlib.sha256("".join(sorted(d.id + d.content_hash for d in docs)).encode()).hexdigest()[:12]
+    digest = hashlib.sha256("".join(sorted(d.id + str(d.source) + d.content_hash for d in docs)).encode()).hexdigest()[:12]
     verifier = Verifier.open(stores / f"claims-{digest}", create=True)
     verifier.ingest_documents(docs)
     return verifier, {d.id: d.text for d in docs}
