@@ -153,8 +153,10 @@ def results_stored(store) -> int:
         db.close()
 
 
-INTERRUPTED_CLAIMS = 140  # the sample claims four times: a batch of 12 could finish before the signal arrived
-INTERRUPTED_ROWS = [{**row, "id": f"{row['id']}-{copy}"} for copy in range(4) for row in SAMPLE_CLAIMS][:INTERRUPTED_CLAIMS]
+INTERRUPTED_CLAIMS = 140  # the sample claims four times, each copy worded apart (a repeated text is checked once,
+# so four identical copies were 35 checks, which could finish before the signal arrived)
+INTERRUPTED_ROWS = [{**row, "id": f"{row['id']}-{copy}", "claim": f"{row['claim']} ({copy})" if copy else row["claim"]}
+                    for copy in range(4) for row in SAMPLE_CLAIMS][:INTERRUPTED_CLAIMS]
 
 
 def interrupted_batch(tmp_path, store, sig: int) -> tuple[subprocess.Popen, str]:
