@@ -124,14 +124,17 @@ def fit(results: dict[str, list[CheckResult]], scifact: Path, base: VerdictRules
     gold["scifact_train"] = [claim_label(r) for r in sci_rows]
     _, spans = load_corpus(scifact)
 
-    def decide(rules: VerdictRules, name: str, checked: list[CheckResult] | None = None) -> list:
-        return [aggregate(restance(r.trail.judgements, rules), r.trail.candidates, rules)
-                for r in (checked if checked is not None else results[name])]
+    promises = load_promises()
+    results = dict(results)
+    kept = results.pop("promises")
+
+    def decide(rules: VerdictRules, checked: list[CheckResult]) -> list:
+        return [aggregate(restance(r.trail.judgements, rules), r.trail.candidates, rules) for r in checked]
 
     def objective(rules: VerdictRules) -> tuple[float, dict]:
         per_set = {}
         for name in results:
-            decided = decide(rules, name)
+            decided = decide(rules, results[name])
             f1 = verdict_metrics(gold[name], [d.verdict.value for d in decided], [d.confidence for d in decided])["macro_f1"]
             if name == "scifact_train":
                 redone = [r.model_copy(update={"verdict": d.verdict, "citations": d.citations})
@@ -140,12 +143,8 @@ def fit(results: dict[str, list[CheckResult]], scifact: Path, base: VerdictRules
             per_set[name] = round(f1, 4)
         return sum(per_set.values()) / len(per_set), per_set
 
-    promises = load_promises()
-    results = dict(results)
-    kept = results.pop("promises")
-
     def broken(rules: VerdictRules) -> list[str]:
-        return [p["id"] for p, d in zip(promises, decide(rules, "promises", kept), strict=True)
+        return [p["id"] for p, d in zip(promises, decide(rules, kept), strict=True)
                 if d.verdict.value not in p["allowed"]]
 
     best: tuple[float, VerdictRules, dict] = (-1.0, base, {})
@@ -162,7 +161,7 @@ def fit(results: dict[str, list[CheckResult]], scifact: Path, base: VerdictRules
     per_set["news_dev_non_evidence_refuting"] = round(non_evidence_refuting(results["news_dev"], news_gold, rules), 4)
     raw, correct = [], []
     for name in results:
-        for d, g in zip(decide(rules, name), gold[name], strict=True):
+        for d, g in zip(decide(rules, results[name]), gold[name], strict=True):
             raw.append(d.raw_confidence)
             correct.append(d.verdict.value == g)
     scale, shift = fit_confidence_map(raw, correct)

@@ -79,7 +79,7 @@ def open_corpus(corpus: list[Path], stores: Path) -> tuple[Verifier, dict[str, s
     the same files from another folder would otherwise be added to the store again under new ids, and their
     copies crowd retrieval) and the documents' texts by id."""
     docs = load_paths(corpus, 50_000_000).documents
-    digest = hashlib.sha256("".join(sorted(d.id + str(d.source) + d.content_hash for d in docs)).encode()).hexdigest()[:12]
+    digest = hashlib.sha256("".join(sorted(d.id + d.source + d.content_hash for d in docs)).encode()).hexdigest()[:12]
     verifier = Verifier.open(stores / f"claims-{digest}", create=True)
     verifier.ingest_documents(docs)
     return verifier, {d.id: d.text for d in docs}
