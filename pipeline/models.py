@@ -143,8 +143,9 @@ class Probabilities(BaseModel):
 class QuantityComparison(BaseModel):
     """A quantity, date or duration of the claim beside the evidence's of the same kind, compared as values."""
 
-    kind: str = Field(description="what is compared: 'count:worker', 'length:meter', 'currency', 'percent', 'date', "
-                      "'time:second' (a duration), 'year', 'published' (the claim's date beside the document's date line)...")
+    kind: str = Field(description="what is compared: 'count:worker', 'length:meter', 'currency:EUR', 'currency:$' "
+                      "(a dollar of no stated country), 'percent', 'date', 'time:second' (a duration), 'year', "
+                      "'published' (the claim's date beside the document's date line)...")
     claim: str = Field(description="the claim's wording, e.g. '2 months'")
     evidence: str = Field(description="the evidence's wording, e.g. 'two weeks'")
     agrees: bool

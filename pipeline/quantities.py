@@ -36,6 +36,8 @@ REWRITES = [(re.compile(r"(?:\b[A-Z]{1,2}\s?)?\$\s?(\d(?:[\d.,]*\d)?(?:\s(?:mill
             (re.compile(r"(\d)\s?bn\b"), r"\1 billion"), (re.compile(r"(\d)\s?m\b(?!\w)"), r"\1 million"),
             (re.compile(r"\bper cent\b"), "percent"),
             (re.compile(r"\b(\d+)[- ](\d)/(\d)\b"), lambda m: f"{int(m.group(1)) + int(m.group(2)) / int(m.group(3)):g}")]
+# quantulum3 (its classifier off) reads "73 minutes" as minutes of arc; in news they are time (seconds per unit)
+ARC_AS_TIME = {"minute of arc": 60.0, "second of arc": 1.0}
 NEAR_CHARS = 60  # about eight words either side: the noun phrase and verb a value belongs to
 PUBLISHED_DAYS = 7  # a claim's day within this many days of a document's date line is the document's event
 
@@ -111,6 +113,45 @@ def _normalised(text: str) -> tuple[str, list[tuple[int, int]]]:
     return text, origin
 
 
+@cache
+def _dollar_symbols() -> dict[str, str]:
+    """"US$" -> "USD", "A$" -> "AUD", "NZ$" -> "NZD": the dollar signs that name their country, from CLDR's
+    English locales (via Babel), read where each of those dollars is not the local one."""
+    from babel.numbers import get_currency_symbol, list_currencies
+
+    out = {}
+    for locale in ("en", "en_CA", "en_NZ"):
+        for code in list_currencies():
+            symbol = get_currency_symbol(code, locale)
+            if symbol.endswith("$") and symbol != "$":
+                out.setdefault(symbol, code)
+    return out
+
+
+def _currency(unit, surface: str) -> str:
+    """The currency's ISO code ("EUR", "AUD"), or "$" for a dollar sign that does not say whose dollar.
+    `surface`: the amount as written with a few characters before it ("ost NZ $ 26 million")."""
+    if unit.name != "dollar":  # quantulum3 names "euro", "australian dollar", "united states dollar" itself
+        return unit.currency_code or unit.name
+    m = re.search(r"\b([A-Z]{1,3})\s?\$", surface)
+    return _dollar_symbols().get(f"{m.group(1)}$", "$") if m else "$"
+
+
+def _same_kind(c: Quantity, e: Quantity) -> bool:
+    """Same kind of quantity; a dollar whose country is not said is any country's dollar."""
+    if c.kind == e.kind:
+        return True
+    codes = {k.partition(":")[2] for k in (c.kind, e.kind) if k.startswith("currency:")}
+    return len(codes) == 2 and "$" in codes and _is_dollar(next(iter(codes - {"$"})))
+
+
+@cache
+def _is_dollar(code: str) -> bool:
+    from babel.numbers import get_currency_name
+
+    return get_currency_name(code, locale="en").endswith("Dollar")
+
+
 def _base_value(value: float, unit_name: str) -> tuple[float, str] | None:
     try:
         q = _units().Quantity(value, unit_name).to_base_units()
@@ -163,7 +204,10 @@ def find_quantities(text: str) -> list[Quantity]:
                 noun = re.sub(r"\W", "", after[0]).lower() if after else ""
                 kind = f"count:{stem(noun)}" if noun else "count"
         elif entity == "currency":
-            kind = "currency"
+            kind = f"currency:{_currency(q.unit, text[max(0, start - 4):end])}"
+            value = abs(value)  # "(US$2.4 billion)" is an aside, not an accountant's negative
+        elif entity == "angle" and unit in ARC_AS_TIME and not re.search(r"°|\bdegrees?\b", text):
+            value, kind = value * ARC_AS_TIME[unit], "time:second"  # "73 minutes after liftoff", not minutes of arc
         elif entity == "unknown" and "percent" in unit:
             kind = "percent"
         else:
@@ -217,7 +261,7 @@ def compare(claim: list[Quantity], evidence: list[Quantity]) -> list[QuantityCom
     for c in claim:
         if c.bound:
             continue
-        same = [e for e in evidence if e.kind == c.kind and not e.bound
+        same = [e for e in evidence if _same_kind(c, e) and not e.bound
                 and (c.kind in ("date", "year") or not c.near or not e.near or c.near & e.near)]
         if not same:
             continue

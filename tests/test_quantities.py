@@ -32,6 +32,8 @@ def test_the_same_value_written_differently_agrees(claim, evidence, expected):
     ("The plant employs 945 people.", "The plant employs 105 people."),
     ("founded in 1905", "founded in 1910"),
     ("on 3 May 2009", "on 3 June 2009"),
+    ("exploded 73 minutes after liftoff", "exploded 73 seconds after liftoff"),  # time, not minutes of arc
+    ("a catalogue value of 1.78 billion US dollars", "a catalogue value of €1.78 billion (US$2.4 billion)"),
 ])
 def test_other_values_of_the_same_kind_disagree(claim, evidence):
     assert [agrees for _, _, agrees in comparison(claim, evidence)] == [False]
@@ -44,6 +46,11 @@ def test_values_of_other_kinds_and_bounds_are_not_compared():
     assert comparison("The museum has 12 rooms.", "The museum was built for 3 million dollars.") == []
     assert comparison("more than 500 people came", "612 people came") == []
     assert comparison("The hospital has 400 beds.", "The hospital hired 400 nurses.") == []
+    # another currency is another kind of value; a bare "$" is any country's dollar, never a euro
+    assert comparison("estimated to cost 26 million US dollars", "at an estimated cost of NZ $ 26 million") == []
+    assert comparison("estimated to cost 5 million euros", "at an estimated cost of $5 million") == []
+    assert comparison("estimated to cost A$5 million", "at an estimated cost of $5 million") == [
+        ("A$5 million", "$5 million", True)]
 
 
 def test_a_partial_date_agrees_with_a_fuller_one():
