@@ -25,6 +25,22 @@ DATE = re.compile(rf"\b(?:(?:\d{{1,2}}\s+)?(?:{MONTHS})(?:\s+\d{{1,2}}(?:st|nd|r
 # Words before a figure that make it a bound or an estimate: a bound is not compared, an estimate loosely.
 BOUND = re.compile(r"\b(more than|less than|fewer than|over|under|at least|at most|up to|above|below|exceeding|"
                    r"nearly|almost|as many as|as much as|as few as|no more than|no less than|upwards of)\s*$", re.IGNORECASE)
+# Bounds of one sense compare with each other: "up to 30 million" is refuted by "up to $30 billion"
+BOUND_SENSE = {"more than": "above", "over": "above", "above": "above", "exceeding": "above", "upwards of": "above",
+               "at least": "at least", "no less than": "at least", "less than": "below", "fewer than": "below",
+               "under": "below", "below": "below", "at most": "at most", "up to": "at most", "no more than": "at most",
+               "as many as": "at most", "as much as": "at most", "as few as": "at least", "nearly": "nearly",
+               "almost": "nearly"}
+# A change stated with its direction: "rose 2.5%", "lost almost 1,000 points", "a 25 basis point increase"
+# ("fell 2.5 percent to 2.73": the level after "to" has none)
+UP, DOWN = (r"ris(?:e|es|en|ing)|rose|increas(?:e|ed|es|ing)|gain(?:s|ed|ing)?|gr[eo]w(?:s|n|ing)?|climb(?:s|ed|ing)?|"
+            r"jump(?:s|ed|ing)?|soar(?:s|ed|ing)?|surg(?:e|es|ed|ing)|rais(?:e|es|ed|ing)|boost(?:s|ed|ing)?|up|higher",
+            r"f[ae]ll(?:s|en|ing)?|decreas(?:e|ed|es|ing)|declin(?:e|es|ed|ing)|drop(?:s|ped|ping)?|los(?:e|es|t|ing)|"
+            r"cut(?:s|ting)?|reduc(?:e|ed|es|ing)|lower(?:ed|s|ing)?|down|shr[ai]nk(?:s|ing)?|shrunk|slump(?:s|ed)?|"
+            r"plung(?:e|es|ed)|plummet(?:s|ed)?|slash(?:es|ed)?")
+DIRECTION_BEFORE = re.compile(rf"\b(?:(?P<up>{UP})|(?P<down>{DOWN}))(?:(?:\s+[\w'’]+){{0,3}}?\s+by)?"
+                              r"(?:\s+(?:about|around|almost|nearly|some|a|an|just))?\s*$", re.IGNORECASE)
+DIRECTION_AFTER = re.compile(rf"^[-\s]*(?:(?P<up>{UP})|(?P<down>{DOWN}))\b", re.IGNORECASE)
 APPROX = re.compile(r"\b(about|around|approximately|roughly|some|circa|an estimated|close to|just over|just under)\s*$",
                     re.IGNORECASE)
 APPROX_TOLERANCE = 0.1
@@ -35,6 +51,9 @@ REWRITES = [(re.compile(r"(?:\b[A-Z]{1,2}\s?)?\$\s?(\d(?:[\d.,]*\d)?(?:\s(?:mill
             (re.compile(r"(\d+(?:\.\d+)?) basis points?"), lambda m: f"{float(m.group(1)) / 100:g} percentage points"),
             (re.compile(r"(\d)\s?bn\b"), r"\1 billion"), (re.compile(r"(\d)\s?m\b(?!\w)"), r"\1 million"),
             (re.compile(r"\bper cent\b"), "percent"),
+            # "cut by $200 to $399" is a change and a level, not quantulum3's range "$200 to $399"
+            (re.compile(r"(\bby\s+[^\s,]+(?:\s+(?:million|billion|trillion|dollars|percent|percentage points?|points?))?)"
+                        r"\s+to\s+(?=\S*\d)"), r"\1, to "),
             (re.compile(r"\b(\d+)[- ](\d)/(\d)\b"), lambda m: f"{int(m.group(1)) + int(m.group(2)) / int(m.group(3)):g}")]
 # quantulum3 (its classifier off) reads "73 minutes" as minutes of arc; in news they are time (seconds per unit)
 ARC_AS_TIME = {"minute of arc": 60.0, "second of arc": 1.0}
@@ -75,7 +94,9 @@ class Quantity(BaseModel):
     value: float | tuple[int | None, int | None, int | None] = Field(description="base-unit value; (year, month, day) for a date")
     surface: str
     tolerance: float = 0.0
-    bound: bool = Field(False, description="stated as a bound ('more than 5'): never compared")
+    bound: str = Field("", description="the sense of the bound it is stated as ('above' for 'more than 5'): compared "
+                       "only with a bound of the same sense")
+    direction: int = Field(0, description="+1 for a rise ('rose 2.5%'), -1 for a fall ('cut by $200'), 0 for none")
     near: frozenset[str] = Field(frozenset(), description="content-word stems within `NEAR_CHARS` of the value "
                                  "(what it is a value of: 'bridge', 'long'; 'price', 'bumper')")
 
@@ -103,9 +124,13 @@ def _normalised(text: str) -> tuple[str, list[tuple[int, int]]]:
         parts, where, pos = [], [], 0
         for m in pat.finditer(text):
             new = m.expand(repl) if isinstance(repl, str) else repl(m)
-            span = (origin[m.start()][0], origin[m.end() - 1][1]) if m.end() > m.start() else origin[m.start()]
+            kept = next((i for i, (a, b) in enumerate(zip(m.group(), new, strict=False)) if a != b),
+                        min(len(m.group()), len(new)))
+            # the part the rewrite leaves as it was maps to itself: "by 25 points, to" shows "by 25 points" as written
+            span = (origin[m.start() + kept][0], origin[m.end() - 1][1]) if m.end() > m.start() + kept else \
+                origin[min(m.start() + kept, len(origin) - 1)]
             parts += [text[pos:m.start()], new]
-            where += origin[pos:m.start()] + [span] * len(new)
+            where += origin[pos:m.start() + kept] + [span] * (len(new) - kept)
             pos = m.end()
         parts.append(text[pos:])
         where += origin[pos:]
@@ -217,7 +242,15 @@ def find_quantities(text: str) -> list[Quantity]:
             else:
                 value, dim = base
                 kind = f"{entity}:{dim}"
-        out.append(Quantity(kind=kind, value=value, surface=surface, bound=bool(BOUND.search(before)),
+        bound = BOUND.search(before)
+        direction = DIRECTION_BEFORE.search(text[:start]) or (DIRECTION_AFTER.search(text[end:]) if end > start else None)
+        if direction is not None and direction.end() == start:  # "rose 2.5%" is shown as the change it states
+            surface = text[direction.start():end]
+        elif direction is not None and direction.re is DIRECTION_AFTER:  # "25 basis point increase"
+            surface = text[start:end + direction.end()]
+        out.append(Quantity(kind=kind, value=value, surface=surface,
+                            bound=BOUND_SENSE[bound.group(1).lower()] if bound else "",
+                            direction=0 if direction is None else (1 if direction.group("up") else -1),
                             tolerance=_tolerance(surface, value, bool(APPROX.search(before))),
                             near=_near(text, start, end) if end > start else frozenset()))
     return [q for q in out if q.kind != "date" or q.value != (None, None, None)]
@@ -248,20 +281,21 @@ def _agree(c: Quantity, e: Quantity) -> bool:
         return c.value == e.value
     if c.kind == "date":
         return all(a is None or b is None or a == b for a, b in zip(c.value, e.value, strict=True))
+    if c.direction * e.direction < 0:  # "rose 2.5%" is not "fell 2.5 percent"
+        return False
     return abs(c.value - e.value) <= max(c.tolerance, e.tolerance, 1e-9)
 
 
 def compare(claim: list[Quantity], evidence: list[Quantity]) -> list[QuantityComparison]:
     """For each claim quantity that the evidence states a quantity of the same kind for: the closest one,
-    and whether they agree (within the claim's rounding, or 10% after "about"). Bounds are not compared;
-    years are compared only when no full date is. Amounts, counts and measures are compared only when the
-    words around them share one (`near`: "a $2.2 billion mental health package" is not "$2.5 billion to
+    and whether they agree (within the claim's rounding, or 10% after "about"; a rise never agrees with a fall).
+    A bound is compared only with a bound of the same sense ("up to 30 million" with "up to $30 billion"); years
+    are compared only when no full date is. Amounts, counts and measures are compared only when the words around
+    them share one (`near`: "a $2.2 billion mental health package" is not "$2.5 billion to
     build a cancer care system"); dates are not, since what is dated is rarely beside its date."""
     out = []
     for c in claim:
-        if c.bound:
-            continue
-        same = [e for e in evidence if _same_kind(c, e) and not e.bound
+        same = [e for e in evidence if _same_kind(c, e) and e.bound == c.bound
                 and (c.kind in ("date", "year") or not c.near or not e.near or c.near & e.near)]
         if not same:
             continue

@@ -15,7 +15,7 @@ def comparison(claim: str, evidence: str) -> list[tuple[str, str, bool]]:
     ("a contract worth US$40 billion", "a $40 billion contract", [("US$40 billion", "$40 billion", True)]),
     ("about 6,000 square kilometres", "6,000 square kilometers", [("6,000 square kilometres", "6,000 square kilometers", True)]),
     ("1.2 billion dollars", "1,234 million dollars", [("1.2 billion dollars", "1,234 million dollars", True)]),
-    ("rose 12 per cent", "rose 12%", [("12 per cent", "12%", True)]),
+    ("rose 12 per cent", "rose 12%", [("rose 12 per cent", "rose 12%", True)]),
     ("by 0.25 percentage points", "by 25 basis points", [("0.25 percentage", "25 basis points", True)]),
     ("to 5-1/4 percent", "to 5.25 percent", [("5-1/4 percent", "5.25 percent", True)]),
     ("unchanged at 1.75%", "unchanged at 1 3/4 percent", [("1.75%", "1 3/4 percent", True)]),
@@ -29,6 +29,9 @@ def test_the_same_value_written_differently_agrees(claim, evidence, expected):
     ("The bridge is 15 miles long.", "The bridge is 15 kilometres long."),
     ("for six months", "a six-week trial"),
     ("rise by 25 percent", "rise by 9 percent"),
+    ("Aer Lingus shares rose 2.5% on the day", "Aer Lingus shares fell 2.5 percent to 2.73 euros the day"),  # a rise is no fall
+    ("approved a 25 basis point increase in the discount rate", "approved a 25 basis point cut in the discount rate"),
+    ("could support drawings of up to 30 million US dollars", "would support drawings of up to $30 billion"),
     ("The plant employs 945 people.", "The plant employs 105 people."),
     ("founded in 1905", "founded in 1910"),
     ("on 3 May 2009", "on 3 June 2009"),
@@ -51,6 +54,12 @@ def test_values_of_other_kinds_and_bounds_are_not_compared():
     assert comparison("estimated to cost 5 million euros", "at an estimated cost of $5 million") == []
     assert comparison("estimated to cost A$5 million", "at an estimated cost of $5 million") == [
         ("A$5 million", "$5 million", True)]
+
+
+def test_a_change_and_a_level_are_two_values():
+    assert comparison("the price was cut by $200 to $399", "Apple cut the price by $200, to $399") == [
+        ("cut by $200", "cut the price by $200", True), ("$399", "$399", True)]
+    assert comparison("the rate rose to 5 percent", "the rate fell to 5 percent") == [("5 percent", "5 percent", True)]
 
 
 def test_a_partial_date_agrees_with_a_fuller_one():
