@@ -15,8 +15,10 @@ import bm25s
 from pipeline.chunk import doc_of
 from pipeline.models import Candidate
 from pipeline.store import ChunkStore
+from pipeline.textnorm import normalise_space
 
 RRF_K = 60
+DUPLICATE_POOL = 2  # candidates read per slot, so that copies of one text dropped still leave top_k distinct ones
 
 
 class LexicalIndex:
@@ -69,7 +71,8 @@ class Retriever:
         self.lexical = LexicalIndex(store)
 
     def retrieve(self, claims: list[str], exclude_docs: set[str] | frozenset[str] = frozenset()) -> list[list[Candidate]]:
-        """The top_k fused candidates for each claim, best first, from documents not in `exclude_docs`."""
+        """The top_k fused candidates for each claim, best first, from documents not in `exclude_docs`; chunks whose
+        text repeats a better-ranked one's word for word are left out."""
         dense = self.store.dense_search(claims, self.dense_k)
         lexical = self.lexical.search(claims, self.lexical_k)
         fused_ids: list[list[tuple[str, dict]]] = []
@@ -82,12 +85,15 @@ class Retriever:
                     entry["fused"] += 1.0 / (RRF_K + rank)
             ranked = [(cid, s) for cid, s in sorted(scores.items(), key=lambda kv: -kv[1]["fused"])
                       if doc_of(cid) not in exclude_docs]
-            fused_ids.append(ranked[:self.top_k])
+            fused_ids.append(ranked[:self.top_k * DUPLICATE_POOL])
         records = self.store.get_chunks(sorted({cid for hits in fused_ids for cid, _ in hits}))
         out = []
         for hits in fused_ids:
             out.append([])
-            for rank, (cid, s) in enumerate(hits, 1):
+            seen: set[str] = set()
+            # a chunk whose text a better-ranked one already has (a press release and its repost) takes no slot
+            hits = [(cid, s) for cid, s in hits if not ((t := normalise_space(records[cid][0].text)) in seen or seen.add(t))]
+            for rank, (cid, s) in enumerate(hits[:self.top_k], 1):
                 chunk, meta = records[cid]
                 out[-1].append(Candidate(chunk=chunk, title=meta["title"], source=meta["source"], url=meta.get("url"),
                                          published=meta.get("published"), doc_hash=meta.get("doc_hash"), rank=rank,

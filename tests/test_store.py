@@ -90,3 +90,19 @@ def test_a_document_larger_than_one_chroma_batch_is_written_and_replaced_whole(t
     with store.writing():
         store.put_documents([(small, chunk_document(small, 100, 0))], vectors[:1])
     assert store.count() == 1 and store.document_state()["big"]["complete"]
+
+
+def test_copies_of_one_text_take_one_retrieval_slot(tmp_path):
+    """A press release and its word-for-word repost crowd out nothing: the retriever keeps one of them."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    release = "The York plant employs 945 people. It opened in 1998 and makes brake parts for trucks."
+    (corpus / "release.txt").write_text(release)
+    (corpus / "repost.txt").write_text(release)
+    (corpus / "other.txt").write_text("The Leeds plant employs 210 people and makes axles for trucks.")
+    v = Verifier.open(tmp_path / ".citetrail", create=True)
+    v.ingest([corpus])
+    [hits] = v.retriever.retrieve(["How many people does the York plant employ?"])
+    texts = [h.chunk.text for h in hits]
+    assert len(texts) == len(set(texts)) == 2 and [h.rank for h in hits] == [1, 2]
+    assert any("Leeds" in t for t in texts)
