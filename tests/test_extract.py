@@ -355,6 +355,10 @@ def test_sentences_glued_without_a_space_are_two_sentences():
     ("Elizabeth Blackburn is Australia's first female Nobel Laureate and the country's eleventh Nobel Prize winner.",
      ["Elizabeth Blackburn is Australia's first female Nobel Laureate.",
       "Elizabeth Blackburn is Australia's eleventh Nobel Prize winner."]),  # "the country": the place named last
+    # after a determined noun, a noun with a describing word of its own is a second thing
+    ("Further announcements will include the proposed Commissioner and detailed terms of reference.",
+     ["Further announcements will include the proposed Commissioner.",
+      "Further announcements will include detailed terms of reference."]),
 ])
 def test_lists_the_parser_attaches_wrongly_still_split_into_whole_members(text, expected):
     assert texts(text) == expected

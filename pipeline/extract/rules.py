@@ -212,6 +212,12 @@ def determined(t: Token) -> bool:
     return any(c.dep_ in ("det", "poss", "nummod") and c.i < t.i for c in t.children)
 
 
+def qualified(t: Token) -> bool:
+    """A common noun with a describing word of its own ('detailed terms'): after 'the proposed Commissioner and',
+    a second thing, not half of one ('the safety and security')."""
+    return t.pos_ == "NOUN" and any(c.dep_ == "amod" and c.i < t.i for c in t.children)
+
+
 def with_comma_before(doc: Doc, token: Token) -> set[int]:
     """A token's subtree, with the commas, dashes or conjunctions just before it."""
     span = subtree(token)
@@ -719,7 +725,7 @@ class Sentence:
         conjuncts = [c for c in t.conjuncts if c.i > t.i and c.i in tokens]
         if t.pos_ in ("NOUN", "PROPN"):
             members = [t] + [c for c in conjuncts if c.pos_ == t.pos_ or (self.is_name(t) and self.is_name(c))
-                             or (c.pos_ in ("NOUN", "PROPN") and determined(t) and determined(c))]
+                             or (c.pos_ in ("NOUN", "PROPN") and determined(t) and (determined(c) or qualified(c)))]
         elif t.pos_ == "ADP" and t.dep_ == "prep":
             members = [t] + [c for c in conjuncts if c.pos_ == "ADP"]
         elif is_verb(t):
@@ -752,7 +758,7 @@ class Sentence:
             ancestor = ancestor.head
         if len(members) == 2 and t.pos_ in ("NOUN", "PROPN") and not any(c.dep_ == "punct" for c in t.children) \
                 and not self.same_kind_names(members) and not (determined(members[1]) and (determined(t) or t.pos_ == "PROPN")) \
-                and also is None:
+                and not (determined(t) and qualified(members[1])) and also is None:
             return None  # "training and education", "Red Cross Japan and Pacific Disaster Appeal": one thing
         ent = self.entities.entity_at(t)
         if ent is not None and any(ent.start <= m.i < ent.end for m in members[1:]):
