@@ -6,7 +6,7 @@ date line or the sentence before. The verifier reads `evidence_text(...)`; the c
 sentence alone. The same function builds the verifier's training pairs (`pipeline.training.news_pairs`),
 so training and inference read one form:
 
-    "{title} ({published as 3 December 2007}). {previous sentence, when needed} {sentence}"
+    "{title} ({published as 3 December 2007}). {previous sentence, when needed} {sentence, its relative dates resolved}"
 """
 
 from __future__ import annotations
@@ -57,8 +57,18 @@ def published_label(published: str | None) -> str | None:
     return f"{day.day} {day:%B %Y}"
 
 
+def sentence_read(sentence: str, published: str | None) -> str:
+    """The sentence as the verifier reads it: its relative dates resolved against the document's date ("Yesterday,
+    at this year's conference" -> "On 7 June 2010, at the 2010 conference"), by the extractor's resolver
+    (`pipeline.extract.dates.anchor`); unchanged without a date."""
+    from pipeline.extract.dates import anchor
+
+    return normalise_space(anchor(sentence, published).text) if published else normalise_space(sentence)
+
+
 def evidence_text(sentence: str, title: str | None = None, published: str | None = None, context: str | None = None) -> str:
-    """The text the verifier reads for one sentence: header (title, date), then the context, then the sentence.
+    """The text the verifier reads for one sentence: header (title, date), then the context, then the sentence
+    (`sentence_read`: its relative dates resolved).
 
     The title is left out when the sentence is the title (plain-text documents open with it), and when it is
     longer than a headline (`MAX_TITLE_WORDS`: a plain file whose first line is a whole paragraph)."""
@@ -73,7 +83,7 @@ def evidence_text(sentence: str, title: str | None = None, published: str | None
         parts.append(f"({day}).")
     if context:
         parts.append(normalise_space(context))
-    parts.append(normalise_space(sentence))
+    parts.append(sentence_read(sentence, published))
     return " ".join(parts)
 
 

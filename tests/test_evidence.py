@@ -11,7 +11,10 @@ def test_the_verifier_reads_title_date_and_the_sentence_referred_back_to():
     assert published_label("December 3, 2007") == "3 December 2007"
     assert published_label("not a date") is None and published_label(None) is None
     text = evidence_text("Today I signed it.", "Ratifying the Kyoto Protocol", "2007-12-03", "The Government met.")
-    assert text == "Ratifying the Kyoto Protocol (3 December 2007). The Government met. Today I signed it."
+    # the sentence's relative dates are resolved against the date line; the context is read as written
+    assert text == "Ratifying the Kyoto Protocol (3 December 2007). The Government met. On 3 December 2007 I signed it."
+    assert evidence_text("Yesterday, at this year's conference, Apple unveiled iPhone 4.", "iPhone 4", "2010-06-08") == (
+        "iPhone 4 (8 June 2010). On 7 June 2010, at 2010's conference, Apple unveiled iPhone 4.")
     assert evidence_text("Budget up.", None, None) == "Budget up."
     assert evidence_text("Trial update", "Trial update", "2025-01-02") == "(2 January 2025). Trial update"
 

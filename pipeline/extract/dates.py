@@ -114,7 +114,8 @@ def anchor(text: str, published: str | None) -> Anchored:
             new = f"{d:%B %Y}" if _preposition_before(out.text, m.start()) else f"in {d:%B %Y}"
         elif kind == "year":
             y = on.year + {"last": -1, "this": 0, "next": 1}[m.group(1).lower()]
-            new = str(y) if _preposition_before(out.text, m.start()) else f"in {y}"
+            owner = m.string[m.end():m.end() + 2] in ("'s", "’s")  # "at this year's conference" -> "at 2010's"
+            new = str(y) if owner or _preposition_before(out.text, m.start()) else f"in {y}"
         elif kind == "season":
             season = m.group(2).lower()
             y = on.year if on.month > SEASONS[season][1] else on.year - 1

@@ -20,7 +20,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from pipeline.evidence import acronym_words, claim_anchors, evidence_text, needs_context, polarity_differs, published_label, relevance
+from pipeline.evidence import (
+    acronym_words,
+    claim_anchors,
+    evidence_text,
+    needs_context,
+    polarity_differs,
+    published_label,
+    relevance,
+    sentence_read,
+)
 from pipeline.judge.base import Judge
 from pipeline.language import not_english
 from pipeline.models import Candidate, Claim, Judgement, Probabilities, Stance, VerdictRules
@@ -128,8 +137,9 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
                 for q in fields["quantities"]:
                     if q.agrees and q.claim != q.evidence and q.kind not in ("date", "published"):
                         hypothesis = hypothesis.replace(q.claim, q.evidence)
-            head = read[: len(read) - len(" ".join(u.quote.split()))]
-            texts = windows(head, " ".join(u.quote.split()))
+            said = sentence_read(u.quote, published)
+            head = read[: len(read) - len(said)]
+            texts = windows(head, said)
             pending.append((u, fields, list(range(len(premises), len(premises) + len(texts)))))
             premises += texts
             hypotheses += [hypothesis] * len(texts)
