@@ -28,6 +28,7 @@ from eval.claim_quality import grammar_problems, relative_times, unresolved_refe
 from pipeline.config import load_settings
 from pipeline.errors import InputError
 from pipeline.extract import extract_claims
+from pipeline.llm import ReplyCache
 from pipeline.load import load_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,6 +102,8 @@ def run(extractor: str, threshold: float = THRESHOLD, gold_path: Path = GOLD, on
         raise InputError(f"gold doc_ids not in {', '.join(map(str, SOURCES))}: {', '.join(sorted(missing))}")
     settings = load_settings(extractor=extractor)
     extract_claims("Russia invaded Ukraine in 2022.", settings=settings)  # load the models: time extraction warm
+    replies = ReplyCache().folder
+    cached_before = len(list(replies.glob("*.json"))) if replies.is_dir() else 0
     per_doc, seconds = {}, {}
     for doc_id in sorted(gold):
         started = time.perf_counter()
@@ -117,6 +120,8 @@ def run(extractor: str, threshold: float = THRESHOLD, gold_path: Path = GOLD, on
         "precision": ratio(total["extracted_matched"], total["extracted"]),
         "speaker_accuracy": ratio(total["speakers_right"], total["speakers_checked"]),
         "seconds_per_article": round(sum(seconds.values()) / len(seconds), 2), "seconds": seconds,
+        # replies asked of the model in this run; the rest came from the reply cache, so seconds are not the model's
+        "new_replies": (len(list(replies.glob("*.json"))) - cached_before) if extractor == "llm" else None,
         "totals": total, "per_doc": per_doc,
         "matcher_agreement": claim_match.agreement(claim_match.load_pairs(), threshold),
         "versions": {"citetrail": version("citetrail"), "spacy": version("spacy"),
@@ -153,6 +158,11 @@ def render(report: dict) -> str:
         lines.append(f"| {name} | {len(r['per_doc'])} | {t['gold']} | {t['extracted']} | {t['dropped']} | {r['recall']} | "
                      f"{r['precision']} | {t.get('grammar_errors', '-')} | {t.get('unresolved_references', '-')} | "
                      f"{t.get('relative_times', '-')} | {t['speakers_right']}/{t['speakers_checked']} | {r['seconds_per_article']} |")
+    for name, r in entries.items():
+        if r.get("new_replies") is not None:
+            cached = ": its seconds per article are the cache's, not the model's" if r["new_replies"] == 0 else ""
+            lines += ["", f"({name}: {r['new_replies']} replies asked of the model in this run, the rest read from the "
+                      f"reply cache{cached}.)"]
     for name, r in entries.items():
         if "flags" not in next(iter(r["per_doc"].values())):
             lines += ["", f"({name}: measured with the old verifier-based matcher; run it again to update.)"]
