@@ -66,9 +66,8 @@ def sentence_read(sentence: str, published: str | None) -> str:
     return normalise_space(anchor(sentence, published).text) if published else normalise_space(sentence)
 
 
-def evidence_text(sentence: str, title: str | None = None, published: str | None = None, context: str | None = None) -> str:
-    """The text the verifier reads for one sentence: header (title, date), then the context, then the sentence
-    (`sentence_read`: its relative dates resolved).
+def evidence_head(sentence: str, title: str | None = None, published: str | None = None, context: str | None = None) -> str:
+    """What the verifier reads before the sentence: header (title, date), then the context; "" or ending in a space.
 
     The title is left out when the sentence is the title (plain-text documents open with it), and when it is
     longer than a headline (`MAX_TITLE_WORDS`: a plain file whose first line is a whole paragraph)."""
@@ -83,8 +82,13 @@ def evidence_text(sentence: str, title: str | None = None, published: str | None
         parts.append(f"({day}).")
     if context:
         parts.append(normalise_space(context))
-    parts.append(sentence_read(sentence, published))
-    return " ".join(parts)
+    return "".join(f"{p} " for p in parts)
+
+
+def evidence_text(sentence: str, title: str | None = None, published: str | None = None, context: str | None = None) -> str:
+    """The text the verifier reads for one sentence: `evidence_head` (title, date, context), then the sentence
+    (`sentence_read`: its relative dates resolved)."""
+    return evidence_head(sentence, title, published, context) + sentence_read(sentence, published)
 
 
 # Words that deny or negate what follows: a sentence holding one that the claim lacks (or the reverse) does

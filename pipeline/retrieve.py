@@ -90,10 +90,11 @@ class Retriever:
         out = []
         for hits in fused_ids:
             out.append([])
-            seen: set[str] = set()
             # a chunk whose text a better-ranked one already has (a press release and its repost) takes no slot
-            hits = [(cid, s) for cid, s in hits if not ((t := normalise_space(records[cid][0].text)) in seen or seen.add(t))]
-            for rank, (cid, s) in enumerate(hits[:self.top_k], 1):
+            distinct: dict[str, tuple[str, dict]] = {}
+            for cid, s in hits:
+                distinct.setdefault(normalise_space(records[cid][0].text), (cid, s))
+            for rank, (cid, s) in enumerate(list(distinct.values())[:self.top_k], 1):
                 chunk, meta = records[cid]
                 out[-1].append(Candidate(chunk=chunk, title=meta["title"], source=meta["source"], url=meta.get("url"),
                                          published=meta.get("published"), doc_hash=meta.get("doc_hash"), rank=rank,

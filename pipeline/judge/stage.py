@@ -23,7 +23,7 @@ from itertools import pairwise
 from pipeline.evidence import (
     acronym_words,
     claim_anchors,
-    evidence_text,
+    evidence_head,
     needs_context,
     polarity_differs,
     published_label,
@@ -110,7 +110,8 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
             if min_shared_words and len(anchors[ci].words & quote_words) < min_shared_words:
                 continue
             title, published = u.cand.title, u.cand.published
-            read = evidence_text(u.quote, title, published, u.context)
+            head, said = evidence_head(u.quote, title, published, u.context), sentence_read(u.quote, published)
+            read = head + said
             # what the sentence states (with its date) covers the claim; its context and title only name things:
             # a sentence after the one that states the claim would otherwise be credited with it
             stated = quote_words | content_words(published_label(published) or "") | acronym_words(claims[ci].text, u.quote)
@@ -137,8 +138,6 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
                 for q in fields["quantities"]:
                     if q.agrees and q.claim != q.evidence and q.kind not in ("date", "published"):
                         hypothesis = hypothesis.replace(q.claim, q.evidence)
-            said = sentence_read(u.quote, published)
-            head = read[: len(read) - len(said)]
             texts = windows(head, said)
             pending.append((u, fields, list(range(len(premises), len(premises) + len(texts)))))
             premises += texts
