@@ -41,6 +41,7 @@ GRID = {
     "support_names": (0.0, 0.5, 1.0),
     "relevance_coverage": (0.1, 0.2, 0.3, 0.4),
     "quantity_coverage": (0.4, 0.6, 0.8),
+    "value_support_coverage": (0.6, 0.8, 1.01),
 }
 
 

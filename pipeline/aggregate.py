@@ -39,6 +39,7 @@ RULES = {
     "support_outweighs": "support outweighs a weaker refutation, or one from the same source",
     "refutation_outweighs": "refutation outweighs a weaker support, or one from the same source",
     "support": "support: a passage entails the claim, none contradicts it",
+    "quantity_match": "support: a passage about the claim's subject states its values, none contradicts it",
     "refutation": "refutation: a passage contradicts the claim, none entails it",
     "quantity_mismatch": "refutation: a passage about the claim's subject states another value",
     "no_evidence": "no passage about the claim entails or contradicts it above threshold",
@@ -107,7 +108,8 @@ def aggregate(judgements: list[Judgement], candidates: list[Candidate], rules: V
             return decide(Verdict.SUPPORTED, best_s * (1 - best_r), "support_outweighs", cite_s + cite_r)
         return decide(Verdict.REFUTED, best_r * (1 - best_s), "refutation_outweighs", cite_r + cite_s)
     if support:
-        return decide(Verdict.SUPPORTED, best_s, "support", cite_s)
+        by_value = rules.value_match(support[0]) and support[0].probabilities.entailment < rules.support
+        return decide(Verdict.SUPPORTED, best_s, "quantity_match" if by_value else "support", cite_s)
     if refute:
         by_value = rules.value_mismatch(refute[0])
         return decide(Verdict.REFUTED, best_r, "quantity_mismatch" if by_value else "refutation", cite_r)

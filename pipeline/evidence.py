@@ -99,9 +99,24 @@ DENIAL = re.compile(r"(?i:\b(not|no|never|none|nobody|nothing|neither|nor|withou
                     r"unlikely|refused|refuses|ruled out|rules out|failed to|fails to|dropped)\b|n't\b)")
 
 
+# Verbs of change by their sense: "will likely reduce the pace" does not assert "would likely increase the pace",
+# a pair small verifiers read as entailment (an opposite predicate shares every other word).
+RAISE = re.compile(r"\b(increas(?:e|es|ed|ing)|rais(?:e|es|ed|ing)|ris(?:e|es|en|ing)|rose|boost(?:s|ed|ing)?|"
+                   r"expand(?:s|ed|ing)?|accelerat(?:e|es|ed|ing)|strengthen(?:s|ed|ing)?)\b", re.IGNORECASE)
+LOWER = re.compile(r"\b(reduc(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|cut(?:s|ting)?|lower(?:s|ed|ing)|declin(?:e|es|ed|ing)|"
+                   r"f[ae]ll(?:s|en|ing)?|shr[iau]nk(?:s|ing)?|slow(?:s|ed|ing)?|weaken(?:s|ed|ing)?)\b", re.IGNORECASE)
+
+
+def _sense(text: str) -> int:
+    """+1 when the text's verbs of change all raise, -1 when they all lower, 0 for none or both."""
+    up, down = bool(RAISE.search(text)), bool(LOWER.search(text))
+    return up - down
+
+
 def polarity_differs(claim: str, sentence: str) -> bool:
-    """Whether one of the two negates or denies and the other does not."""
-    return bool(DENIAL.search(claim)) != bool(DENIAL.search(sentence))
+    """Whether one of the two negates or denies and the other does not, or one says a thing went up where the
+    other says it went down."""
+    return bool(DENIAL.search(claim)) != bool(DENIAL.search(sentence)) or _sense(claim) * _sense(sentence) < 0
 
 
 # ---- relevance: is the sentence about the claim's subject? -----------------------------------------------

@@ -178,16 +178,22 @@ class Judgement(BaseModel):
                            "only relevant sentences are read by the verifier")
     relevance: str | None = Field(None, description="why the sentence is or is not about the claim's subject")
     same_subject: bool = Field(True, description="names the claim's subject: only then may it refute the claim")
-    polarity_differs: bool = Field(False, description="one of sentence and claim negates or denies and the other does not: "
-                                   "then the sentence cannot support the claim")
+    polarity_differs: bool = Field(False, description="one of sentence and claim negates or denies and the other does not, "
+                                   "or one raises what the other lowers: then the sentence cannot support the claim")
     probabilities: Probabilities | None = Field(None, description="the verifier's reading; None when not relevant")
     quantities: list[QuantityComparison] = Field(default_factory=list)
+    unmatched: list[str] = Field(default_factory=list, description="the claim's figures (dates aside) that the sentence "
+                                 "states nothing of the same kind for: then its agreeing values are not all the claim's")
     windows: int = Field(1, description="overlapping windows the sentence was read in, when too long for the verifier")
     stance: Stance
     retrieval_rank: int
     retrieval_score: float
     claim_coverage: float = Field(1.0, ge=0.0, le=1.0, description="share of the claim's content words (stemmed) that "
                                   "the sentence (with its document's date) contains; 1.0 in trails stored before it was recorded")
+    another_event: bool = Field(False, description="the sentence is dated otherwise than the claim (its own date, or its "
+                                "document's date line when it states none) while another judged document, about the "
+                                "claim's subject, is dated as the claim is: a recurring event's other occurrence (the "
+                                "Fed's statement of another meeting), which neither supports nor refutes")
     language: str | None = Field(None, description="the language of the claim, or else of the sentence's chunk, when "
                                  "one of them is not English (`pipeline.language`): the models read English only, so "
                                  "such a sentence never refutes; None when both are English")
@@ -221,8 +227,11 @@ class VerdictRules(BaseModel):
                                      "subject that states another value of the same kind refutes the claim")
     date_coverage: float = Field(0.8, ge=0.0, le=1.0, description="claim coverage at which a sentence that states only "
                                  "another date than the claim's refutes it")
-    quantity_strength: float = Field(0.8, ge=0.0, le=1.0, description="the strength given to a refutation by values, "
-                                     "where the verifier's P(contradiction) is lower")
+    quantity_strength: float = Field(0.8, ge=0.0, le=1.0, description="the strength given to a refutation or a support "
+                                     "by values, where the verifier's probability is lower")
+    value_support_coverage: float = Field(0.8, ge=0.0, le=1.01, description="claim coverage at which a sentence of the "
+                                          "claim's subject, naming all its names, whose values all agree with the claim's "
+                                          "(a figure besides any date) supports it whatever the verifier reads; 1.01: never")
     confidence_scale: float = Field(1.0, description="reported confidence is sigmoid(scale * logit(raw) + shift), "
                                     "fitted so that it matches accuracy")
     confidence_shift: float = 0.0
@@ -260,19 +269,31 @@ class VerdictRules(BaseModel):
             return False
         return other_differs
 
+    def value_match(self, j: Judgement) -> bool:
+        """The sentence states all the claim's figures (at least one besides dates), all agreeing, about the claim's
+        subject, naming all its names and holding `value_support_coverage` of its words, without denying or
+        reversing it: the issue's "when the values agree, that supports", for the paraphrases the verifier misreads
+        ("left its target unchanged at 1.75%" / "decided today to keep its target unchanged at 1 3/4 percent")."""
+        figures = [q for q in j.quantities if q.kind not in ("date", "year", "published")]
+        return (bool(figures) and not j.unmatched and all(q.agrees for q in j.quantities) and j.same_subject
+                and j.names_coverage >= 1.0
+                and j.claim_coverage >= self.value_support_coverage and not j.polarity_differs and j.language is None)
+
     def stance(self, j: Judgement) -> Stance:
-        """The sentence's stance: never one when it is not about the claim; refuting when it states another
+        """The sentence's stance: never one when it is not about the claim or about another occurrence of its
+        event (`Judgement.another_event`); refuting when it states another
         value, or the verifier reads contradiction (and it names the claim's subject); supporting when the
         verifier reads entailment, it covers the claim, no value disagrees and it does not deny what the claim
-        asserts (or assert what it denies). Never refuting when the claim or the sentence is not in English."""
+        asserts (or assert what it denies), or when it states the claim's figures (`value_match`). Never refuting
+        when the claim or the sentence is not in English."""
         p = j.probabilities
-        if p is None or not self.is_relevant(j.names_match, j.claim_coverage)[0]:
+        if p is None or j.another_event or not self.is_relevant(j.names_match, j.claim_coverage)[0]:
             return Stance.NEUTRAL
         if self.value_mismatch(j) and j.language is None:
             return Stance.REFUTES
         mismatch = any(not q.agrees for q in j.quantities if q.kind != "published")
         if (p.entailment >= self.support and p.entailment >= p.contradiction and j.claim_coverage >= self.support_coverage
-                and j.names_coverage >= self.support_names and not mismatch and not j.polarity_differs):
+                and j.names_coverage >= self.support_names and not mismatch and not j.polarity_differs) or self.value_match(j):
             return Stance.SUPPORTS
         if p.contradiction >= self.refute and j.same_subject and j.language is None:
             return Stance.REFUTES
@@ -282,7 +303,7 @@ class VerdictRules(BaseModel):
         """How strongly the sentence takes its stance: P(entailment) or P(contradiction), a refutation by values
         at least `quantity_strength`."""
         if stance == Stance.SUPPORTS:
-            return j.probabilities.entailment
+            return max(j.probabilities.entailment, self.quantity_strength if self.value_match(j) else 0.0)
         if stance == Stance.REFUTES:
             value = self.quantity_strength if self.value_mismatch(j) else 0.0
             return max(j.probabilities.contradiction, value)
@@ -377,8 +398,9 @@ class CheckResult(BaseModel):
     verdict: Verdict
     confidence: float = Field(ge=0.0, le=1.0)
     rule: str = Field(description="the aggregation rule that decided the verdict, in words")
-    rule_id: str = Field("", description="the same rule as a stable id: support, refutation, quantity_mismatch, conflict, "
-                         "support_outweighs, refutation_outweighs, no_evidence ('' in results stored before it existed)")
+    rule_id: str = Field("", description="the same rule as a stable id: support, quantity_match, refutation, "
+                         "quantity_mismatch, conflict, support_outweighs, refutation_outweighs, no_evidence ('' in "
+                         "results stored before it existed)")
     citations: list[Citation]
     judged_pairs: int
     versions: Versions

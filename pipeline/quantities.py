@@ -44,6 +44,8 @@ DIRECTION_AFTER = re.compile(rf"^[-\s]*(?:(?P<up>{UP})|(?P<down>{DOWN}))\b", re.
 APPROX = re.compile(r"\b(about|around|approximately|roughly|some|circa|an estimated|close to|just over|just under)\s*$",
                     re.IGNORECASE)
 APPROX_TOLERANCE = 0.1
+FROM_TO = re.compile(r"from\s+\S.*?\s+to\s+", re.IGNORECASE | re.DOTALL)
+CHANGE_BY = re.compile(r"\bby(?:\s+(?:about|around|almost|nearly|some|a|an|just|another|a further))?\s*$", re.IGNORECASE)
 DEFAULT_DAY = datetime(2000, 1, 1)  # fills what a date does not say; _date_value reports those parts as None
 LONG_DIGITS = re.compile(r"[\d,.]{16,}")
 # Written forms quantulum3 misreads: "7.1 bn" (it finds "bit newton"), "per cent", "A$", fractions "2-1/4".
@@ -51,8 +53,8 @@ REWRITES = [(re.compile(r"(?:\b[A-Z]{1,2}\s?)?\$\s?(\d(?:[\d.,]*\d)?(?:\s(?:mill
             (re.compile(r"(\d+(?:\.\d+)?) basis points?"), lambda m: f"{float(m.group(1)) / 100:g} percentage points"),
             (re.compile(r"(\d)\s?bn\b"), r"\1 billion"), (re.compile(r"(\d)\s?m\b(?!\w)"), r"\1 million"),
             (re.compile(r"\bper cent\b"), "percent"),
-            # "cut by $200 to $399" is a change and a level, not quantulum3's range "$200 to $399"
-            (re.compile(r"(\bby\s+[^\s,]+(?:\s+(?:million|billion|trillion|dollars|percent|percentage points?|points?))?)"
+            # "cut by $200 to $399" is a change and a level, "from $30 to $40" two levels, not quantulum3's ranges
+            (re.compile(r"(\b(?:by|from)\s+[^\s,]+(?:\s+(?:million|billion|trillion|dollars|percent|percentage points?|points?))?)"
                         r"\s+to\s+(?=\S*\d)"), r"\1, to "),
             (re.compile(r"\b(\d+)[- ](\d)/(\d)\b"), lambda m: f"{int(m.group(1)) + int(m.group(2)) / int(m.group(3)):g}")]
 # quantulum3 (its classifier off) reads "73 minutes" as minutes of arc; in news they are time (seconds per unit)
@@ -97,6 +99,8 @@ class Quantity(BaseModel):
     bound: str = Field("", description="the sense of the bound it is stated as ('above' for 'more than 5'): compared "
                        "only with a bound of the same sense")
     direction: int = Field(0, description="+1 for a rise ('rose 2.5%'), -1 for a fall ('cut by $200'), 0 for none")
+    change: bool = Field(False, description="a change ('rose 2.5%', 'by 50 basis points', 'from 3 to 3-1/2 percent': "
+                         "+0.5), not a level: compared only with changes")
     near: frozenset[str] = Field(frozenset(), description="content-word stems within `NEAR_CHARS` of the value "
                                  "(what it is a value of: 'bridge', 'long'; 'price', 'bumper')")
 
@@ -186,10 +190,14 @@ def _base_value(value: float, unit_name: str) -> tuple[float, str] | None:
 
 
 def _tolerance(surface: str, value: float, approx: bool) -> float:
-    """Half a unit of the last digit the claim states (1.2 billion: 50 million), at least 0.5% of the value."""
+    """Half a unit of the last digit the claim states (1.2 billion: 50 million), or half a step of its fraction
+    (1-1/4 percent: 1/8), at least 0.5% of the value."""
     m = re.search(r"\d[\d,]*(?:\.(\d+))?", surface)
     tol = 0.005 * abs(value)
-    if m:
+    if (f := re.search(r"(?:(\d+)[- ])?(\d+)/(\d+)", surface)) and int(f.group(3)):
+        stated = int(f.group(1) or 0) + int(f.group(2)) / int(f.group(3))
+        tol = max(tol, 0.5 / int(f.group(3)) * abs(value / stated)) if stated else tol
+    elif m:
         mantissa = float(m.group().replace(",", "")) or 1.0
         decimals = len(m.group(1) or "")
         tol = max(tol, 0.5 * 10 ** -decimals * abs(value / mantissa))
@@ -209,6 +217,7 @@ def find_quantities(text: str) -> list[Quantity]:
     # quantulum3's number patterns take time exponential in the length of a digit run; no quantity has 16 digits
     norm = LONG_DIGITS.sub(lambda m: " " * len(m.group()), norm)
     dates = [(m.start(), m.end()) for m in DATE.finditer(norm)]
+    previous: tuple[int, Quantity] | None = None  # where the last level's "from" begins, and the level
     for q in _quantulum().parse(norm):
         if any(s <= q.span[0] and q.span[1] <= e for s, e in dates):
             continue
@@ -251,8 +260,19 @@ def find_quantities(text: str) -> list[Quantity]:
         out.append(Quantity(kind=kind, value=value, surface=surface,
                             bound=BOUND_SENSE[bound.group(1).lower()] if bound else "",
                             direction=0 if direction is None else (1 if direction.group("up") else -1),
+                            change=direction is not None or bool(CHANGE_BY.search(before))
+                            or bool(re.search(r"\b(basis|percentage) points?\b", surface, re.IGNORECASE)),
                             tolerance=_tolerance(surface, value, bool(APPROX.search(before))),
                             near=_near(text, start, end) if end > start else frozenset()))
+        level = out[-1]
+        if (previous is not None and previous[1].kind == kind and not previous[1].change and not level.change
+                and FROM_TO.fullmatch(text[previous[0]:start])):
+            # "from 3 percent to 3-1/2 percent": a level, a level, and the change between them
+            step = value - previous[1].value
+            out.append(Quantity(kind=kind, value=abs(step), surface=f"{text[previous[0]:start]}{surface}", change=True,
+                                direction=(step > 0) - (step < 0), tolerance=max(previous[1].tolerance, level.tolerance),
+                                near=previous[1].near | level.near))
+        previous = (start - len(re.search(r"\bfrom\s+$|$", text[:start]).group()), level) if end > start else None
     return [q for q in out if q.kind != "date" or q.value != (None, None, None)]
 
 
@@ -289,19 +309,22 @@ def _agree(c: Quantity, e: Quantity) -> bool:
 def compare(claim: list[Quantity], evidence: list[Quantity]) -> list[QuantityComparison]:
     """For each claim quantity that the evidence states a quantity of the same kind for: the closest one,
     and whether they agree (within the claim's rounding, or 10% after "about"; a rise never agrees with a fall).
-    A bound is compared only with a bound of the same sense ("up to 30 million" with "up to $30 billion"); years
+    A bound is compared only with a bound of the same sense ("up to 30 million" with "up to $30 billion"), a
+    change only with a change ("raised by half a percentage point" with "from 3 percent to 3-1/2 percent"), a
+    date not with one that another of the claim's dates gives; years
     are compared only when no full date is. Amounts, counts and measures are compared only when the words around
     them share one (`near`: "a $2.2 billion mental health package" is not "$2.5 billion to
     build a cancer care system"); dates are not, since what is dated is rarely beside its date."""
     out = []
     for c in claim:
-        same = [e for e in evidence if _same_kind(c, e) and e.bound == c.bound
+        same = [e for e in evidence if _same_kind(c, e) and e.bound == c.bound and e.change == c.change
                 and (c.kind in ("date", "year") or not c.near or not e.near or c.near & e.near)]
+        if c.kind == "date":  # a date that another of the claim's dates gives is that one's ("... from January 2014")
+            same = [e for e in same if _agree(c, e) or not any(_agree(o, e) for o in claim if o is not c and o.kind == "date")]
         if not same:
             continue
-        match = next((e for e in same if _agree(c, e)), None)
-        if match is None:
-            match = same[0] if c.kind == "date" else min(same, key=lambda e: abs(e.value - c.value))
+        pool = [e for e in same if _agree(c, e)] or same  # the closest agreeing value, else the closest
+        match = pool[0] if c.kind in ("date", "year") else min(pool, key=lambda e: abs(e.value - c.value))
         out.append(QuantityComparison(kind=c.kind, claim=c.surface, evidence=match.surface, agrees=_agree(c, match)))
     return out
 

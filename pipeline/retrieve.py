@@ -13,6 +13,7 @@ from pathlib import Path
 import bm25s
 
 from pipeline.chunk import doc_of
+from pipeline.evidence import published_label
 from pipeline.models import Candidate
 from pipeline.store import ChunkStore
 from pipeline.textnorm import normalise_space
@@ -21,20 +22,31 @@ RRF_K = 60
 DUPLICATE_POOL = 2  # candidates read per slot, so that copies of one text dropped still leave top_k distinct ones
 
 
+LEXICAL_FORM = "titled"  # what each BM25 entry holds (part of the cache's key): the chunk after its title and date
+
+
+def lexical_text(text: str, meta: dict) -> str:
+    """What BM25 indexes for a chunk: its document's title and date line, then the chunk. A recurring event's
+    statements share their wording and differ only in the date their title or date line gives ("FOMC statement,
+    August 13, 2002"), so a claim's date finds its own statement."""
+    return " ".join(filter(None, (meta.get("title"), published_label(meta.get("published")), text)))
+
+
 class LexicalIndex:
-    """BM25 over every chunk in the store."""
+    """BM25 over every chunk in the store (`lexical_text`)."""
 
     def __init__(self, store: ChunkStore) -> None:
-        folder = store.path / "bm25" / (store.fingerprint or "none")
+        folder = store.path / "bm25" / f"{LEXICAL_FORM}-{store.fingerprint or 'none'}"
         if (folder / "ids.txt").exists():
             self.bm25 = bm25s.BM25.load(str(folder))
             self.ids = (folder / "ids.txt").read_text(encoding="utf-8").split("\n")
             return
-        ids, texts, _ = store.all_chunks()
+        ids, texts, metas = store.all_chunks()
         self.ids = ids
         self.bm25 = bm25s.BM25()
         if ids:
-            self.bm25.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
+            self.bm25.index(bm25s.tokenize([lexical_text(t, m) for t, m in zip(texts, metas, strict=True)],
+                                           stopwords="en", show_progress=False), show_progress=False)
         if store.fingerprint and ids:
             self._save(folder)
 

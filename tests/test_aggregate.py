@@ -156,3 +156,20 @@ def test_the_date_line_places_a_sentence_that_states_no_date():
     assert not rules.value_mismatch(base.model_copy(update={"quantities": [june, same_day]}))
     assert rules.value_mismatch(base.model_copy(update={"quantities": [june]}))
     assert rules.stance(judged("a", 0.9, 0.05, coverage=0.9).model_copy(update={"quantities": [other_day]})) == Stance.SUPPORTS
+
+
+def test_values_that_all_agree_support_whatever_the_verifier_reads():
+    """"left its target unchanged at 1.75%" against "decided today to keep its target unchanged at 1 3/4 percent",
+    read as contradiction by the verifier: the figures and the date agree, so the sentence supports; not when a
+    name of the claim is missing, the sentence reverses or denies it, or only dates agree."""
+    rules = VerdictRules(support=0.5, refute=0.5, value_support_coverage=0.8)
+    rate = value("percent", "1.75%", "1 3/4 percent", True)
+    day = value("published", "13 August 2002", "published 13 August 2002", True)
+    sentence = judged("a", 0.2, 0.75, coverage=0.9).model_copy(update={"quantities": [rate, day]})
+    assert rules.stance(sentence) == Stance.SUPPORTS
+    d = aggregate([sentence.model_copy(update={"stance": Stance.SUPPORTS})], CANDS, rules)
+    assert d.verdict == Verdict.SUPPORTED and d.rule_id == "quantity_match" and d.raw_confidence == pytest.approx(0.8)
+    for update in ({"names_coverage": 0.5}, {"polarity_differs": True}, {"claim_coverage": 0.7}, {"quantities": [day]},
+                   {"unmatched": ["down 3.30 points"]},
+                   {"quantities": [rate, value("published", "13 August 2002", "published 26 June 2002", False)]}):
+        assert rules.stance(sentence.model_copy(update=update)) == Stance.REFUTES, update

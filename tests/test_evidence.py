@@ -63,6 +63,11 @@ def test_a_denial_or_negation_on_one_side_only_is_a_polarity_difference():
     assert polarity_differs("Fresh sanctions will force a ceasefire.", "Fresh penalties are unlikely to force a ceasefire.")
     assert not polarity_differs("The mayor will not veto the budget.", "She said she would not veto the budget.")
     assert not polarity_differs("Sales rose 5% in 2024.", "Sales rose 5% in 2024, the company said.")
+    # an opposite predicate of change: what one raises the other lowers
+    assert polarity_differs("The Committee said it would likely increase the pace of its asset purchases.",
+                            "The Committee will likely reduce the pace of asset purchases in further measured steps.")
+    assert not polarity_differs("The Board raised the discount rate.", "The Board approved an increase in the discount rate.")
+    assert not polarity_differs("Prices rose after the tax cut.", "Prices fell.")  # the claim raises and lowers
 
 
 def test_an_acronym_covers_the_name_it_stands_for():

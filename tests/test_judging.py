@@ -96,3 +96,35 @@ def test_hard_wrapped_text_gives_the_sentences_and_verdict_of_unwrapped_text(tmp
         quotes.append(" ".join(result.citations[0].quote.split()))
     assert verdicts[0] == verdicts[1] == Verdict.SUPPORTED
     assert quotes[0] == quotes[1] == "The mayor, who had opposed the cuts, said she would not veto the budget."
+
+
+@pytest.fixture(scope="module")
+def fomc_2002(tmp_path_factory) -> Verifier:
+    """The Fed's eight statements of 2002 (`../shared/news/fomc_statements`, public domain): most open with the
+    same sentence, "decided today to keep its target ... unchanged at 1 3/4 percent"."""
+    import gzip
+    import json
+
+    folder = tmp_path_factory.mktemp("fomc")
+    with gzip.open(SHARED / "news/fomc_statements/articles.jsonl.gz", "rt") as f:
+        rows = [r for r in map(json.loads, f) if r["published"].startswith("2002")]
+    (folder / "fomc-2002.jsonl").write_text("".join(json.dumps(
+        {k: r[k] for k in ("id", "title", "text", "published")}) + "\n" for r in rows))
+    verifier = Verifier.open(tmp_path_factory.mktemp("store") / ".citetrail", create=True)
+    verifier.ingest([folder])
+    return verifier
+
+
+def test_a_recurring_events_other_occurrences_neither_support_nor_refute(fomc_2002):
+    """Where the corpus holds the statement of the claim's day, the other meetings' statements are other events:
+    neutral, not "the same figure on a wrong date". Where it holds none, a wrong date is still refuted."""
+    result = fomc_2002.check("The Federal Open Market Committee left its federal funds rate target unchanged at 1.75% "
+                             "on 13 August 2002.", trail=True)
+    assert result.verdict == Verdict.SUPPORTED
+    assert {c.doc_id for c in result.citations} == {"fomc-statement-2002-08-13"}
+    others = [j for j in result.trail.judgements if j.doc_id != "fomc-statement-2002-08-13" and j.quote.startswith(
+        "The Federal Open Market Committee decided today to keep its target")]
+    assert others and all(j.another_event and j.stance == Stance.NEUTRAL for j in others)
+    wrong_year = fomc_2002.check("The Federal Open Market Committee lowered its federal funds rate target by 50 basis "
+                                 "points to 1.25% on 6 November 2001.")
+    assert wrong_year.verdict == Verdict.REFUTED

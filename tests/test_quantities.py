@@ -37,6 +37,8 @@ def test_the_same_value_written_differently_agrees(claim, evidence, expected):
     ("on 3 May 2009", "on 3 June 2009"),
     ("exploded 73 minutes after liftoff", "exploded 73 seconds after liftoff"),  # time, not minutes of arc
     ("a catalogue value of 1.78 billion US dollars", "a catalogue value of €1.78 billion (US$2.4 billion)"),
+    ("unchanged at 1.75%", "unchanged at 1-1/4 percent"),  # a fraction is exact to half its step, not to its whole
+    ("to 1 3/4 percent", "to 1.25%"),
 ])
 def test_other_values_of_the_same_kind_disagree(claim, evidence):
     assert [agrees for _, _, agrees in comparison(claim, evidence)] == [False]
@@ -60,6 +62,17 @@ def test_a_change_and_a_level_are_two_values():
     assert comparison("the price was cut by $200 to $399", "Apple cut the price by $200, to $399") == [
         ("cut by $200", "cut the price by $200", True), ("$399", "$399", True)]
     assert comparison("the rate rose to 5 percent", "the rate fell to 5 percent") == [("5 percent", "5 percent", True)]
+    # a change is compared with changes only, the one between "from" and "to" among them
+    assert comparison("The Board raised the discount rate by half a percentage point, to 3.5%.",
+                      "The Board approved an increase in the discount rate from 3 percent to 3-1/2 percent.") == [
+        ("raised the discount rate by half a percentage", "from 3 percent to 3-1/2 percent", True),
+        ("3.5%", "3-1/2 percent", True)]
+    assert comparison("The price fell by 10 dollars.", "The price rose from $30 to $40.") == [
+        ("fell by 10 dollars", "from $30 to $40", False)]
+    assert comparison("The rate was raised by 50 basis points.", "The rate was raised to 5 percent.") == []
+    assert comparison("It lowered its target by 75 basis points to 3%.", "It decided to lower its target 50 basis points, "
+                      "to 3 percent.") == [("lowered its target by 75 basis points", "50 basis points", False),
+                                           ("3%", "3 percent", True)]
 
 
 def test_a_partial_date_agrees_with_a_fuller_one():

@@ -158,7 +158,7 @@ def test_hostile_documents_run_no_script(served, watched, shots):
         page.wait_for_timeout(200)  # an onerror or onload would have fired by now
         watched.clean()
     page.goto(served.base + "/#/documents/xss-text")
-    page.wait_for_selector("#doc-text")
+    page.wait_for_selector("#doc-text:has-text('PWNED-TXT')")  # not the previous document's text, still shown
     assert "<script>document.title='PWNED-TXT'" in page.inner_text("#doc-text")  # shown as text
     page.screenshot(path=str(shots / "hostile-document.png"), full_page=True)
 
