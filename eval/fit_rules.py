@@ -42,6 +42,7 @@ GRID = {
     "relevance_coverage": (0.1, 0.2, 0.3, 0.4),
     "quantity_coverage": (0.4, 0.6, 0.8),
     "value_support_coverage": (0.6, 0.8, 1.01),
+    "polarity_coverage": (0.5, 0.7, 1.01),
 }
 
 

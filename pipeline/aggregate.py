@@ -42,6 +42,7 @@ RULES = {
     "quantity_match": "support: a passage about the claim's subject states its values, none contradicts it",
     "refutation": "refutation: a passage contradicts the claim, none entails it",
     "quantity_mismatch": "refutation: a passage about the claim's subject states another value",
+    "polarity_mismatch": "refutation: a passage about the claim's subject denies or reverses what it asserts",
     "no_evidence": "no passage about the claim entails or contradicts it above threshold",
 }
 NEAR_DUPLICATE = 0.5  # word Jaccard of two chunks at which their documents count as one source
@@ -111,8 +112,11 @@ def aggregate(judgements: list[Judgement], candidates: list[Candidate], rules: V
         by_value = rules.value_match(support[0]) and support[0].probabilities.entailment < rules.support
         return decide(Verdict.SUPPORTED, best_s, "quantity_match" if by_value else "support", cite_s)
     if refute:
-        by_value = rules.value_mismatch(refute[0])
-        return decide(Verdict.REFUTED, best_r, "quantity_mismatch" if by_value else "refutation", cite_r)
+        top = refute[0]
+        by_rule = top.probabilities.contradiction < rules.refute
+        rule_id = ("quantity_mismatch" if rules.value_mismatch(top) else
+                   "polarity_mismatch" if by_rule and rules.polarity_mismatch(top) else "refutation")
+        return decide(Verdict.REFUTED, best_r, rule_id, cite_r)
     closest = sorted((j for j in judgements if j.relevant and j.probabilities), key=lambda j: -j.strength)
     best = closest[0].strength if closest else 0.0
     return decide(Verdict.NOT_ENOUGH_INFO, 1.0 - best, "no_evidence",

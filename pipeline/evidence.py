@@ -102,9 +102,11 @@ DENIAL = re.compile(r"(?i:\b(not|no|never|none|nobody|nothing|neither|nor|withou
 # Verbs of change by their sense: "will likely reduce the pace" does not assert "would likely increase the pace",
 # a pair small verifiers read as entailment (an opposite predicate shares every other word).
 RAISE = re.compile(r"\b(increas(?:e|es|ed|ing)|rais(?:e|es|ed|ing)|ris(?:e|es|en|ing)|rose|boost(?:s|ed|ing)?|"
-                   r"expand(?:s|ed|ing)?|accelerat(?:e|es|ed|ing)|strengthen(?:s|ed|ing)?)\b", re.IGNORECASE)
-LOWER = re.compile(r"\b(reduc(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|cut(?:s|ting)?|lower(?:s|ed|ing)|declin(?:e|es|ed|ing)|"
-                   r"f[ae]ll(?:s|en|ing)?|shr[iau]nk(?:s|ing)?|slow(?:s|ed|ing)?|weaken(?:s|ed|ing)?)\b", re.IGNORECASE)
+                   r"expand(?:s|ed|ing)?|accelerat(?:e|es|ed|ing)|strengthen(?:s|ed|ing)?|gr(?:ow|ows|ew|own|owing)|"
+                   r"higher|faster)\b", re.IGNORECASE)
+LOWER = re.compile(r"\b(reduc(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|cut(?:s|ting)?|lower(?:s|ed|ing)?|declin(?:e|es|ed|ing)|"
+                   r"f[ae]ll(?:s|en|ing)?|shr[iau]nk(?:s|ing)?|slow(?:s|ed|ing|er)?|weaken(?:s|ed|ing)?|"
+                   r"diminish(?:es|ed|ing)?|damp(?:s|ed|ing|en|ened)?)\b", re.IGNORECASE)
 
 
 def _sense(text: str) -> int:
@@ -132,6 +134,8 @@ class ClaimAnchors(BaseModel):
 
     names: set[str] = Field(default_factory=set)
     subject: set[str] = Field(default_factory=set, description="names in the claim's subject; its head noun when it has none")
+    speaker: set[str] = Field(default_factory=set, description="names of who the claim says said it ('Julia Gillard said "
+                              "...', 'According to Apple, ...'); empty when it reports no one")
     words: set[str] = Field(default_factory=set)
 
 
@@ -160,8 +164,30 @@ def claim_anchors(claims: list[str]) -> list[ClaimAnchors]:
                 subject = {stem(subj.text)}
                 if subj.text[:1].isupper() and subj.i > 0:  # a name the tagger took for a noun ("Trump met ...")
                     names.add(subj)
-        out.append(ClaimAnchors(names={stem(t.text) for t in names}, subject=subject, words=content_words(doc.text)))
+        said_by = [subj] if subj is not None and root.pos_ == "VERB" and SAYING.match(root.lower_) else []
+        said_by += [c for t in doc if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to"
+                    for c in doc[t.i + 1].children if c.dep_ == "pobj"]
+        # the speaker's own name: up to the head of the phrase ("Alia Salem", not "... of the Council on ..."),
+        # its named-entity words when it has some ("Robert McClelland", not "Attorney-General")
+        spans = [[t for t in names if s.left_edge.i <= t.i <= s.i] for s in said_by]
+        speaker = {stem(t.text) for span in spans for t in ([t for t in span if t.i in in_entity] or span)}
+        out.append(ClaimAnchors(names={stem(t.text) for t in names}, subject=subject, speaker=speaker,
+                                words=content_words(doc.text)))
     return out
+
+
+# Verbs that report speech: their subject is who the claim says said it (attribution errors swap that person).
+SAYING = re.compile(r"(say|said|announc|stat|told|tell|claim|warn|add|not|argu|insist|admit|confirm|describ|predict|"
+                    r"promis|pledg)", re.IGNORECASE)
+
+REPORTED = re.compile(r"\b(said|says|told|tells|announced|announces|stated|states|added|noted|warned|claimed|"
+                      r"according to)\b", re.IGNORECASE)
+
+
+def reports_speech(sentence: str) -> bool:
+    """Whether the sentence says who said it ("..., said Mike Gikas", "According to the company, ..."): then its own
+    speaker is the one, not a person its context or title names."""
+    return bool(REPORTED.search(sentence))
 
 
 NAME_RUN = re.compile(r"\b(?:[A-Z][\w'-]*|of|and|for|the)(?:\s+(?:[A-Z][\w'-]*|of|and|for|the))+")
@@ -198,17 +224,22 @@ class Relevance(BaseModel):
     names_match: bool = Field(description="it names one of the claim's names, or the claim names nothing")
     names_coverage: float = Field(1.0, description="share of the claim's names it names (1.0 when the claim names nothing)")
     same_subject: bool = Field(description="it names the claim's subject: only then may it refute")
+    speaker_named: bool = Field(True, description="it, or the sentence before it, names who the claim says said it: "
+                                "only then may it support")
     coverage: float = Field(description="share of the claim's content words in the sentence and its date")
 
 
-def relevance(anchors: ClaimAnchors, stated: set[str], around: set[str]) -> Relevance:
+def relevance(anchors: ClaimAnchors, stated: set[str], around: set[str], nearby: set[str] = frozenset()) -> Relevance:
     """Names count where the sentence, its context or its document's title (`around`) give them; content words
     only where the sentence or its date state them (`stated`): a title naming the claim's people would cover
     every sentence, and a sentence read after the one that states the claim would be credited with it. A
     sentence refutes only if it names the claim's subject (one of its names: "The Leeds plant employs 105
-    people" says nothing of the York plant)."""
+    people" says nothing of the York plant), and supports a claim of who said what only if it names the speaker,
+    or, when it does not say who said it (`reports_speech`), its context or title does (`nearby`): "The Prime
+    Minister said ..." is not "Robert McClelland said ...", whoever the sentence before names."""
     named = stated | around
     return Relevance(names_match=not anchors.names or bool(anchors.names & named),
                      names_coverage=len(anchors.names & named) / len(anchors.names) if anchors.names else 1.0,
                      same_subject=not anchors.subject or bool(anchors.subject & named),
+                     speaker_named=not anchors.speaker or bool(anchors.speaker & (stated | nearby)),
                      coverage=coverage(anchors.words, stated))

@@ -178,6 +178,8 @@ class Judgement(BaseModel):
                            "only relevant sentences are read by the verifier")
     relevance: str | None = Field(None, description="why the sentence is or is not about the claim's subject")
     same_subject: bool = Field(True, description="names the claim's subject: only then may it refute the claim")
+    speaker_named: bool = Field(True, description="names (itself or in the sentence before it) who the claim says said "
+                                "it, or the claim reports no one: else it cannot support the claim")
     polarity_differs: bool = Field(False, description="one of sentence and claim negates or denies and the other does not, "
                                    "or one raises what the other lowers: then the sentence cannot support the claim")
     probabilities: Probabilities | None = Field(None, description="the verifier's reading; None when not relevant")
@@ -232,6 +234,10 @@ class VerdictRules(BaseModel):
     value_support_coverage: float = Field(0.8, ge=0.0, le=1.01, description="claim coverage at which a sentence of the "
                                           "claim's subject, naming all its names, whose values all agree with the claim's "
                                           "(a figure besides any date) supports it whatever the verifier reads; 1.01: never")
+    polarity_coverage: float = Field(1.01, ge=0.0, le=1.01, description="claim coverage at which a sentence of the "
+                                     "claim's subject, naming all its names, that denies or reverses what the claim "
+                                     "asserts (`Judgement.polarity_differs`) refutes it whatever the verifier reads; "
+                                     "1.01: never")
     confidence_scale: float = Field(1.0, description="reported confidence is sigmoid(scale * logit(raw) + shift), "
                                     "fitted so that it matches accuracy")
     confidence_shift: float = 0.0
@@ -275,7 +281,7 @@ class VerdictRules(BaseModel):
         reversing it: the issue's "when the values agree, that supports", for the paraphrases the verifier misreads
         ("left its target unchanged at 1.75%" / "decided today to keep its target unchanged at 1 3/4 percent")."""
         figures = [q for q in j.quantities if q.kind not in ("date", "year", "published")]
-        return (bool(figures) and not j.unmatched and all(q.agrees for q in j.quantities) and j.same_subject
+        return (bool(figures) and not j.unmatched and all(q.agrees for q in j.quantities) and j.same_subject and j.speaker_named
                 and j.names_coverage >= 1.0
                 and j.claim_coverage >= self.value_support_coverage and not j.polarity_differs and j.language is None)
 
@@ -293,11 +299,19 @@ class VerdictRules(BaseModel):
             return Stance.REFUTES
         mismatch = any(not q.agrees for q in j.quantities if q.kind != "published")
         if (p.entailment >= self.support and p.entailment >= p.contradiction and j.claim_coverage >= self.support_coverage
-                and j.names_coverage >= self.support_names and not mismatch and not j.polarity_differs) or self.value_match(j):
+                and j.names_coverage >= self.support_names and not mismatch and not j.polarity_differs
+                and j.speaker_named) or self.value_match(j):
             return Stance.SUPPORTS
-        if p.contradiction >= self.refute and j.same_subject and j.language is None:
+        if (p.contradiction >= self.refute or self.polarity_mismatch(j)) and j.same_subject and j.language is None:
             return Stance.REFUTES
         return Stance.NEUTRAL
+
+    def polarity_mismatch(self, j: Judgement) -> bool:
+        """The sentence, about the claim's subject and naming all its names, holds `polarity_coverage` of its words
+        and denies or reverses it ("USAF also denied that creating jobs in the US was a factor" against "officials
+        said that creating jobs had been a factor"): what small verifiers read as neutral or even entailment."""
+        return (j.polarity_differs and j.same_subject and j.names_coverage >= 1.0
+                and j.claim_coverage >= self.polarity_coverage and j.language is None)
 
     def strength(self, j: Judgement, stance: Stance) -> float:
         """How strongly the sentence takes its stance: P(entailment) or P(contradiction), a refutation by values
@@ -305,7 +319,7 @@ class VerdictRules(BaseModel):
         if stance == Stance.SUPPORTS:
             return max(j.probabilities.entailment, self.quantity_strength if self.value_match(j) else 0.0)
         if stance == Stance.REFUTES:
-            value = self.quantity_strength if self.value_mismatch(j) else 0.0
+            value = self.quantity_strength if self.value_mismatch(j) or self.polarity_mismatch(j) else 0.0
             return max(j.probabilities.contradiction, value)
         return 0.0
 
@@ -398,7 +412,7 @@ class CheckResult(BaseModel):
     verdict: Verdict
     confidence: float = Field(ge=0.0, le=1.0)
     rule: str = Field(description="the aggregation rule that decided the verdict, in words")
-    rule_id: str = Field("", description="the same rule as a stable id: support, quantity_match, refutation, "
+    rule_id: str = Field("", description="the same rule as a stable id: support, quantity_match, refutation, polarity_mismatch, "
                          "quantity_mismatch, conflict, support_outweighs, refutation_outweighs, no_evidence ('' in "
                          "results stored before it existed)")
     citations: list[Citation]

@@ -1,9 +1,9 @@
 """Evidence in context and relevance: what the verifier reads, and which sentences it reads at all."""
 
 from pipeline.chunk import sentence_spans
-from pipeline.evidence import claim_anchors, evidence_text, needs_context, published_label, relevance
+from pipeline.evidence import claim_anchors, evidence_text, needs_context, published_label, relevance, reports_speech
 from pipeline.models import VerdictRules
-from pipeline.textnorm import content_words
+from pipeline.textnorm import content_words, stem
 
 
 def test_the_verifier_reads_title_date_and_the_sentence_referred_back_to():
@@ -37,6 +37,23 @@ def test_a_sentence_is_relevant_only_if_it_names_the_claims_names_and_covers_it(
     (beds,) = claim_anchors(["The new hospital has 400 beds."])
     war = relevance(beds, content_words("Russia invaded Ukraine in February 2022."), set())
     assert war.coverage == 0.0 and not rules.is_relevant(war.names_match, war.coverage)[0]
+
+
+def test_a_claim_of_who_said_what_is_supported_only_where_that_speaker_is_named():
+    """Attribution errors put one person's words in another's mouth: the sentence (or the one before it) must name
+    the claim's speaker, by name and not by office, and a title naming everyone does not count."""
+    (claim,) = claim_anchors(["Attorney-General Robert McClelland said the assistance was designed to help farmers."])
+    assert claim.speaker == {"robert", "mcclelland"}
+    said = content_words("The Prime Minister said the Commonwealth assistance was designed to help out our farmers.")
+    title = content_words("Prime Minister Julia Gillard and Attorney-General Robert McClelland announce flood assistance")
+    assert not relevance(claim, said, title).speaker_named  # "The Prime Minister said": its own speaker
+    assert reports_speech("The Prime Minister said the Commonwealth assistance was designed to help out our farmers.")
+    # a sentence that does not say who said it is read as its context's or title's speaker's
+    assert not reports_speech("The assistance is designed to help out our farmers.")
+    assert relevance(claim, content_words("The assistance is designed to help out our farmers."), title, title).speaker_named
+    (according,) = claim_anchors(["According to Apple, about one in 200 customers called AppleCare."])
+    assert according.speaker == {stem("Apple")}
+    assert claim_anchors(["The Fed raised its rate to 2%."])[0].speaker == set()
 
 
 def test_the_title_names_but_does_not_state():
