@@ -43,6 +43,7 @@ RULES = {
     "refutation": "refutation: a passage contradicts the claim, none entails it",
     "quantity_mismatch": "refutation: a passage about the claim's subject states another value",
     "polarity_mismatch": "refutation: a passage about the claim's subject denies or reverses what it asserts",
+    "misattribution": "refutation: a passage gives the claim's words to another speaker",
     "no_evidence": "no passage about the claim entails or contradicts it above threshold",
 }
 NEAR_DUPLICATE = 0.5  # word Jaccard of two chunks at which their documents count as one source
@@ -115,7 +116,8 @@ def aggregate(judgements: list[Judgement], candidates: list[Candidate], rules: V
         top = refute[0]
         by_rule = top.probabilities.contradiction < rules.refute
         rule_id = ("quantity_mismatch" if rules.value_mismatch(top) else
-                   "polarity_mismatch" if by_rule and rules.polarity_mismatch(top) else "refutation")
+                   "polarity_mismatch" if by_rule and rules.polarity_mismatch(top) else
+                   "misattribution" if by_rule and rules.misattribution(top) else "refutation")
         return decide(Verdict.REFUTED, best_r, rule_id, cite_r)
     closest = sorted((j for j in judgements if j.relevant and j.probabilities), key=lambda j: -j.strength)
     best = closest[0].strength if closest else 0.0

@@ -180,14 +180,19 @@ def claim_anchors(claims: list[str]) -> list[ClaimAnchors]:
 SAYING = re.compile(r"(say|said|announc|stat|told|tell|claim|warn|add|not|argu|insist|admit|confirm|describ|predict|"
                     r"promis|pledg)", re.IGNORECASE)
 
-REPORTED = re.compile(r"\b(said|says|told|tells|announced|announces|stated|states|added|noted|warned|claimed|"
-                      r"according to)\b", re.IGNORECASE)
+SPEECH_VERBS = r"said|says|told|tells|announced|announces|stated|states|added|noted|warned|claimed"
+# A speaker by name or office ("Sehar Memon said", "said Mike Gikas", "The Prime Minister said", "according to
+# Yonhap"), not a pronoun ("he said") nor a common noun ("the company said", "according to company statistics").
+NOT_A_NAME = r"(?:He|She|They|It|We|I|The|This|That|But|And)\b"
+NAMED_SPEAKER = re.compile(rf"\b(?!{NOT_A_NAME})[A-Z][\w.'’-]*\s+(?:also\s+)?(?:{SPEECH_VERBS})\b"
+                           rf"|\b(?:{SPEECH_VERBS})\s+(?!{NOT_A_NAME})[A-Z]|\b[Aa]ccording to\s+(?:the\s+)?[A-Z]")
 
 
 def reports_speech(sentence: str) -> bool:
-    """Whether the sentence says who said it ("..., said Mike Gikas", "According to the company, ..."): then its own
-    speaker is the one, not a person its context or title names."""
-    return bool(REPORTED.search(sentence))
+    """Whether the sentence names who said it, by name or office (`NAMED_SPEAKER`): then its own speaker is the
+    one, not a person its context or title names. "he said" or "the company said" names no one: its context or
+    title does."""
+    return bool(NAMED_SPEAKER.search(sentence))
 
 
 NAME_RUN = re.compile(r"\b(?:[A-Z][\w'-]*|of|and|for|the)(?:\s+(?:[A-Z][\w'-]*|of|and|for|the))+")

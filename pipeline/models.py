@@ -178,8 +178,11 @@ class Judgement(BaseModel):
                            "only relevant sentences are read by the verifier")
     relevance: str | None = Field(None, description="why the sentence is or is not about the claim's subject")
     same_subject: bool = Field(True, description="names the claim's subject: only then may it refute the claim")
-    speaker_named: bool = Field(True, description="names (itself or in the sentence before it) who the claim says said "
-                                "it, or the claim reports no one: else it cannot support the claim")
+    speaker_named: bool = Field(True, description="names who the claim says said it (itself or, when it does not say who "
+                                "said it, its context or title), or the claim reports no one: else it cannot support the claim")
+    other_speaker: bool = Field(False, description="says by name or office that another than the claim's speaker said it "
+                                "('The Prime Minister said ...' against 'Robert McClelland said ...'): the words entailed "
+                                "refute the attribution")
     polarity_differs: bool = Field(False, description="one of sentence and claim negates or denies and the other does not, "
                                    "or one raises what the other lowers: then the sentence cannot support the claim")
     probabilities: Probabilities | None = Field(None, description="the verifier's reading; None when not relevant")
@@ -304,7 +307,16 @@ class VerdictRules(BaseModel):
             return Stance.SUPPORTS
         if (p.contradiction >= self.refute or self.polarity_mismatch(j)) and j.same_subject and j.language is None:
             return Stance.REFUTES
+        if self.misattribution(j) and not mismatch:
+            return Stance.REFUTES
         return Stance.NEUTRAL
+
+    def misattribution(self, j: Judgement) -> bool:
+        """The sentence gives the claim's words, as the verifier reads them (P(entailment) >= `support`, holding
+        `support_coverage` of the claim), to another speaker than the claim's: the attribution is wrong."""
+        p = j.probabilities
+        return (j.other_speaker and p is not None and p.entailment >= self.support and p.entailment >= p.contradiction
+                and j.claim_coverage >= self.support_coverage and not j.polarity_differs and j.language is None)
 
     def polarity_mismatch(self, j: Judgement) -> bool:
         """The sentence, about the claim's subject and naming all its names, holds `polarity_coverage` of its words
@@ -319,6 +331,8 @@ class VerdictRules(BaseModel):
         if stance == Stance.SUPPORTS:
             return max(j.probabilities.entailment, self.quantity_strength if self.value_match(j) else 0.0)
         if stance == Stance.REFUTES:
+            if self.misattribution(j) and j.probabilities.contradiction < self.refute:
+                return j.probabilities.entailment
             value = self.quantity_strength if self.value_mismatch(j) or self.polarity_mismatch(j) else 0.0
             return max(j.probabilities.contradiction, value)
         return 0.0
@@ -412,9 +426,9 @@ class CheckResult(BaseModel):
     verdict: Verdict
     confidence: float = Field(ge=0.0, le=1.0)
     rule: str = Field(description="the aggregation rule that decided the verdict, in words")
-    rule_id: str = Field("", description="the same rule as a stable id: support, quantity_match, refutation, polarity_mismatch, "
-                         "quantity_mismatch, conflict, support_outweighs, refutation_outweighs, no_evidence ('' in "
-                         "results stored before it existed)")
+    rule_id: str = Field("", description="the same rule as a stable id: support, quantity_match, refutation, "
+                         "polarity_mismatch, misattribution, quantity_mismatch, conflict, support_outweighs, "
+                         "refutation_outweighs, no_evidence ('' in results stored before it existed)")
     citations: list[Citation]
     judged_pairs: int
     versions: Versions

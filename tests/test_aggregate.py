@@ -186,3 +186,25 @@ def test_a_denial_of_the_claim_about_its_subject_refutes_at_the_fitted_coverage(
     for update in ({"claim_coverage": 0.5}, {"names_coverage": 0.5}, {"same_subject": False}, {"polarity_differs": False}):
         assert rules.stance(denial.model_copy(update=update)) == Stance.NEUTRAL, update
     assert VerdictRules(support=0.5, refute=0.5).stance(denial) == Stance.NEUTRAL
+
+
+def test_words_given_to_another_speaker_do_not_support():
+    """"The Prime Minister said the assistance was designed to help farmers" entails the words but not that
+    Robert McClelland said them: the sentence cannot support (nor can its figures)."""
+    sentence = judged("a", 0.99, 0.01, coverage=0.9)
+    assert RULES.stance(sentence) == Stance.SUPPORTS
+    assert RULES.stance(sentence.model_copy(update={"speaker_named": False})) == Stance.NEUTRAL
+    figures = sentence.model_copy(update={"speaker_named": False, "quantities": [value("percent", "2%", "2 percent", True)]})
+    assert not RULES.value_match(figures)
+
+
+def test_the_claims_words_given_to_another_named_speaker_refute_the_attribution():
+    """"The Prime Minister said the assistance was designed to help farmers" against "Robert McClelland said ...":
+    the words are entailed, the speaker is another: REFUTED (misattribution), never when the words are not."""
+    sentence = judged("a", 0.9, 0.05, coverage=0.9).model_copy(update={"speaker_named": False, "other_speaker": True})
+    assert RULES.stance(sentence) == Stance.REFUTES
+    d = aggregate([sentence.model_copy(update={"stance": Stance.REFUTES})], CANDS, RULES)
+    assert d.verdict == Verdict.REFUTED and d.rule_id == "misattribution" and d.raw_confidence == pytest.approx(0.9)
+    assert RULES.stance(sentence.model_copy(update={"probabilities": Probabilities(
+        entailment=0.2, neutral=0.75, contradiction=0.05)})) == Stance.NEUTRAL
+    assert RULES.stance(sentence.model_copy(update={"other_speaker": False})) == Stance.NEUTRAL  # no one named

@@ -48,8 +48,11 @@ def test_a_claim_of_who_said_what_is_supported_only_where_that_speaker_is_named(
     title = content_words("Prime Minister Julia Gillard and Attorney-General Robert McClelland announce flood assistance")
     assert not relevance(claim, said, title).speaker_named  # "The Prime Minister said": its own speaker
     assert reports_speech("The Prime Minister said the Commonwealth assistance was designed to help out our farmers.")
-    # a sentence that does not say who said it is read as its context's or title's speaker's
+    # a sentence that does not name who said it is read as its context's or title's speaker's
     assert not reports_speech("The assistance is designed to help out our farmers.")
+    assert not reports_speech("The assistance is designed to help out our farmers, he said.")
+    assert not reports_speech("According to company statistics, about one out of every 200 customers called.")
+    assert reports_speech("According to Yonhap news agency, the military has been placed on high alert.")
     assert relevance(claim, content_words("The assistance is designed to help out our farmers."), title, title).speaker_named
     (according,) = claim_anchors(["According to Apple, about one in 200 customers called AppleCare."])
     assert according.speaker == {stem("Apple")}

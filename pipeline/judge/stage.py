@@ -125,11 +125,13 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
             stated = quote_words | content_words(published_label(published) or "") | acronym_words(claims[ci].text, u.quote)
             around = f"{title} {u.context or ''}"
             named_around = content_words(around) | acronym_words(claims[ci].text, around)
-            rel = relevance(anchors[ci], stated, named_around, set() if reports_speech(u.quote) else named_around)
+            own_speaker = reports_speech(u.quote)
+            rel = relevance(anchors[ci], stated, named_around, set() if own_speaker else named_around)
             fields = {"doc_id": u.cand.chunk.doc_id, "chunk_id": u.cand.chunk.id, "start": u.start, "end": u.end,
                       "quote": u.quote, "context": u.context, "evidence": read, "names_match": rel.names_match,
                       "names_coverage": round(rel.names_coverage, 4),
-                      "same_subject": rel.same_subject, "speaker_named": rel.speaker_named, "claim_coverage": rel.coverage,
+                      "same_subject": rel.same_subject, "speaker_named": rel.speaker_named,
+                      "other_speaker": own_speaker and not rel.speaker_named, "claim_coverage": rel.coverage,
                       "polarity_differs": polarity_differs(claims[ci].text, u.quote),
                       "language": claim_language[ci] or not_english(u.cand.chunk.text),
                       "retrieval_rank": u.cand.rank, "retrieval_score": u.cand.fused_score}
