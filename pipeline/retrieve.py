@@ -15,6 +15,7 @@ import bm25s
 from pipeline.chunk import doc_of
 from pipeline.evidence import published_label
 from pipeline.models import Candidate
+from pipeline.quantities import find_quantities, published_comparison
 from pipeline.store import ChunkStore
 from pipeline.textnorm import normalise_space
 
@@ -84,17 +85,25 @@ class Retriever:
 
     def retrieve(self, claims: list[str], exclude_docs: set[str] | frozenset[str] = frozenset()) -> list[list[Candidate]]:
         """The top_k fused candidates for each claim, best first, from documents not in `exclude_docs`; chunks whose
-        text repeats a better-ranked one's word for word are left out."""
+        text repeats a better-ranked one's word for word are left out. A chunk of a document dated as the claim is
+        (`published_comparison`) gets one more first-rank vote: a recurring event's statements share their words,
+        and the claim's date is what tells its own from the others."""
         dense = self.store.dense_search(claims, self.dense_k)
         lexical = self.lexical.search(claims, self.lexical_k)
+        dated = [[q for q in find_quantities(c) if q.kind in ("date", "year")] for c in claims]
+        published = self.store.published_of(sorted({cid for i, (d, lx) in enumerate(zip(dense, lexical, strict=True))
+                                                     if dated[i] for cid, _ in d + lx}))
         fused_ids: list[list[tuple[str, dict]]] = []
-        for d_hits, l_hits in zip(dense, lexical, strict=True):
+        for d_hits, l_hits, claim_dates in zip(dense, lexical, dated, strict=True):
             scores: dict[str, dict] = {}
             for field, hits in (("dense", d_hits), ("lexical", l_hits)):
                 for rank, (cid, score) in enumerate(hits, 1):
                     entry = scores.setdefault(cid, {"fused": 0.0})
                     entry[f"{field}_score"], entry[f"{field}_rank"] = score, rank
                     entry["fused"] += 1.0 / (RRF_K + rank)
+            for cid, entry in scores.items():  # a document dated as the claim is: one more first-rank vote
+                if (seen := published_comparison(claim_dates, published.get(cid))) is not None and seen.agrees:
+                    entry["fused"] += 1.0 / (RRF_K + 1)
             ranked = [(cid, s) for cid, s in sorted(scores.items(), key=lambda kv: -kv[1]["fused"])
                       if doc_of(cid) not in exclude_docs]
             fused_ids.append(ranked[:self.top_k * DUPLICATE_POOL])

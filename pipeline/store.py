@@ -417,6 +417,11 @@ class ChunkStore:
             out[meta["doc_id"]].append((chunk_from_record(cid, text, meta), meta))
         return {d: sorted(chunks, key=lambda cm: cm[0].index) for d, chunks in out.items()}
 
+    def published_of(self, ids: list[str]) -> dict[str, str | None]:
+        """Each chunk's document date line (its `published` metadata, None when it has none)."""
+        got = self.collection.get(ids=ids, include=["metadatas"]) if ids else {"ids": [], "metadatas": []}
+        return {cid: meta.get("published") for cid, meta in zip(got["ids"], got["metadatas"], strict=True)}
+
     def get_chunks(self, ids: list[str]) -> dict[str, tuple[Chunk, dict]]:
         got = self.collection.get(ids=ids, include=["documents", "metadatas"])
         return {cid: (chunk_from_record(cid, text, meta), meta)

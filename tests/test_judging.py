@@ -122,6 +122,7 @@ def test_a_recurring_events_other_occurrences_neither_support_nor_refute(fomc_20
                              "on 13 August 2002.", trail=True)
     assert result.verdict == Verdict.SUPPORTED
     assert {c.doc_id for c in result.citations} == {"fomc-statement-2002-08-13"}
+    assert result.trail.candidates[0].chunk.doc_id == "fomc-statement-2002-08-13"  # the claim's date finds its statement
     others = [j for j in result.trail.judgements if j.doc_id != "fomc-statement-2002-08-13" and j.quote.startswith(
         "The Federal Open Market Committee decided today to keep its target")]
     assert others and all(j.another_event and j.stance == Stance.NEUTRAL for j in others)
