@@ -210,6 +210,14 @@ class Judgement(BaseModel):
         return max(p.entailment, p.contradiction) if p else 0.0
 
 
+def dated_otherwise(j: Judgement) -> bool:
+    """The sentence is dated, by its own dates and its document's date line, otherwise than the claim: another
+    occurrence of a recurring event, or the claim's event with a wrong date, which only values can tell apart
+    (`VerdictRules.value_mismatch`); the verifier reads either as contradiction."""
+    told = [q.agrees for q in j.quantities if q.kind in ("date", "year", "published")]
+    return bool(told) and not any(told)
+
+
 class VerdictRules(BaseModel):
     """Where a verifier's probabilities become stances and verdicts: the one home of every threshold. The defaults
     below hold for a judge with no rules fitted for it; a judge's calibration.json replaces them (the shipped
@@ -305,7 +313,8 @@ class VerdictRules(BaseModel):
                 and j.names_coverage >= self.support_names and not mismatch and not j.polarity_differs
                 and j.speaker_named) or self.value_match(j):
             return Stance.SUPPORTS
-        if (p.contradiction >= self.refute or self.polarity_mismatch(j)) and j.same_subject and j.language is None:
+        if ((p.contradiction >= self.refute and not dated_otherwise(j)) or self.polarity_mismatch(j)) and j.same_subject \
+                and j.language is None:
             return Stance.REFUTES
         if self.misattribution(j) and not mismatch:
             return Stance.REFUTES
