@@ -103,8 +103,8 @@ DENIAL = re.compile(r"(?i:\b(not|no|never|none|nobody|nothing|neither|nor|withou
 # a pair small verifiers read as entailment (an opposite predicate shares every other word).
 RAISE = re.compile(r"\b(increas(?:e|es|ed|ing)|rais(?:e|es|ed|ing)|ris(?:e|es|en|ing)|rose|boost(?:s|ed|ing)?|"
                    r"expand(?:s|ed|ing)?|accelerat(?:e|es|ed|ing)|strengthen(?:s|ed|ing)?|gr(?:ow|ows|ew|own|owing)|"
-                   r"higher|faster)\b", re.IGNORECASE)
-LOWER = re.compile(r"\b(reduc(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|cut(?:s|ting)?|lower(?:s|ed|ing)?|declin(?:e|es|ed|ing)|"
+                   r"faster)\b", re.IGNORECASE)
+LOWER = re.compile(r"\b(reduc(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|cut(?:s|ting)?|lower(?:s|ed|ing)|declin(?:e|es|ed|ing)|"
                    r"f[ae]ll(?:s|en|ing)?|shr[iau]nk(?:s|ing)?|slow(?:s|ed|ing|er)?|weaken(?:s|ed|ing)?|"
                    r"diminish(?:es|ed|ing)?|damp(?:s|ed|ing|en|ened)?)\b", re.IGNORECASE)
 
