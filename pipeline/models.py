@@ -210,12 +210,18 @@ class Judgement(BaseModel):
         return max(p.entailment, p.contradiction) if p else 0.0
 
 
+def dated_as_claim(quantities: list[QuantityComparison]) -> bool | None:
+    """Whether a sentence is dated as its claim is: True when one of its own dates or its document's date line
+    agrees with the claim's date, False when they all differ, None when there is no date to compare."""
+    told = [q.agrees for q in quantities if q.kind in ("date", "year", "published")]
+    return any(told) if told else None
+
+
 def dated_otherwise(j: Judgement) -> bool:
-    """The sentence is dated, by its own dates and its document's date line, otherwise than the claim: another
-    occurrence of a recurring event, or the claim's event with a wrong date, which only values can tell apart
-    (`VerdictRules.value_mismatch`); the verifier reads either as contradiction."""
-    told = [q.agrees for q in j.quantities if q.kind in ("date", "year", "published")]
-    return bool(told) and not any(told)
+    """The sentence is dated otherwise than the claim (`dated_as_claim` False): another occurrence of a recurring
+    event, or the claim's event with a wrong date, which only values can tell apart (`VerdictRules.value_mismatch`);
+    the verifier reads either as contradiction."""
+    return dated_as_claim(j.quantities) is False
 
 
 class VerdictRules(BaseModel):

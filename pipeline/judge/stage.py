@@ -33,7 +33,7 @@ from pipeline.evidence import (
 )
 from pipeline.judge.base import Judge
 from pipeline.language import not_english
-from pipeline.models import Candidate, Claim, Judgement, Probabilities, Stance, VerdictRules
+from pipeline.models import Candidate, Claim, Judgement, Probabilities, Stance, VerdictRules, dated_as_claim
 from pipeline.quantities import compare, find_quantities, published_comparison, today_quantity
 from pipeline.textnorm import content_words, coverage
 
@@ -95,13 +95,6 @@ def windows(premise_head: str, quote: str) -> list[str]:
     return [f"{premise_head}{' '.join(words[i:i + WINDOW_WORDS])}" for i in range(0, len(words) - WINDOW_OVERLAP, step)]
 
 
-def dating(fields: dict) -> bool | None:
-    """Whether a sentence is dated as its claim is: True when one of its own dates or its document's date line
-    agrees with the claim's date, False when they all differ, None when there is no date to compare."""
-    told = [q.agrees for q in fields.get("quantities", []) if q.kind in ("date", "year", "published")]
-    return any(told) if told else None
-
-
 def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candidate]], rules: VerdictRules,
                  batch_size: int = 32, window: int = 1, min_shared_words: int = 0) -> list[list[Judgement]]:
     """Judge all claims' sentences in one batched pass (batching across claims keeps the model busy)."""
@@ -157,9 +150,9 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
             premises += texts
             hypotheses += [hypothesis] * len(texts)
     probs = judge.score(premises, hypotheses, batch_size=batch_size)
-    dated_as_claim = {u.claim for u, fields, _ in pending if fields["same_subject"] and dating(fields) is True}
+    dated = {u.claim for u, fields, _ in pending if fields["same_subject"] and dated_as_claim(fields.get("quantities", []))}
     for u, fields, rows in pending:
-        if u.claim in dated_as_claim and dating(fields) is False:
+        if u.claim in dated and dated_as_claim(fields.get("quantities", [])) is False:
             fields |= {"another_event": True, "relevance": f"{fields['relevance']}; another occurrence of the event: "
                        "dated otherwise than the claim, while another document is dated as it is"}
         best = max(rows, key=lambda r: max(probs[r][0], probs[r][2]))
