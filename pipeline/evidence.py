@@ -229,8 +229,8 @@ class Relevance(BaseModel):
     names_match: bool = Field(description="it names one of the claim's names, or the claim names nothing")
     names_coverage: float = Field(1.0, description="share of the claim's names it names (1.0 when the claim names nothing)")
     same_subject: bool = Field(description="it names the claim's subject: only then may it refute")
-    speaker_named: bool = Field(True, description="it, or the sentence before it, names who the claim says said it: "
-                                "only then may it support")
+    speaker_named: bool = Field(True, description="it names who the claim says said it (or, when it names no speaker "
+                                "of its own, its context or title does): only then may it support")
     coverage: float = Field(description="share of the claim's content words in the sentence and its date")
 
 

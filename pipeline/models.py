@@ -298,9 +298,9 @@ class VerdictRules(BaseModel):
         reversing it: the issue's "when the values agree, that supports", for the paraphrases the verifier misreads
         ("left its target unchanged at 1.75%" / "decided today to keep its target unchanged at 1 3/4 percent")."""
         figures = [q for q in j.quantities if q.kind not in ("date", "year", "published")]
-        return (bool(figures) and not j.unmatched and all(q.agrees for q in j.quantities) and j.same_subject and j.speaker_named
-                and j.names_coverage >= 1.0
-                and j.claim_coverage >= self.value_support_coverage and not j.polarity_differs and j.language is None)
+        return (bool(figures) and not j.unmatched and all(q.agrees for q in j.quantities) and j.same_subject
+                and j.speaker_named and j.names_coverage >= 1.0 and j.claim_coverage >= self.value_support_coverage
+                and not j.polarity_differs and j.language is None)
 
     def stance(self, j: Judgement) -> Stance:
         """The sentence's stance: never one when it is not about the claim or about another occurrence of its
