@@ -49,8 +49,9 @@ def test_document_text_travels_as_tagged_data_never_as_instructions(extractor):
 def test_llm_extractor_without_the_extra_says_how_to_install_it(tmp_path):
     article = tmp_path / "a.txt"
     article.write_text("Russia invaded Ukraine in 2022.\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}  # a reply cached by an earlier run would answer
     proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", "--extractor", "llm", str(article)],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1
     assert "not installed" in proc.stderr and "[llm]" in proc.stderr and "Traceback" not in proc.stderr
 
