@@ -1,6 +1,6 @@
 """The news claim set as verifier pairs: each gold quote's sentence, read in context, against its claim.
 
-    python -m eval.news_pairs --split dev --out build/verifier-data-v3/dev_news.jsonl
+    python -m eval.news_pairs --split dev --neutrals 300 --out build/verifier-data-v3d/dev_news.jsonl
 
 For SUPPORTED claims the sentence holding a gold quote is an entailment pair, for REFUTED claims a
 contradiction pair; every other sentence of the claim's articles (holding no gold quote) is a neutral
