@@ -94,31 +94,70 @@ def evidence_text(sentence: str, title: str | None = None, published: str | None
 # Words that deny or negate what follows: a sentence holding one that the claim lacks (or the reverse) does
 # not assert what the claim asserts, however many words they share ("The company denied that it had hidden
 # side effects" / "The company admitted that it had hidden side effects"). Small verifiers read such pairs as
-# entailment (MODEL.md, Limits).
+# entailment (MODEL.md, Limits). "declined to" denies only before a verb ("declined to give", not "declined to
+# 4 percent" nor "declined to its lowest level").
 DENIAL = re.compile(r"(?i:\b(not|no|never|none|nobody|nothing|neither|nor|without|cannot|deny|denies|denied|denying|"
-                    r"unlikely|refused|refuses|ruled out|rules out|failed to|fails to|dropped)\b|n't\b)")
+                    r"unlikely|refused|refuses|ruled out|rules out|failed to|fails to|dropped)\b|n't\b)"
+                    r"|\b[Dd]eclin(?:e|es|ed|ing) to (?!(?:a|an|the|its|their|his|her|about|around|nearly|almost|just|"
+                    r"below|under|some|only|levels?|record|one|two|three|four|five|six|seven|eight|nine|ten|zero)\b)"
+                    r"(?=[a-z])")
 
 
-# Verbs of change by their sense: "will likely reduce the pace" does not assert "would likely increase the pace",
-# a pair small verifiers read as entailment (an opposite predicate shares every other word).
-RAISE = re.compile(r"\b(increas(?:e|es|ed|ing)|rais(?:e|es|ed|ing)|ris(?:e|es|en|ing)|rose|boost(?:s|ed|ing)?|"
-                   r"expand(?:s|ed|ing)?|accelerat(?:e|es|ed|ing)|strengthen(?:s|ed|ing)?|gr(?:ow|ows|ew|own|owing)|"
-                   r"faster)\b", re.IGNORECASE)
-LOWER = re.compile(r"\b(reduc(?:e|es|ed|ing)|decreas(?:e|es|ed|ing)|cut(?:s|ting)?|lower(?:s|ed|ing)|declin(?:e|es|ed|ing)|"
-                   r"f[ae]ll(?:s|en|ing)?|shr[iau]nk(?:s|ing)?|slow(?:s|ed|ing|er)?|weaken(?:s|ed|ing)?|"
-                   r"diminish(?:es|ed|ing)?|damp(?:s|ed|ing|en|ened)?)\b", re.IGNORECASE)
+def _verbs(*forms: str) -> re.Pattern:
+    return re.compile(r"\b(" + "|".join(forms) + r")\b", re.IGNORECASE)
 
 
-def _sense(text: str) -> int:
-    """+1 when the text's verbs of change all raise, -1 when they all lower, 0 for none or both."""
-    up, down = bool(RAISE.search(text)), bool(LOWER.search(text))
-    return up - down
+# Opposite predicates, one pair of senses a line: "will likely reduce the pace" does not assert "would likely
+# increase the pace", nor "lost its court case" "won its court case", pairs small verifiers read as entailment
+# (an opposite predicate shares every other word). Outcomes common in news: change, contests, decisions,
+# trade, openings, hiring, membership, positions taken. Words with a common second sense are left out ("fire",
+# "left", "enter"), and "close" is not "close to" nor "a close ally".
+OPPOSITES: list[tuple[re.Pattern, re.Pattern]] = [
+    (_verbs(r"increas(?:e|es|ed|ing)", r"rais(?:e|es|ed|ing)", r"ris(?:e|es|en|ing)", "rose", r"boost(?:s|ed|ing)?",
+            r"expand(?:s|ed|ing)?", r"accelerat(?:e|es|ed|ing)", r"strengthen(?:s|ed|ing)?", r"gr(?:ow|ows|ew|own|owing)",
+            "faster"),
+     _verbs(r"reduc(?:e|es|ed|ing)", r"decreas(?:e|es|ed|ing)", r"cut(?:s|ting)?", r"lower(?:s|ed|ing)",
+            r"declin(?:e|es|ed|ing)", r"f[ae]ll(?:s|en|ing)?", r"shr[iau]nk(?:s|ing)?", r"slow(?:s|ed|ing|er)?",
+            r"weaken(?:s|ed|ing)?", r"diminish(?:es|ed|ing)?", r"damp(?:s|ed|ing|en|ened)?")),
+    (_verbs(r"w[io]n(?:s|ning)?", r"beat(?:s|en|ing)?", r"defeat(?:s|ed|ing)?"),
+     _verbs(r"los(?:e|es|t|ing)", r"conced(?:e|es|ed|ing) defeat")),
+    (_verbs(r"approv(?:e|es|ed|ing)", r"accept(?:s|ed|ing)?", r"adopt(?:s|ed|ing)?", r"ratif(?:y|ies|ied|ying)",
+            r"endors(?:e|es|ed|ing)"),
+     _verbs(r"reject(?:s|ed|ing)?", r"veto(?:es|ed|ing)?", r"overturn(?:s|ed|ing)?")),
+    (_verbs(r"b(?:uy|uys|ought|uying)", r"acquir(?:e|es|ed|ing)", r"purchas(?:e|es|ed|ing)"),
+     _verbs(r"s(?:ell|ells|old|elling)", r"divest(?:s|ed|ing)?")),
+    (_verbs(r"open(?:s|ed|ing)?"), _verbs(r"clos(?:es|ed|ing)", r"(?<!a )(?<!very )close(?! to\b)", r"shut(?:s|ting)?")),
+    (_verbs(r"hir(?:e|es|ed|ing)"), _verbs(r"laid off", r"lay(?:s|ing)? off", r"sack(?:s|ed|ing)?", r"dismiss(?:es|ed|ing)?")),
+    (_verbs(r"join(?:s|ed|ing)?"), _verbs(r"quit(?:s|ting)?", r"withdr(?:aw|aws|ew|awn|awing) from", r"exit(?:s|ed|ing)?")),
+    (_verbs(r"support(?:s|ed|ing)?", r"favou?r(?:s|ed|ing)?", r"back(?:s|ed|ing)"), _verbs(r"oppos(?:e|es|ed|ing)")),
+]
+
+
+def _sense(text: str, up: re.Pattern, down: re.Pattern) -> int:
+    """+1 when the text holds only the first sense of a pair, -1 when only the second, 0 for none or both."""
+    return bool(up.search(text)) - bool(down.search(text))
+
+
+CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:after|when|while|because|before|but|although|whereas|since|as)\b", re.IGNORECASE)
+WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def claim_clause(claim: str, sentence: str) -> str:
+    """The clause of the sentence sharing the most words with the claim: where its predicate is. An opposite verb
+    elsewhere in the sentence is about another thing ("The bill was rejected after ... leaders insisted that the
+    union agree to ..." does not reject what "the union accept ..." claims)."""
+    words = {w.lower() for w in WORD.findall(claim)}
+    return max(CLAUSE_BREAK.split(sentence), key=lambda c: len(words & {w.lower() for w in WORD.findall(c)}))
 
 
 def polarity_differs(claim: str, sentence: str) -> bool:
-    """Whether one of the two negates or denies and the other does not, or one says a thing went up where the
-    other says it went down."""
-    return bool(DENIAL.search(claim)) != bool(DENIAL.search(sentence)) or _sense(claim) * _sense(sentence) < 0
+    """Whether one of the two negates or denies and the other does not, or the clause of the sentence the claim
+    is about (`claim_clause`) holds a predicate the claim holds the opposite of (went up / went down, won / lost,
+    approved / rejected, bought / sold ...)."""
+    if bool(DENIAL.search(claim)) != bool(DENIAL.search(sentence)):
+        return True
+    clause = claim_clause(claim, sentence)
+    return any(_sense(claim, up, down) * _sense(clause, up, down) < 0 for up, down in OPPOSITES)
 
 
 # ---- relevance: is the sentence about the claim's subject? -----------------------------------------------

@@ -88,6 +88,21 @@ def test_a_denial_or_negation_on_one_side_only_is_a_polarity_difference():
                             "The Committee will likely reduce the pace of asset purchases in further measured steps.")
     assert not polarity_differs("The Board raised the discount rate.", "The Board approved an increase in the discount rate.")
     assert not polarity_differs("Prices rose after the tax cut.", "Prices fell.")  # the claim raises and lowers
+    # opposite outcomes: a contest, a decision, a trade (news dev claims the verifier read as supported)
+    assert polarity_differs("Apple Corps won its High Court case against Apple Computer.",
+                            "The Beatles' label Apple Corps lost its court case against Apple Computer today.")
+    assert polarity_differs("The Senate approved the bill.", "The Senate rejected the bill.")
+    assert polarity_differs("The Government agreed to sell its shares.", "The Government agreed to buy the shares.")
+    assert not polarity_differs("The bank opened a swap line.", "The talks are close to ending, and it opened a line.")
+    # an opposite verb in another clause is about another thing (news test B-002, SUPPORTED)
+    assert not polarity_differs("The talks collapsed after Republican leaders demanded that the union accept larger wage cuts.",
+                                "The bill was rejected after the talks broke down when Republican leaders insisted that "
+                                "the union agree to increase wage cuts by next year.")
+    # "declined to" denies before a verb, and is a fall before a level
+    assert polarity_differs("Consumer Reports gave the iPhone 4 a recommended rating.",
+                            "Consumer Reports declined to give Apple's newest phone a recommended rating.")
+    assert not polarity_differs("Exports fell to $5 billion.", "Exports declined to $5 billion in May.")
+    assert not polarity_differs("Exports fell to a record low.", "Exports declined to a record low.")
 
 
 def test_an_acronym_covers_the_name_it_stands_for():
