@@ -56,7 +56,12 @@ REWRITES = [(re.compile(r"(?:\b[A-Z]{1,2}\s?)?\$\s?(\d(?:[\d.,]*\d)?(?:\s(?:mill
             # "cut by $200 to $399" is a change and a level, "from $30 to $40" two levels, not quantulum3's ranges
             (re.compile(r"(\b(?:by|from)\s+[^\s,]+(?:\s+(?:million|billion|trillion|dollars|percent|percentage points?|points?))?)"
                         r"\s+to\s+(?=\S*\d)"), r"\1, to "),
-            (re.compile(r"\b(\d+)[- ](\d)/(\d)\b"), lambda m: f"{int(m.group(1)) + int(m.group(2)) / int(m.group(3)):g}")]
+            (re.compile(r"\b(\d+)[- ](\d)/(\d)\b"), lambda m: f"{int(m.group(1)) + int(m.group(2)) / int(m.group(3)):g}"),
+            (re.compile(r"(\d)(GL|ML|kL)\b"), r"\1 \2")]  # "450GL" of water (gigalitres)
+# SI-prefixed units quantulum3 does not know ("450 megalitres", "450 GL" of water): read by pint, and of the kind
+# quantulum3 gives their root unit ("litre": volume), so they compare with the units it does know.
+PREFIXED = re.compile(r"(?:kilo|mega|giga|tera|milli|centi|micro)(?P<root>litre|liter|metre|meter|gram|gramme|tonne|"
+                      r"watt|joule)s?|(?P<symbol>GL|ML|kL)", re.IGNORECASE)
 # quantulum3 (its classifier off) reads "73 minutes" as minutes of arc; in news they are time (seconds per unit)
 ARC_AS_TIME = {"minute of arc": 60.0, "second of arc": 1.0}
 NEAR_CHARS = 60  # about eight words either side: the noun phrase and verb a value belongs to
@@ -65,7 +70,7 @@ PUBLISHED_DAYS = 7  # a claim's day within this many days of a document's date l
 
 # Capitalised unit symbols worth reading; any other capitalised "unit" is a name ("5,700 Boeing", "3GS").
 CAPITAL_UNITS = {"MW", "GW", "kW", "TW", "kWh", "MWh", "GWh", "TWh", "GB", "TB", "MB", "Hz", "MHz", "GHz", "°C", "°F",
-                 "C", "F", "K", "Mt", "Gt", "US"}
+                 "C", "F", "K", "Mt", "Gt", "US", "GL", "ML"}
 
 
 def part_of_name(text: str, start: int, end: int) -> bool:
@@ -76,7 +81,9 @@ def part_of_name(text: str, start: int, end: int) -> bool:
     if digits is None:
         return False
     d0, d1 = start + digits.start(), start + digits.end()
-    if (d0 > 0 and text[d0 - 1].isalpha()) or re.match(r"(?:s\b|[A-Z])", text[d1:d1 + 2]) \
+    glued = re.match(r"[^\W\d]+\b", text[d1:])
+    if (d0 > 0 and text[d0 - 1].isalpha()) or (re.match(r"(?:s\b|[A-Z])", text[d1:d1 + 2])
+                                              and not (glued and glued.group() in CAPITAL_UNITS)) \
             or re.search(r"\d(?:s\b|[A-Z])", text[d1:end]):
         return True
     before = re.search(r"(\S+)\s+$", text[:d0])
@@ -189,6 +196,19 @@ def _base_value(value: float, unit_name: str) -> tuple[float, str] | None:
     return float(q.magnitude), str(q.units)
 
 
+def _prefixed_measure(value: float, word: str) -> tuple[float, str] | None:
+    """(value in base units, kind) for a number followed by an SI-prefixed unit (`PREFIXED`), else None."""
+    if not (m := PREFIXED.fullmatch(word)) or (base := _base_value(value, word)) is None:
+        return None
+    return base[0], f"{_entity(m.group('root') or 'litre')}:{base[1]}"
+
+
+@cache
+def _entity(unit: str) -> str:
+    """quantulum3's entity ("volume", "mass") for a unit it knows."""
+    return _quantulum().parse(f"1 {unit}")[0].unit.entity.name
+
+
 def _tolerance(surface: str, value: float, approx: bool) -> float:
     """Half a unit of the last digit the claim states (1.2 billion: 50 million), or half a step of its fraction
     (1-1/4 percent: 1/8), at least 0.5% of the value."""
@@ -235,8 +255,12 @@ def find_quantities(text: str) -> list[Quantity]:
                 kind = "year"
             else:
                 after = norm[q.span[1]:].split()
-                noun = re.sub(r"\W", "", after[0]).lower() if after else ""
-                kind = f"count:{stem(noun)}" if noun else "count"
+                word = re.sub(r"\W", "", after[0]) if after else ""
+                if (measure := _prefixed_measure(value, word)) is not None:
+                    (value, kind), end = measure, end + re.match(rf"\W*{re.escape(word)}", text[end:] + word).end()
+                    surface = text[start:end]
+                else:
+                    kind = f"count:{stem(word.lower())}" if word else "count"
         elif entity == "currency":
             kind = f"currency:{_currency(q.unit, text[max(0, start - 4):end])}"
             value = abs(value)  # "(US$2.4 billion)" is an aside, not an accountant's negative

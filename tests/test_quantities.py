@@ -20,6 +20,8 @@ def comparison(claim: str, evidence: str) -> list[tuple[str, str, bool]]:
     ("to 5-1/4 percent", "to 5.25 percent", [("5-1/4 percent", "5.25 percent", True)]),
     ("unchanged at 1.75%", "unchanged at 1 3/4 percent", [("1.75%", "1 3/4 percent", True)]),
     ("the price falls to 99 US dollars", "the price will be reduced to US $99, and", [("99 US dollars", "US $99", True)]),
+    ("an extra 450 gigalitres of water", "an additional 450GL of water", [("450 gigalitres", "450GL", True)]),
+    ("a 450 megawatt plant", "a 450MW plant", [("450 megawatt", "450MW", True)]),
 ])
 def test_the_same_value_written_differently_agrees(claim, evidence, expected):
     assert comparison(claim, evidence) == expected
@@ -39,6 +41,7 @@ def test_the_same_value_written_differently_agrees(claim, evidence, expected):
     ("a catalogue value of 1.78 billion US dollars", "a catalogue value of €1.78 billion (US$2.4 billion)"),
     ("unchanged at 1.75%", "unchanged at 1-1/4 percent"),  # a fraction is exact to half its step, not to its whole
     ("to 1 3/4 percent", "to 1.25%"),
+    ("an extra 450 megalitres of environmental water", "an additional 450GL of water"),  # SI prefixes, news dev C-055
 ])
 def test_other_values_of_the_same_kind_disagree(claim, evidence):
     assert [agrees for _, _, agrees in comparison(claim, evidence)] == [False]
