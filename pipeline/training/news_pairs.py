@@ -6,6 +6,7 @@ title, date and, when S refers back, the sentence before it), the recipe writes:
   "on 3 December 2007"), "the Committee" and "I"/"my Government" named, numbers reformatted ("60 per
   cent" -> "60%", "$40 billion" -> "40 billion dollars"), "X said C" -> "According to X, C", relative
   and appositive clauses dropped (not under a negation, where dropping a modifier can flip the truth);
+  and made as specific as the article allows (`specified`: full names, the issuer and the date line);
 - contradiction: R with one realistic error of a named kind (number, unit, date, duration, person,
   organisation, place, negation, opposite predicate / direction / comparison, modality: "may open" /
   "plans to open" -> "opened", attribution: the words given to another person the article names);
