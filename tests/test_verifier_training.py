@@ -247,3 +247,15 @@ def test_restatements_are_made_as_specific_as_a_fact_checker_writes_them():
     text, done = specified("Mr Smith said the plant would close.", nlp("Mr Smith said the plant would close."), release,
                            random.Random(1))
     assert "full_name" not in done and "said_on" not in done
+
+
+def test_names_respelled_as_the_article_allows_are_restatements():
+    """v3b read "Lockheed Tristar and Vickers VC-10" against "Lockheed TriStar and Vickers VC10" as contradiction."""
+    from pipeline.training.news_pairs import respelled
+
+    article = {"text": "Cooperation between the Royal Australian Air Force (RAAF) and the U.S. Air Force will grow."}
+    found = {respelled(s, article, random.Random(seed))[0] for seed in range(20)
+             for s in ("The Royal Australian Air Force will replace its VC-10 aircraft, Mr. Smith said.", "The RAAF flies.")}
+    assert "The RAAF will replace its VC10 aircraft, Mr Smith said." in found
+    assert "The Royal Australian Air Force flies." in found
+    assert respelled("The RAN flies.", article, random.Random(0)) == ("The RAN flies.", [])  # an acronym it never defines

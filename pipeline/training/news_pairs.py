@@ -6,7 +6,8 @@ title, date and, when S refers back, the sentence before it), the recipe writes:
   "on 3 December 2007"), "the Committee" and "I"/"my Government" named, numbers reformatted ("60 per
   cent" -> "60%", "$40 billion" -> "40 billion dollars"), "X said C" -> "According to X, C", relative
   and appositive clauses dropped (not under a negation, where dropping a modifier can flip the truth);
-  and made as specific as the article allows (`specified`: full names, the issuer and the date line);
+  made as specific as the article allows (`specified`: full names, the issuer and the date line), names
+  respelled as it allows (`respelled`: acronyms it defines, "U.S." -> "US");
 - contradiction: R with one realistic error of a named kind (number, unit, date, duration, person,
   organisation, place, negation, opposite predicate / direction / comparison, modality: "may open" /
   "plans to open" -> "opened", attribution: the words given to another person the article names);
@@ -239,6 +240,8 @@ def restate(doc, article: dict, rng: random.Random) -> tuple[str, list[str]]:
     if rng.random() < 0.4:
         text, more = specified(text, doc, article, rng)
         done += more
+    text, more = respelled(text, article, rng)
+    done += more
     return text, done or ["copy"]
 
 
@@ -467,6 +470,29 @@ def specified(text: str, doc, article: dict, rng: random.Random) -> tuple[str, l
             and rng.random() < 0.5:
         body = re.sub(r",?\s*(?:so far|to date)(?=[.,])", "", text.replace(f" {perfect[0].text} ", " had ", 1))
         text, done = f"By {day:%B %Y} {_mid_sentence(re.sub(r' had now ', ' had ', body), doc)}", [*done, "dated_by"]
+    return text, done
+
+
+# "Royal Australian Air Force (RAAF)": a name the article defines an acronym for
+DEFINED_ACRONYM = re.compile(r"\b((?:[A-Z][a-z]+\s(?:(?:of|and|for|the)\s)?){1,6}[A-Z][a-z]+)\s\(([A-Z]{2,6})\)")
+SPELLINGS = [(re.compile(r"\bU\.S\.(?=\s|,)"), "US"), (re.compile(r"\bU\.K\.(?=\s|,)"), "UK"),
+             (re.compile(r"\b([A-Z]{1,3})-(\d+)\b"), r"\1\2"), (re.compile(r"\b(Mr|Mrs|Ms|Dr)\.\s"), r"\1 ")]
+
+
+def respelled(text: str, article: dict, rng: random.Random) -> tuple[str, list[str]]:
+    """Names written another way the article allows: an acronym it defines for its full name or the other way
+    round ("Royal Australian Air Force" <-> "RAAF"), and house-style spellings ("U.S." -> "US", "VC-10" ->
+    "VC10"). A name written otherwise is the same name, not the swapped one of an organisation error."""
+    done = []
+    for full, acronym in dict.fromkeys(DEFINED_ACRONYM.findall(article.get("text", ""))):
+        if full in text and rng.random() < 0.5:
+            text, done = text.replace(full, acronym, 1), [*done, "acronym"]
+        elif re.search(rf"\b{acronym}\b", text) and full not in text and rng.random() < 0.5:
+            at = re.search(rf"\b{acronym}\b", text)
+            text, done = text[:at.start()] + full + text[at.end():], [*done, "acronym"]
+    for pat, repl in SPELLINGS:
+        if pat.search(text) and rng.random() < 0.5:
+            text, done = pat.sub(repl, text), [*done, "spelling"]
     return text, done
 
 
