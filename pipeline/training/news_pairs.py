@@ -14,7 +14,8 @@ title, date and, when S refers back, the sentence before it), the recipe writes:
 - neutral twins: the same edited claim against a sentence of another article that names the swapped
   value (or, for value edits, the most similar sentence of another article), so that a changed value
   is not read as "contradiction whenever anything differs";
-- neutral: R against another sentence of the same article about something else.
+- neutral: R, and each edited claim (every date error, 3 in 10 of the others), against another sentence of the
+  same article about something else: read under the same title and date line, it bears on neither.
 Articles of the news claim set's corpus (`eval/data/news/corpus.jsonl`) are never used, nor any Wikinews
 article (all of which are in that corpus). Seeded: the same inputs give the same pairs.
 """
@@ -590,6 +591,12 @@ def build_pairs(news: Path, exclude: set[str], seed: int = 13, limit: int = 0) -
                   and not set(NUMBER.findall(claim)) & set(NUMBER.findall(sents[j]))]
         if others:
             add(premise(a, sents, rng.choice(others)), claim, "neutral", "same_article")
+            # an edited claim is no more contradicted than the true one by a sentence about something else, though
+            # it is read under the same title and date line ("Steve Jobs died on 5 October 2011" against "He
+            # started Apple in 1976", read after "(6 October 2011)", was a contradiction to v3b)
+            for edited, kind in edits[:KINDS_PER_SOURCE]:
+                if kind == "date" or rng.random() < 0.3:
+                    add(premise(a, sents, rng.choice(others)), edited, "neutral", "twin_same_article")
 
     if twin_queries:
         hits, _ = index.retrieve(bm25s.tokenize([q for q, _, _ in twin_queries], stopwords="en", show_progress=False),
