@@ -5,7 +5,8 @@ Heuristics on spaCy's parse of the claim alone (not the article), each naming wh
 - grammar: a singular subject with a plural verb or the reverse ("The museum have", "If Russia do not"), a
   finite verb with no subject ("Cuts the parks budget"), two sentences glued ("March.The"), unbalanced brackets;
 - unresolved references: a personal pronoun (he, she, it, they, we, I, you...) that is not an expletive "it",
-  a demonstrative standing for a noun ("This is"), or an institution named only by its kind ("the company");
+  a demonstrative standing for a noun ("This is") or pointing at one ("these locations"), "we"/"our" whatever precedes
+  them (only "on behalf of X" says who), or an institution named only by its kind ("the company");
 - relative time: "today", "this morning", "last week", "on Sunday"... that the claim does not anchor.
 
 The report lists every flagged claim, so a reader can see whether a flag is right."""
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.extract.coref import INSTITUTIONS
+from pipeline.extract.coref import FIRST_PLURAL, INSTITUTIONS, demonstrative_det
 from pipeline.extract.nlp import load_nlp
 
 PRONOUNS = {"he", "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their", "theirs", "we", "us", "our",
@@ -35,8 +36,15 @@ def _parse(text: str):
         return nlp(text)
 
 
+def _listed(subj) -> bool:
+    """A list of names as subject, which the parser may chain through a wrongly tagged member ("Crimea, Donetsk [npadvmod],
+    Lugansk [conj of Donetsk] ... and Zaporozhye"); not a conjunction inside a name's phrase ("Foreign Affairs and Trade")."""
+    chain = [c for c in subj.children if c.dep_ in ("conj", "npadvmod") and c.pos_ == "PROPN" and c.i > subj.i]
+    return any(c.dep_ == "conj" or _listed(c) for c in chain)
+
+
 def _plural_subject(subj) -> bool | None:
-    if any(c.dep_ == "conj" for c in subj.children) or subj.lower_ in ("they", "we", "you", "i"):
+    if any(c.dep_ == "conj" for c in subj.children) or _listed(subj) or subj.lower_ in ("they", "we", "you", "i"):
         return True
     if subj.tag_ == "NNS":
         return True
@@ -87,9 +95,14 @@ def unresolved_references(text: str) -> list[str]:
         if word in PRONOUNS and t.pos_ == "PRON":
             if word == "it" and (t.dep_ == "expl" or any(d.dep_ in ("ccomp", "xcomp", "csubj") for d in t.head.subtree)):
                 continue
+            if word in FIRST_PLURAL and "on behalf of" not in text.lower():
+                out.append(t.text)  # "These initiatives reflect our commitment": an earlier noun is not who "we" are
+                continue
             if any(e.pos_ == "PROPN" or (e.pos_ == "NOUN" and e.dep_ in ("nsubj", "nsubjpass")) for e in doc[:t.i]):
                 continue  # its antecedent is in the claim
             out.append(t.text)
+        elif (det := demonstrative_det(t)) is not None:
+            out.append(f"{det.text} {t.text}")  # "in these locations": which, the claim does not say
         elif word in ("this", "these", "those", "that") and t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass", "dobj") \
                 and t.head.dep_ not in ("relcl", "ccomp", "acl") and t.tag_ != "WDT":
             out.append(t.text)

@@ -113,4 +113,10 @@ def test_readability_flags():
     assert not unresolved_references("During the recent East Asia Summit, the region’s leaders were unanimous.")
     assert not unresolved_references("The Russians have accepted they cannot install a puppet regime in Kyiv.")
     assert not unresolved_references("It is likely that Russia will win.")
+    # a demonstrative pointing at a thing the claim does not name; "we"/"our" whatever noun comes before them
+    assert unresolved_references("Equipment will be prepositioned in these locations.") == ["these locations"]
+    assert unresolved_references("These initiatives reflect our commitment.") == ["These initiatives", "our"]
+    assert not unresolved_references("Prices rose this year.")
+    # a list of names the parser chains through a mistagged member is still a plural subject
+    assert not grammar_problems("Crimea, Donetsk, Lugansk, Kherson, and Zaporozhye, seized through military force, are central.")
     assert relative_times("Lavrov spoke on Sunday, not on Sunday, 14 September 2025.") == ["on Sunday"]

@@ -3,7 +3,8 @@
 Rules, not a model: he/she/his go to the last person, it/its to the last organisation or place,
 they/their to the last nationality, organisation or place; mentions in the pronoun's own sentence
 come first, and among them the last grammatical subject wins (the centre of attention), else the
-last mention; then the two sentences before, the same way."""
+last mention; then the two sentences before, the same way. A plural pronoun prefers a plural
+referent; "he" with no person in that window is the only person named so far, if there is one."""
 
 from __future__ import annotations
 
@@ -18,12 +19,16 @@ PERSON, GROUP = "person", "group"
 PRONOUNS = {**dict.fromkeys(("he", "him", "his", "she", "her", "hers"), PERSON),
             **dict.fromkeys(("it", "its", "they", "them", "their", "theirs"), GROUP)}
 SINGULAR_ONLY = {"it", "its"}  # never a nationality ("the Russians")
+PLURAL = {"they", "them", "their", "theirs"}
 TITLES_AFTER_PRONOUN = {"excellency", "majesty", "highness", "holiness", "royal"}
 FIRST_PLURAL = {"we", "us", "our", "ours"}  # the narrator's organisation, outside quotations
 SUBJECTS = {"nsubj", "nsubjpass"}
 GROUP_PHRASE = "group phrase"  # a mention that is a described group, not a name: "the additional police personnel"
 COLLECTIVE_NOUNS = {"staff", "personnel", "police", "people", "public"}
 LOOKBACK_SENTENCES = 2
+# Nouns of time: "this year" is a date, "several times" how often, neither a thing named before.
+TIME_NOUNS = {"time", "year", "month", "week", "day", "hour", "minute", "morning", "afternoon", "evening", "night", "weekend",
+              "season", "summer", "winter", "spring", "autumn", "fall", "quarter", "decade", "century", "moment", "occasion"}
 EXPLETIVE_HEADS = {"be", "seem", "appear", "take", "matter", "make"}
 
 
@@ -94,6 +99,11 @@ class Entities:
             if kind:
                 out.append(Mention(e.start, kind, self.name_of(e), e.root.dep_ in SUBJECTS, label, sentence_of[e.start]))
         return out
+
+
+def plural_group(m: Mention) -> bool:
+    """A referent that takes a plural verb: 'the Russians', 'GP Super Clinics', 'the additional staff'."""
+    return m.label in ("NORP", GROUP_PHRASE) or (m.label == "ORG" and bool(re.search(r"[^su]s$", m.name)))
 
 
 def referential(token: Token) -> bool:
@@ -169,12 +179,38 @@ def described_group(doc: Doc, pronoun: Token, sentence_of: dict[int, int]) -> Me
         if sentence_of[t.i] < here - 1:
             return None
         if t.dep_ in SUBJECTS and t.pos_ == "NOUN" and not t.ent_type_ and (t.tag_ == "NNS" or t.lemma_.lower() in COLLECTIVE_NOUNS):
-            skip = {i for c in t.children if c.dep_ in ("relcl", "acl", "appos", "punct") for i in (w.i for w in c.subtree)}
-            words = [w for w in t.subtree if w.i not in skip]
-            name = normalise_space(" ".join(w.text for w in words))
-            name = name if words[0].pos_ == "PROPN" else name[:1].lower() + name[1:]
-            return Mention(t.i, GROUP, name, True, GROUP_PHRASE, sentence_of[t.i])
+            return group_phrase(t, sentence_of)
     return None
+
+
+def group_phrase(t: Token, sentence_of: dict[int, int]) -> Mention:
+    """A described group as a mention: its noun phrase without relative clauses, appositions and commas; "these
+    initiatives" as named before ("the two new force posture initiatives")."""
+    skip = {i for c in t.children if c.dep_ in ("relcl", "acl", "appos", "punct") for i in (w.i for w in c.subtree)}
+    words = [w for w in t.subtree if w.i not in skip]
+    named = resolve_demonstratives(t.doc)
+    name = normalise_space(" ".join(named.get(w.i, w.text) for w in words))
+    name = name if words[0].pos_ == "PROPN" else name[:1].lower() + name[1:]
+    return Mention(t.i, GROUP, name, t.dep_ in SUBJECTS, GROUP_PHRASE, sentence_of[t.i])
+
+
+def main_subject(token: Token) -> bool:
+    """Whether the name starting at this token is the subject of its sentence's main clause."""
+    while token.dep_ in ("det", "compound", "amod", "poss", "case") and token.head.i != token.i:
+        token = token.head
+    return token.dep_ in SUBJECTS and token.head.dep_ == "ROOT"
+
+
+def leading_subject(doc: Doc, pronoun: Token, sentence_of: dict[int, int]) -> Mention | None:
+    """The plural common-noun subject of the main clause of the sentence before a plural pronoun's, the centre of
+    attention there: "Both leaders reaffirmed that the ANZUS Alliance is ... They agreed" -> both leaders."""
+    before = [s for s in doc.sents if sentence_of[s.start] == sentence_of[pronoun.i] - 1]
+    if not before:
+        return None
+    subj = next((c for c in before[0].root.children if c.dep_ in SUBJECTS), None)
+    if subj is None or subj.pos_ != "NOUN" or subj.ent_type_ or subj.tag_ != "NNS":
+        return None
+    return group_phrase(subj, sentence_of)
 
 
 def resolve_pronouns(doc: Doc, entities: Entities) -> dict[int, Mention]:
@@ -206,9 +242,17 @@ def resolve_pronouns(doc: Doc, entities: Entities) -> dict[int, Mention]:
         own = clause_subjects(token)
         fits = [m for m in history if m.kind == kind and here - m.sentence <= LOOKBACK_SENTENCES and m.i not in own
                 and not (token.lower_ in SINGULAR_ONLY and m.label in ("NORP", GROUP_PHRASE)) and not blocked(doc, token, m)]
+        if not fits and kind == PERSON and len(people := {m.name for m in history if m.kind == PERSON and m.i not in own}) == 1:
+            # "he" three sentences after the last "he": the only person the article has named so far
+            fits = [next(m for m in reversed(history) if m.name in people)]
         pool = [m for m in fits if m.sentence == here] or fits
+        if token.lower_ in PLURAL:  # "they" means a plural before a singular name ("the U.S. Marines", not Australia)
+            pool = [m for m in pool if plural_group(m)] or pool
         target = ([m for m in pool if m.subject] or pool or [None])[-1]
-        if target is None or (token.dep_ in SUBJECTS and not target.subject and any(
+        if token.lower_ in PLURAL and target is not None and target.sentence < here and not plural_group(target) \
+                and not main_subject(doc[target.i]) and (leader := leading_subject(doc, token, sentence_of)) is not None:
+            target = leader  # not a singular name from inside the sentence before: its main subject
+        elif target is None or (kind == GROUP and token.dep_ in SUBJECTS and not target.subject and any(
                 t.dep_ in SUBJECTS and t.pos_ == "NOUN" and not t.ent_type_ and sentence_of[t.i] >= target.sentence
                 for t in doc[max(0, target.i - 40):token.i])):
             # "The additional staff will be based in Kandahar. They will ...": the staff, not Kandahar
@@ -267,10 +311,13 @@ def antecedent_phrases(doc: Doc, entities: Entities) -> list[tuple[int, str, str
 def resolve_descriptions(doc: Doc, entities: Entities) -> dict[int, str]:
     """'the ministry' -> 'the finance ministry' when exactly one fuller naming of a ministry stands in
     the three sentences before it (or, when none does, in the whole text before it); 'the country' -> the
-    place named last; token index -> replacement ('' for the words it replaces)."""
+    place named last; 'these initiatives' -> their earlier naming (`resolve_demonstratives`); token index ->
+    replacement ('' for the words it replaces)."""
     phrases = antecedent_phrases(doc, entities)
     sentence_of = {t.i: n for n, sent in enumerate(doc.sents) for t in sent}
-    out: dict[int, str] = {}
+    owners = {i: m.name for i, m in resolve_pronouns(doc, entities).items()}
+    owners |= {e.root.i: entities.name_of(e) for e in entities.ents if entities.label(e) in ("PERSON", "ORG", "GPE", "NORP")}
+    out: dict[int, str] = resolve_demonstratives(doc, owners)
     for t in doc:
         word = t.lemma_.lower()
         children = list(t.children)
@@ -302,4 +349,99 @@ def resolve_descriptions(doc: Doc, entities: Entities) -> dict[int, str]:
             det = next(c for c in children if c.lower_ == "the")
             out[det.i], out[t.i] = "", found.pop()
             out.update({c.i: "" for c in t.children if c.dep_ == "compound" and c.i < t.i})
+    return out
+
+
+DEMONSTRATIVES = {"this", "these", "those", "that"}
+ANTECEDENT_PREPOSITIONS = {"of", "on", "for"}  # kept with the noun: "the work on the Royal Commission"
+MAX_ANTECEDENT_WORDS = 10
+
+
+def demonstrative_det(t: Token) -> Token | None:
+    """The 'these' of a noun phrase that points back ("these initiatives"), not of a time ("this year")."""
+    if t.pos_ != "NOUN" or t.ent_type_ in ("DATE", "TIME") or t.lemma_.lower() in TIME_NOUNS:
+        return None
+    return next((c for c in t.children if c.dep_ == "det" and c.lower_ in DEMONSTRATIVES and c.i < t.i), None)
+
+
+def definite(doc: Doc, n: Token) -> str | None:
+    """An earlier naming made definite, if it says more than its noun: "two new force posture initiatives" -> "the two
+    new force posture initiatives", "Russia's war goals" as it is; None for "initiatives" alone, or one with a pronoun."""
+    words = list(doc[n.left_edge.i:n.i + 1])
+    after = next((c for c in n.children if c.dep_ == "prep" and c.lower_ in ANTECEDENT_PREPOSITIONS and c.i > n.i), None)
+    if after is not None and not any(w.pos_ in ("VERB", "AUX") for w in after.subtree):
+        words += list(doc[n.i + 1:after.right_edge.i + 1])
+    if words and words[0].lower_ in ("a", "an", "the", "some", "any"):
+        words = words[1:]
+    odd = any(w.pos_ == "PRON" or (w.pos_ == "PUNCT" and w.tag_ != "HYPH") or w.lower_ in DEMONSTRATIVES for w in words)
+    if len(words) < 2 or len(words) > MAX_ANTECEDENT_WORDS or odd:
+        return None
+    text = normalise_space("".join(w.text_with_ws for w in words))
+    return text if words[0].dep_ == "poss" else "the " + text
+
+
+PLACE_NOUNS = {"area", "region", "territory", "place", "location", "site", "city", "town", "country", "province", "state"}
+
+
+def listed(doc: Doc, t: Token, owners: dict[int, str] | None = None) -> str | None:
+    """The list a plural demonstrative sums up, in its sentence or the one before: for places ('these areas') three or
+    more names, one a place at least (the small model tags some of a list of regions as people): "Crimea, Donetsk,
+    Lugansk, Kherson, and Zaporozhye"; for anything else ('those goals') things named by common nouns, an object:
+    "it aimed for sweeping territorial gains and political control", or, where `owners` (token -> name) names who aimed
+    for them, "Russia's goals"."""
+    place = t.lemma_.lower() in PLACE_NOUNS
+    start = max((s.start for s in doc.sents if s.start <= t.i and s.end <= t.sent.start), default=t.sent.start)
+    for n in reversed(doc[start:t.i]):
+        members = [n, *n.conjuncts]
+        if not n.conjuncts or n.i > min(c.i for c in n.conjuncts):
+            continue
+        if place and len(members) >= 3 and all(m.pos_ == "PROPN" for m in members) \
+                and any(m.ent_type_ in ("GPE", "LOC") for m in members):
+            return normalise_space("".join(w.text_with_ws for w in doc[n.i:max(m.i for m in members) + 1]))
+        if not place and n.dep_ in ("dobj", "pobj") and all(m.pos_ == "NOUN" and not m.ent_type_ for m in members):
+            verb, subj = n.head, None
+            for _ in range(4):  # up through "for [sweeping] territorial gains" to the verb with a subject
+                if (subj := next((c for c in verb.children if c.dep_ in SUBJECTS), None)) is not None or verb.head.i == verb.i:
+                    break
+                verb = verb.head
+            if subj is not None and (owner := (owners or {}).get(subj.i)):  # "it aimed for A and B. Those goals"
+                return f"{owner}{chr(39) if owner.endswith('s') else chr(39) + 's'} {doc[det_end(t):t.i + 1].text}"
+            return normalise_space("".join(w.text_with_ws for w in doc[n.left_edge.i:members[-1].right_edge.i + 1]))
+    return None
+
+
+def det_end(t: Token) -> int:
+    """The first word after a noun's determiner: 'goals' in 'those goals'."""
+    return max([c.i + 1 for c in t.children if c.dep_ == "det" and c.i < t.i] or [t.left_edge.i])
+
+
+def resolve_demonstratives(doc: Doc, owners: dict[int, str] | None = None) -> dict[int, str]:
+    """'these initiatives' -> 'the two new force posture initiatives': the nearest earlier noun phrase with the same
+    noun in the same number that says more than the noun, else the list just before that it sums up; with none, a
+    singular one is the one the article is about ("this conflict" -> "the conflict", as the gold set writes it) and a
+    plural one stays unresolved (the claim is dropped as not reading alone). Token index -> replacement ('' for the
+    words it replaces)."""
+    out: dict[int, str] = {}
+    named: dict[int, str] = {}  # demonstrative heads resolved so far: a chain of "these initiatives" keeps the first naming
+    for t in doc:
+        if (det := demonstrative_det(t)) is None:
+            continue
+        phrase = None
+        for n in reversed(doc[:det.i]):
+            if n.pos_ not in ("NOUN", "PROPN") or n.lemma_.lower() != t.lemma_.lower() \
+                    or (n.tag_ in ("NNS", "NNPS")) != (t.tag_ == "NNS"):  # "this unit": the Renal Satellite Unit
+                continue
+            phrase = named.get(n.i) if demonstrative_det(n) is not None else definite(doc, n)
+            if phrase:
+                break
+        if not phrase and t.tag_ == "NN":
+            phrase = normalise_space("the " + doc[det.i + 1:t.i + 1].text)  # "this conflict": the one the article is about
+        elif not phrase:
+            phrase = listed(doc, t, owners)
+        if phrase:
+            named[t.i] = phrase
+            out[det.i] = ""  # "these joint initiatives": the naming replaces the words before the noun
+            out.update({i: "" for c in t.children if c.i < t.i and c.dep_ in ("amod", "compound", "nummod")
+                        for i in range(c.left_edge.i, c.i + 1)})
+            out[t.i] = phrase
     return out

@@ -30,7 +30,7 @@ PATTERNS = [
     ("year", re.compile(r"\b(last|this|next) year\b", re.IGNORECASE)),
     ("season", re.compile(r"\b(last) (spring|summer|fall|autumn)\b", re.IGNORECASE)),
     ("day_month", re.compile(rf"\b(\d{{1,2}}) ({MO})\b(?!,? \d{{4}})|\b({MO}) (\d{{1,2}})\b(?!\d|,? \d{{4}})")),
-    ("bare_month", re.compile(rf"\b(in|during|since|until|by|from) ({MO})\b(?! \d)")),
+    ("bare_month", re.compile(rf"\b((?i:in|during|since|until|by|from)) ({MO})\b(?! \d)")),
 ]
 
 

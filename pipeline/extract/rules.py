@@ -19,11 +19,15 @@ from spacy.tokens import Doc, Token
 from pipeline.extract.base import Extractor, early_drop, numbered
 from pipeline.extract.coref import (
     COUNTRY_WORDS,
+    FIRST_PLURAL,
     GROUP_PHRASE,
     SUBJECTS,
+    TIME_NOUNS,
     TITLES_AFTER_PRONOUN,
     Entities,
     Mention,
+    demonstrative_det,
+    plural_group,
     referential,
     resolve_descriptions,
     resolve_pronouns,
@@ -108,14 +112,19 @@ EXTRACTOR = "rules"
 # Things whose price is what they cost ("the $732,400 project"); anything else priced is worth it ("the $5 million deal").
 COST_NOUNS = {"project", "facility", "upgrade", "centre", "center", "clinic", "unit", "building", "program", "programme", "scheme",
               "redevelopment", "expansion", "construction", "development", "refurbishment", "renovation", "road", "bridge"}
+QUANTIFIERS = {"several", "many", "few", "multiple", "numerous", "some"}
 DAY_WORDS = {"today", "yesterday", "tonight"}  # times the small model's entity tagger misses at a sentence's start
 
 
 @dataclass
 class Speaker:
-    name: str
+    name: str | None  # None where the subject is a pronoun nothing resolved: a speaker "he" names nobody
     verb: str  # "said", "told Reuters", "according to"
     subject: Token | None = None
+
+    def __post_init__(self) -> None:
+        if self.name and self.name.lower() in PERSONAL:
+            self.name = None
 
 
 @dataclass
@@ -147,7 +156,14 @@ def subtree(token: Token) -> set[int]:
 
 
 def own_subject(token: Token) -> Token | None:
-    return next((c for c in token.children if c.dep_ in SUBJECTS or c.dep_ == "expl"), None)
+    return next((c for c in token.children if (c.dep_ in SUBJECTS and not how_often(c)) or c.dep_ == "expl"), None)
+
+
+def how_often(t: Token) -> bool:
+    """'several times' the parser made the subject of a coordinated verb ("He stated that ..., and several times
+    described ..."): an adverbial of the verb, whose subject is the first verb's."""
+    return t.dep_ in SUBJECTS and t.tag_ == "NNS" and t.lemma_.lower() in ("time", "occasion") \
+        and any(c.dep_ in ("amod", "nummod") and (c.like_num or c.lower_ in QUANTIFIERS) for c in t.children)
 
 
 def content_clauses(token: Token) -> list[Token]:
@@ -201,11 +217,6 @@ def named_in(name: str, text: str) -> bool:
     return bool(name.split()) and re.search(rf"(?<!\w){re.escape(name.split()[-1])}(?!\w)", text, re.IGNORECASE) is not None
 
 
-def plural_group(m: Mention) -> bool:
-    """A referent that takes a plural verb: 'the Russians', 'GP Super Clinics', 'the additional staff'."""
-    return m.label in ("NORP", GROUP_PHRASE) or (m.label == "ORG" and bool(re.search(r"[^su]s$", m.name)))
-
-
 def determined(t: Token) -> bool:
     """A noun with its own determiner, owner or number: 'the Leader', 'our eleventh winner', 'Australia's first
     Laureate', 'nine entities'."""
@@ -236,6 +247,7 @@ class Sentence:
         self.doc, self.start, self.end = doc, start, end
         self.entities, self.resolved, self.descriptions = entities, resolved, descriptions
         self.published = published  # the article's date (ISO), to anchor "announced today"
+        self.rewrites: dict[int, str] = {}  # words written otherwise in every claim of the sentence ('' to leave out)
 
     # ---- who said it -----------------------------------------------------------------------
 
@@ -289,13 +301,16 @@ class Sentence:
         if head.lemma_ in SPEECH and ccomps and is_verb(head) and subj is not None:
             said = Speaker(self.name_of(subj), self.speech_verb(head), subj)
             first = ccomps[0]
-            stray = [c for c in head.children if c.i > first.i and c.dep_ in ("ccomp", "xcomp", "conj") and own_subject(c) is None
+            stray = [c for c in head.children if c.i > first.i and c.dep_ in ("ccomp", "xcomp", "conj")
+                     and not any(x.dep_ in SUBJECTS for x in c.children)  # not "and several times described"
                      and not is_speech_clause(c)]
             rest = {i for c in stray for i in with_comma_before(self.doc, c)}
             self.clauses(first, None, said, out, rest, [c for c in stray if is_verb(c) and c.tag_ in ("VB", "VBP")])
             for c in ccomps[1:]:
                 if own_subject(c) is not None:
                     self.clauses(c, None, said, out)
+                elif any(how_often(x) for x in c.children):  # "stated that A, and several times described B": the speaker's
+                    self.clauses(c, subj, speaker, out)
             for conj in (c for c in head.children if c.dep_ == "conj" and is_verb(c)):
                 self.clauses(conj, subj, speaker, out)
             self.adverbial_claims(head, subj, speaker, set(), out)
@@ -310,6 +325,7 @@ class Sentence:
         lowered = [c for x in head.children if x.dep_ in ("advcl", "xcomp") and x.tag_ in ("VB", "VBG") and x.tag_ != head.tag_
                    and own_subject(x) is None for c in x.children
                    if c.dep_ == "conj" and is_verb(c) and c.tag_ == head.tag_ and own_subject(c) is None]
+        shared: set[int] = set()
         for child in list(head.children) + lowered:
             if child.i in excluded:
                 continue
@@ -325,6 +341,7 @@ class Sentence:
                     out.append(Unit(child, subtree(child), speaker, obj, sorted(subtree(obj)), be))
             elif child.dep_ == "conj" and is_verb(child) and not self.shares_object(head, child):
                 excluded |= with_comma_before(self.doc, child)
+                shared |= self.shared_complement(head, child)
                 inherit = speaker.subject if speaker and is_speech_clause(child) and own_subject(child) is None else subj
                 self.clauses(child, inherit if own_subject(child) is None else None, speaker, out)
             elif child.dep_ in ("advcl", "xcomp", "acl") and child.tag_ == "VBG" and is_speech_clause(child):
@@ -332,7 +349,7 @@ class Sentence:
                 said = Speaker(self.name_of(subj), past(child), subj) if subj is not None else speaker
                 for c in content_clauses(child):
                     self.clauses(c, None, said, out)
-        tokens = (subtree(head) | (extra or set())) - excluded
+        tokens = ((subtree(head) | (extra or set())) - excluded) | shared
         tokens -= self.leading_noise(head, tokens)
         prefix = []
         if subj is not None and subj.i not in tokens:
@@ -353,6 +370,14 @@ class Sentence:
                 and all(w.head == verb and w.dep_ in ("aux", "auxpass", "neg", "advmod") for w in between):
             return own, wrong
         return None
+
+    @staticmethod
+    def shared_complement(head: Token, conj: Token) -> set[int]:
+        """The complement after a second verb that the first, with none of its own, shares: "will exercise and train on a
+        rotational basis" -> "will exercise on a rotational basis" (not "will exercise.")."""
+        if own_subject(conj) is not None or any(c.i > head.i and c.dep_ not in ("cc", "punct", "conj") for c in head.children):
+            return set()
+        return {i for c in conj.children if c.i > conj.i and c.dep_ not in ("cc", "punct", "conj") for i in subtree(c)}
 
     def participle(self, head: Token, conj: Token) -> bool:
         """A past participle the parser coordinated with a verb of another tense, which cannot be a clause of its
@@ -414,6 +439,8 @@ class Sentence:
                 out.append(Unit(t, {i for i in subtree(t) if i >= inner.left_edge.i}, speaker))
                 if wh and t.head == head:
                     excluded |= with_comma_before(self.doc, t)  # a fact of its own, not part of the main one
+            elif t.head == head and (when := self.time_adverbial(t)) is not None:
+                self.rewrites.update(when)  # "Starting next year, Australia will welcome" -> "From next year, Australia ..."
             elif t.head == head and t.tag_ == "VBG" and subj is not None and t.i < subj.i and own_subject(t) is None \
                     and not is_speech_clause(t) and not any(c.dep_ == "mark" for c in t.children):
                 out.append(Unit(t, subtree(t), speaker, subj, sorted(subtree(subj)), self.be(head, subj)))
@@ -448,6 +475,22 @@ class Sentence:
                 out.extend(Unit(c, {i for i in subtree(c) if i >= own_subject(c).left_edge.i}, speaker, own_subject(c))
                            for c in clauses)
                 excluded |= with_comma_before(self.doc, prep)
+
+    @staticmethod
+    def time_adverbial(verb: Token) -> dict[int, str] | None:
+        """'Starting next year', 'Beginning on 1 July': a participle of starting whose only complement is a time says
+        when, as "From next year" does (the words to write instead), not that anything starts."""
+        if verb.tag_ != "VBG" or verb.lemma_ not in ("start", "begin", "commence") or verb.i > verb.head.i:
+            return None
+        parts = [c for c in verb.children if c.dep_ not in ("punct", "advmod")]
+        if len(parts) != 1:
+            return None
+        when, words = parts[0], {verb.i: "from"}
+        if when.dep_ == "prep" and when.lower_ in ("in", "on", "from", "at"):
+            words[when.i] = ""
+            when = next((c for c in when.children if c.dep_ == "pobj"), when)
+        timely = when.ent_type_ in ("DATE", "TIME") or when.lemma_.lower() in TIME_NOUNS
+        return words if when.dep_ in ("npadvmod", "dobj", "pobj") and timely else None
 
     def examples(self, head: Token, subj: Token | None, speaker: Speaker | None, out: list[Unit]) -> set[int]:
         """Examples given of the subject, as a claim of their own, cut from the main one: "Further announcements,
@@ -663,7 +706,7 @@ class Sentence:
         """The tokens as text: pronouns replaced by their referent unless it is named earlier in the claim,
         contractions spelled out, verbs made to agree with the subject they now have."""
         doc, parts, prev = self.doc, [], None
-        overrides = dict(overrides or {})
+        overrides = {**self.rewrites, **(overrides or {})}
         for i in indices:
             t = doc[i]
             if t.is_space or self.descriptions.get(i) == "" or self.honorific(t):
@@ -869,8 +912,23 @@ class Sentence:
             variants = out
         if len(variants) == 1:
             return [unit]
+        asides = self.bracketed_clauses()
+        variants = [(tokens - asides, overrides) for tokens, overrides in variants]
         return [Unit(unit.head, tokens, unit.speaker, unit.subject, unit.prefix, unit.copula, overrides, unit.subject_first)
                 for tokens, overrides in variants]
+
+    def bracketed_clauses(self) -> set[int]:
+        """The words of the sentence's bracketed asides that hold a verb ("Canada and Ontario (which he thanked for their
+        roles)"): an aside on a whole list, which a claim about one member would rewrite into nonsense, so left out."""
+        out, opened = set(), None
+        for t in self.doc[self.start:self.end]:
+            if t.text == "(":
+                opened = t.i
+            elif t.text == ")" and opened is not None:
+                if any(is_verb(w) for w in self.doc[opened:t.i]):
+                    out |= set(range(opened, t.i + 1))
+                opened = None
+        return out
 
     def change_and_level(self, verb: Token) -> tuple[list[int], list[int]] | None:
         """The words of "by 25 basis points" and of "to 5-1/4 percent" on a verb that moves a figure: each read with
@@ -997,6 +1055,8 @@ class Sentence:
         idx = sorted(unit.tokens | set(unit.prefix))
         for n, i in enumerate(idx):
             t = self.doc[i]
+            if (det := demonstrative_det(t)) is not None and det.i in idx and i not in self.descriptions:
+                return det  # "in these locations", and no locations named before
             demonstrative = t.lower_ in ("this", "these", "those") and t.pos_ == "PRON" and t.dep_ in SUBJECTS | {"dobj", "pobj"}
             if ((t.lower_ not in PERSONAL or t.pos_ != "PRON") and not demonstrative) or i in self.resolved or i in unit.overrides:
                 continue
@@ -1008,6 +1068,10 @@ class Sentence:
                 continue  # "made it clear", "it is likely that"
             if demonstrative:
                 return t  # "achieving this": what "this" is lies outside the claim
+            if t.lower_ in FIRST_PLURAL:
+                if "on behalf of" in self.doc[self.start:self.end].text.lower():
+                    continue  # "On behalf of the Government and people of Australia we congratulate": says who
+                return t  # "These initiatives reflect our commitment": whose, the article does not say
             earlier = [self.doc[j] for j in idx[:n]]
             if any(e.pos_ == "PROPN" or e.i in self.resolved or e.i in self.descriptions or (e.pos_ == "NOUN" and e.dep_ in SUBJECTS)
                    for e in earlier):
@@ -1084,6 +1148,14 @@ class Sentence:
             return f"a prediction ('{forecast.text}') with no figure to check"
         return None
 
+    def named_before(self, t: Token) -> bool:
+        """Whether a description names the word as the article did before ("the finance ministry", "these initiatives"
+        -> "the two new force posture initiatives"); not "this injection" made "the injection", which names nothing."""
+        if not self.descriptions.get(t.i):
+            return False  # not described, or a word the description replaces
+        det = demonstrative_det(t)
+        return det is None or self.descriptions[t.i] != normalise_space("the " + self.doc[det.i + 1:t.i + 1].text)
+
     def drop(self, unit: Unit, text: str) -> tuple[DropReason, str] | None:
         """Why this clause is not worth checking or cannot be checked, if so; opinions before unresolved references."""
         head = unit.head
@@ -1101,7 +1173,7 @@ class Sentence:
             return DropReason.UNRESOLVED, f"'{head.text}' has no subject in the text, so the claim cannot read alone"
         if (pronoun := self.unresolved(unit)) is not None:
             return DropReason.UNRESOLVED, f"'{pronoun.text}' refers to nothing the article names, so the claim cannot read alone"
-        anchored = any(t.ent_type_ or t.like_num or t.pos_ == "PROPN" or t.i in self.descriptions
+        anchored = any(t.ent_type_ or t.like_num or t.pos_ == "PROPN" or self.named_before(t)
                        or (t.i in self.resolved and self.resolved[t.i].label != GROUP_PHRASE)  # "they": "people" names nothing
                        for t in tokens) or self.superlative_with_scope(tokens) is not None
         forecast = head.lemma_ in FORECAST_VERBS and not any(c.dep_ == "dobj" for c in head.children)  # not "expand aid projects"
@@ -1129,7 +1201,7 @@ def tidy(text: str) -> str:
     if text.count('"') % 2:
         text = text.replace('"', "")
     text = normalise_space(text).strip(LEADING_JUNK)
-    text = re.sub(r"[\s,;:—–-]+([.!?])$", r"\1", text)
+    text = re.sub(r"(?:[\s,;:—–-]+|\s+(?:and|or|but))+([.!?]?)$", r"\1", text)  # "A, and." where B was cut
     if text.count("(") > text.count(")"):  # a clause cut inside "(October 2009)"
         text = re.sub(r"([.!?]?)$", r")\1", text, count=1)
     if not text:
