@@ -288,6 +288,13 @@ def test_relative_dates_are_resolved_against_the_publication_date(tmp_path, sent
     assert claim.claim.text == expected and claim.claim.metadata["dates_resolved"]
 
 
+def test_a_day_word_that_names_an_era_is_no_date():
+    from pipeline.extract.dates import anchor
+
+    assert anchor("GM will make the cars of tomorrow.", "2009-06-01").text == "GM will make the cars of tomorrow."
+    assert anchor("GM will file tomorrow.", "2009-06-01").text == "GM will file on 2 June 2009."
+
+
 def test_relative_dates_stay_relative_with_a_flag_without_a_publication_date(tmp_path):
     claim = extract_claims(jsonl_article(tmp_path, "Sergei Lavrov echoed the shift in tone on Sunday.", None)).checkable()[0]
     assert claim.claim.text == "Sergei Lavrov echoed the shift in tone on Sunday."

@@ -23,7 +23,8 @@ MO = "|".join(m.capitalize() for m in MONTHS)
 PATTERNS = [
     ("possessive", re.compile(r"\b(today|this morning|yesterday)['’]s\b", re.IGNORECASE)),
     ("current", re.compile(r"\b(currently|at present)\b", re.IGNORECASE)),
-    ("day", re.compile(r"\b(today|tonight|yesterday|tomorrow|this (?:morning|afternoon|evening))\b", re.IGNORECASE)),
+    ("day", re.compile(r"(?<!\bof )\b(today|tonight|yesterday|tomorrow|this (?:morning|afternoon|evening))\b",
+                      re.IGNORECASE)),  # not "the cars of tomorrow"
     ("weekday", re.compile(rf"\b(?:(on|last|this|next|on last|on next) )?({WD})\b(?!,? (?:\d|{MO}))", re.IGNORECASE)),
     ("week", re.compile(r"\b(last|this|next) week\b", re.IGNORECASE)),
     ("month", re.compile(r"\b(last|this|next) month\b", re.IGNORECASE)),
