@@ -188,7 +188,7 @@ def group_phrase(t: Token, sentence_of: dict[int, int]) -> Mention:
     initiatives" as named before ("the two new force posture initiatives")."""
     skip = {i for c in t.children if c.dep_ in ("relcl", "acl", "appos", "punct") for i in (w.i for w in c.subtree)}
     words = [w for w in t.subtree if w.i not in skip]
-    named = resolve_demonstratives(t.doc)
+    named = resolve_demonstratives(t.doc) if any(demonstrative_det(w) is not None for w in words) else {}
     name = normalise_space(" ".join(named.get(w.i, w.text) for w in words))
     name = name if words[0].pos_ == "PROPN" else name[:1].lower() + name[1:]
     return Mention(t.i, GROUP, name, t.dep_ in SUBJECTS, GROUP_PHRASE, sentence_of[t.i])
