@@ -62,11 +62,17 @@ def export_onnx(model_dir: Path, out_file: Path) -> None:
     model = AutoModelForSequenceClassification.from_pretrained(model_dir, attn_implementation="eager").eval()
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "fp32.onnx"
-        dummy = {k: torch.ones((2, 16), dtype=torch.long) for k in ("input_ids", "attention_mask", "token_type_ids")}
-        axes = {k: {0: "batch", 1: "sequence"} for k in dummy} | {"logits": {0: "batch"}}
-        torch.onnx.export(model, (), str(fp32), kwargs=dummy, input_names=list(dummy), output_names=["logits"],
-                          dynamic_axes=axes, opset_version=17, dynamo=False)
+        export_fp32(model, fp32)
         quantize_dynamic(str(fp32), str(out_file), weight_type=QuantType.QInt8, per_channel=True)
+
+
+def export_fp32(model: torch.nn.Module, out_file: Path) -> None:
+    """The plain fp32 ONNX graph of a sequence-classification model (inputs input_ids, attention_mask and
+    token_type_ids, each (batch, sequence) int64; output logits (batch, labels)), before quantisation."""
+    dummy = {k: torch.ones((2, 16), dtype=torch.long) for k in ("input_ids", "attention_mask", "token_type_ids")}
+    axes = {k: {0: "batch", 1: "sequence"} for k in dummy} | {"logits": {0: "batch"}}
+    torch.onnx.export(model, (), str(out_file), kwargs=dummy, input_names=list(dummy), output_names=["logits"],
+                      dynamic_axes=axes, opset_version=17, dynamo=False)
 
 
 def main() -> None:
