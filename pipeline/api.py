@@ -37,7 +37,7 @@ from pipeline.models import (
 )
 from pipeline.retrieve import Retriever
 from pipeline.runs import RUNS_FILE, RunStore
-from pipeline.store import ChunkStore
+from pipeline.store import ChunkStore, described
 from pipeline.textnorm import normalise_space
 
 EMBED_BATCH_CHUNKS = 256
@@ -163,7 +163,7 @@ class Verifier:
         todo = []
         for doc in docs:
             old = state.get(doc.id)
-            if old and old["complete"] and old["hash"] == doc.content_hash:
+            if old and old["complete"] and old["hash"] == doc.content_hash and old["described"] == described(doc):
                 if old["source"] != doc.source:  # an old store's relative path, made absolute
                     self.store.set_source(doc.id, doc.source)
                 report.unchanged.append(doc.id)

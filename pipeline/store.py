@@ -80,6 +80,12 @@ def chunk_metadata(chunk: Chunk, doc: Document, n_chunks: int) -> dict:
     }
 
 
+def described(doc: Document) -> list[str | None]:
+    """What a document says of itself besides its text, as its chunks' metadata keeps it: [title, url, published].
+    A document whose text is unchanged but whose title or date is not is written again on ingest."""
+    return [doc.title, doc.url or None, doc.published or None]
+
+
 def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
     return Chunk(id=chunk_id, doc_id=meta["doc_id"], index=meta["index"], start=meta["start"], end=meta["end"],
                  text=text, sentences=[Span(start=s, end=e) for s, e in json.loads(meta["sentences"])],
@@ -346,16 +352,18 @@ class ChunkStore:
     # ---- documents -------------------------------------------------------------------------
 
     def document_state(self) -> dict[str, dict]:
-        """doc_id -> {hash, source, n_chunks, complete} from the chunks' metadata."""
+        """doc_id -> {hash, source, n_chunks, complete, described} from the chunks' metadata; `described` is
+        the document's [title, url, published] (see `described`)."""
         got = self.collection.get(include=["metadatas"])
         docs: dict[str, dict] = {}
         for meta in got["metadatas"]:
             state = docs.setdefault(meta["doc_id"], {"hashes": set(), "source": meta["source"],
-                                                     "n_chunks": meta["n_chunks"], "count": 0})
+                                                     "n_chunks": meta["n_chunks"], "count": 0,
+                                                     "described": [meta.get("title"), meta.get("url"), meta.get("published")]})
             state["hashes"].add(meta["doc_hash"])
             state["count"] += 1
         return {doc_id: {"hash": next(iter(s["hashes"])) if len(s["hashes"]) == 1 else None,
-                         "source": s["source"], "n_chunks": s["n_chunks"],
+                         "source": s["source"], "n_chunks": s["n_chunks"], "described": s["described"],
                          "complete": len(s["hashes"]) == 1 and s["count"] == s["n_chunks"]}
                 for doc_id, s in docs.items()}
 
@@ -434,9 +442,10 @@ class ChunkStore:
         return (self.collection.metadata or {}).get("fingerprint", "")
 
     def refresh_fingerprint(self) -> str:
-        """A hash of every (doc id, content hash): equal fingerprints mean equal indexed text."""
+        """A hash of every (doc id, content hash, title, url, date): equal fingerprints mean equal indexed text and
+        equal titles and dates (the lexical index reads titles; the verifier reads titles and dates)."""
         state = self.document_state()
-        digest = hashlib.sha256(json.dumps(sorted((d, s["hash"]) for d, s in state.items())).encode()).hexdigest()[:16]
+        digest = hashlib.sha256(json.dumps(sorted((d, s["hash"], s["described"]) for d, s in state.items())).encode()).hexdigest()[:16]
         if self.fingerprint != digest:
             self._begin_write()
             self.collection.modify(metadata={**(self.collection.metadata or {}), "fingerprint": digest})

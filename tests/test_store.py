@@ -44,6 +44,22 @@ def test_incremental_ingest_replace_and_prune(tmp_path, corpus_copy):
     assert set(chunk_ids_by_doc(v)) == {"vance-russia-softening-demands"}
 
 
+def test_a_changed_date_or_title_is_written_again_though_the_text_is_not(tmp_path):
+    """Front matter is not the text: a corrected date must reach the store (the verifier reads it), not be skipped."""
+    doc = tmp_path / "docs" / "rates.md"
+    doc.parent.mkdir()
+    body = "The committee kept its target rate at 5.25 percent.\n"
+    doc.write_text(f"---\ntitle: Rates held\ndate: 2007-06-28\n---\n{body}")
+    v = Verifier.open(tmp_path / "store", create=True)
+    first = v.ingest([doc.parent])
+    assert v.ingest([doc.parent]).unchanged == first.added == ["rates"]
+    doc.write_text(f"---\ntitle: Rates held\ndate: 2007-08-07\n---\n{body}")
+    again = v.ingest([doc.parent])
+    assert again.updated == ["rates"] and again.fingerprint != first.fingerprint
+    _, _, metas = v.store.all_chunks()
+    assert {m["published"] for m in metas} == {"2007-08-07"} and len(metas) == 1
+
+
 def test_store_refuses_other_chunker_settings(tmp_path, corpus_copy):
     store = tmp_path / "store"
     Verifier.open(store, create=True).ingest([corpus_copy])
