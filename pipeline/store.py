@@ -80,10 +80,13 @@ def chunk_metadata(chunk: Chunk, doc: Document, n_chunks: int) -> dict:
     }
 
 
+DESCRIBED = ("title", "url", "published")
+
+
 def described(doc: Document) -> list[str | None]:
     """What a document says of itself besides its text, as its chunks' metadata keeps it: [title, url, published].
     A document whose text is unchanged but whose title or date is not is written again on ingest."""
-    return [doc.title, doc.url or None, doc.published or None]
+    return [getattr(doc, field) or None for field in DESCRIBED]
 
 
 def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
@@ -359,7 +362,7 @@ class ChunkStore:
         for meta in got["metadatas"]:
             state = docs.setdefault(meta["doc_id"], {"hashes": set(), "source": meta["source"],
                                                      "n_chunks": meta["n_chunks"], "count": 0,
-                                                     "described": [meta.get("title"), meta.get("url"), meta.get("published")]})
+                                                     "described": [meta.get(field) or None for field in DESCRIBED]})
             state["hashes"].add(meta["doc_hash"])
             state["count"] += 1
         return {doc_id: {"hash": next(iter(s["hashes"])) if len(s["hashes"]) == 1 else None,

@@ -73,7 +73,6 @@ def recover(shipped: Path, out: Path) -> dict:
 
     Raises ValueError when a parameter of the architecture has no value in the ONNX file."""
     config = AutoConfig.from_pretrained(shipped)
-    torch.manual_seed(0)
     model = AutoModelForSequenceClassification.from_pretrained(base_model_path(), config=config, attn_implementation="eager")
     weights = initializers(shipped / ONNX_FILE)
     by_param = {param: onnx_name for onnx_name, param in matmul_names(model).items()}
