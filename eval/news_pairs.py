@@ -5,8 +5,9 @@
 For SUPPORTED claims the sentence holding a gold quote is an entailment pair, for REFUTED claims a
 contradiction pair; every other sentence of the claim's articles (holding no gold quote) is a neutral
 pair, the "non-evidence" the verifier must not read as refuting. The sentence is the store's sentence
-(`pipeline.chunk.sentence_spans`) and the premise is `pipeline.evidence.evidence_text`, as the judge
-builds it. Measures the verifier (`eval.verifier_report`) and logs the training curve.
+(`pipeline.chunk.sentence_spans`), the premise is `pipeline.evidence.evidence_text` and the claim has the values
+that agree with the sentence's (or its context's) in their words (`pipeline.quantities.worded_as_evidence`), as
+the judge builds them. Measures the verifier (`eval.verifier_report`) and logs the training curve.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from pipeline.chunk import sentence_spans
 from pipeline.evidence import evidence_text, needs_context
+from pipeline.quantities import compare, find_quantities, worded_as_evidence
 
 NEWS_DIR = Path(__file__).parent / "data" / "news"
 
@@ -26,12 +28,18 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def claim_pairs(split: str, news_dir: Path = NEWS_DIR, neutrals: bool = True) -> list[dict]:
-    """`{"premise", "hypothesis", "label", "source": "news_<split>_<gold|other>", "claim_id"}` rows."""
+READ_PARTS = ("title", "date", "context")  # what the judge reads with the sentence
+
+
+def claim_pairs(split: str, news_dir: Path = NEWS_DIR, neutrals: bool = True,
+                parts: tuple[str, ...] = READ_PARTS) -> list[dict]:
+    """`{"premise", "hypothesis", "label", "source": "news_<split>_<gold|other>", "claim_id"}` rows; `parts`: which of
+    `READ_PARTS` the premise holds besides the sentence (all, as the judge reads it; fewer for `eval.reads`)."""
     docs = {d["id"]: d for d in read_jsonl(news_dir / "corpus.jsonl")}
     rows = []
     for claim in read_jsonl(news_dir / f"{split}.jsonl"):
         label = {"SUPPORTED": "entailment", "REFUTED": "contradiction"}.get(claim["label"])
+        values = find_quantities(claim["claim"])
         gold: dict[str, set[int]] = {}
         for ev in claim.get("evidence", []):
             text = docs[ev["doc_id"]]["text"]
@@ -47,9 +55,13 @@ def claim_pairs(split: str, news_dir: Path = NEWS_DIR, neutrals: bool = True) ->
                 is_gold = i in gold.get(doc_id, set())
                 if (is_gold and label is None) or (not is_gold and not neutrals):
                     continue
-                context = sents[i - 1] if i > 0 and needs_context(sent) else None
-                rows.append({"premise": evidence_text(sent, doc["title"], doc.get("published"), context),
-                             "hypothesis": claim["claim"], "label": label if is_gold else "neutral",
+                context = sents[i - 1] if i > 0 and needs_context(sent) and "context" in parts else None
+                read = [q for text in (sent, context) if text for q in compare(values, find_quantities(text))]
+                title = doc["title"] if "title" in parts else None
+                published = doc.get("published") if "date" in parts else None
+                rows.append({"premise": evidence_text(sent, title, published, context),
+                             "hypothesis": worded_as_evidence(claim["claim"], read),
+                             "label": label if is_gold else "neutral",
                              "source": f"news_{split}_{'gold' if is_gold else 'other'}", "claim_id": claim["id"]})
     return rows
 

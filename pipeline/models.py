@@ -149,6 +149,8 @@ class QuantityComparison(BaseModel):
     claim: str = Field(description="the claim's wording, e.g. '2 months'")
     evidence: str = Field(description="the evidence's wording, e.g. 'two weeks'")
     agrees: bool
+    change: bool = Field(False, description="a change ('raised the rate by half a percentage point'), whose wording "
+                         "holds more than its value")
 
 
 def values_text(quantities: list[QuantityComparison]) -> str:

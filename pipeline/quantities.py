@@ -327,7 +327,8 @@ def _agree(c: Quantity, e: Quantity) -> bool:
         return all(a is None or b is None or a == b for a, b in zip(c.value, e.value, strict=True))
     if c.direction * e.direction < 0:  # "rose 2.5%" is not "fell 2.5 percent"
         return False
-    return abs(c.value - e.value) <= max(c.tolerance, e.tolerance, 1e-9)
+    # half a unit off exactly is outside the claim's rounding: "2%" is not "2-1/2 percent" (nor "3%")
+    return abs(c.value - e.value) < max(c.tolerance, e.tolerance, 1e-9) * (1 - 1e-9)
 
 
 def compare(claim: list[Quantity], evidence: list[Quantity]) -> list[QuantityComparison]:
@@ -349,8 +350,20 @@ def compare(claim: list[Quantity], evidence: list[Quantity]) -> list[QuantityCom
             continue
         pool = [e for e in same if _agree(c, e)] or same  # the closest agreeing value, else the closest
         match = pool[0] if c.kind in ("date", "year") else min(pool, key=lambda e: abs(e.value - c.value))
-        out.append(QuantityComparison(kind=c.kind, claim=c.surface, evidence=match.surface, agrees=_agree(c, match)))
+        out.append(QuantityComparison(kind=c.kind, claim=c.surface, evidence=match.surface, agrees=_agree(c, match),
+                                      change=c.change))
     return out
+
+
+def worded_as_evidence(claim: str, comparisons: list[QuantityComparison]) -> str:
+    """The claim with each value that agrees with the evidence's in the evidence's words ("1.75%" -> "1 3/4 percent",
+    "40 billion US dollars" -> "US$40 billion"): what the verifier reads, so that a format is not read as a
+    difference. Dates (read from the date line as well) and changes (whose wording holds a verb: "raised the
+    rate by half a percentage point") keep the claim's words."""
+    for q in comparisons:
+        if q.agrees and q.claim != q.evidence and not q.change and q.kind not in ("date", "published"):
+            claim = claim.replace(q.claim, q.evidence)
+    return claim
 
 
 def today_quantity(sentence: str, published: str | None) -> list[Quantity]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.quantities import compare, find_quantities, published_comparison, today_quantity
+from pipeline.quantities import compare, find_quantities, published_comparison, today_quantity, worded_as_evidence
 
 
 def comparison(claim: str, evidence: str) -> list[tuple[str, str, bool]]:
@@ -42,6 +42,8 @@ def test_the_same_value_written_differently_agrees(claim, evidence, expected):
     ("unchanged at 1.75%", "unchanged at 1-1/4 percent"),  # a fraction is exact to half its step, not to its whole
     ("to 1 3/4 percent", "to 1.25%"),
     ("an extra 450 megalitres of environmental water", "an additional 450GL of water"),  # SI prefixes, news dev C-055
+    ("lowered the discount rate to 2% on 2 October 2001", "a reduction in the discount rate to 2-1/2 percent"),  # half off
+    ("a loss of 1.2 billion dollars", "a loss of 1.25 billion dollars"),
 ])
 def test_other_values_of_the_same_kind_disagree(claim, evidence):
     assert [agrees for _, _, agrees in comparison(claim, evidence)] == [False]
@@ -114,3 +116,18 @@ def test_the_claims_date_is_set_beside_the_documents_date_line(published, agrees
     q = published_comparison(find_quantities("On 29 June 2006 the Committee raised its target to 5.25%."), published)
     assert (q.agrees if q else None) == agrees
     assert published_comparison(find_quantities("The Committee raised its target to 5.25%."), "2006-06-29") is None
+
+
+@pytest.mark.parametrize(("claim", "evidence", "read"), [
+    ("Apple Computer paid 80,000 US dollars when the first lawsuit was settled out of court in 1981.",
+     "The first lawsuit was settled out of court in 1981, with the young computer maker paying $80,000.",
+     "Apple Computer paid $80,000 when the first lawsuit was settled out of court in 1981."),
+    # a change's words hold its verb and subject: only its level is reworded
+    ("On 17 May 1994 the Board raised the discount rate by half a percentage point, to 3.5%.",
+     "The Board approved an increase in the discount rate from 3 percent to 3-1/2 percent.",
+     "On 17 May 1994 the Board raised the discount rate by half a percentage point, to 3-1/2 percent."),
+    ("The rate was cut to 2% on 2 October 2001.", "a reduction in the discount rate to 2-1/2 percent",
+     "The rate was cut to 2% on 2 October 2001."),  # values that differ keep the claim's words
+])
+def test_the_verifier_reads_agreeing_values_in_the_evidences_words(claim, evidence, read):
+    assert worded_as_evidence(claim, compare(find_quantities(claim), find_quantities(evidence))) == read

@@ -34,7 +34,7 @@ from pipeline.evidence import (
 from pipeline.judge.base import Judge
 from pipeline.language import not_english
 from pipeline.models import Candidate, Claim, Judgement, Probabilities, Stance, VerdictRules, dated_as_claim
-from pipeline.quantities import compare, find_quantities, published_comparison, today_quantity
+from pipeline.quantities import compare, find_quantities, published_comparison, today_quantity, worded_as_evidence
 from pipeline.textnorm import content_words, coverage
 
 WINDOW_WORDS, WINDOW_OVERLAP = 120, 40  # windows over a sentence longer than the verifier reads
@@ -142,9 +142,9 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
                                        if q.kind not in ("date", "year") and q.surface not in compared]
                 if dated := published_comparison(claim_values[ci], published):
                     fields["quantities"].append(dated)
-                for q in fields["quantities"]:
-                    if q.agrees and q.claim != q.evidence and q.kind not in ("date", "published"):
-                        hypothesis = hypothesis.replace(q.claim, q.evidence)
+                # the verifier reads the context too: a value it states in other words is reworded as well
+                hypothesis = worded_as_evidence(hypothesis, fields["quantities"] + (
+                    compare(claim_values[ci], find_quantities(u.context)) if u.context else []))
             texts = windows(head, said)
             pending.append((u, fields, list(range(len(premises), len(premises) + len(texts)))))
             premises += texts
