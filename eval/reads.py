@@ -21,23 +21,9 @@ import random
 from pathlib import Path
 
 from eval.news_pairs import READ_PARTS, claim_pairs
+from eval.verifier_report import news_pairs_report
 from pipeline.config import Settings
 from pipeline.judge import LABELS, load_judge
-
-
-def reading(judge, rows: list[dict]) -> dict:
-    """Shares of each label's pairs read as entailment or contradiction (argmax of the judge's probabilities)."""
-    probs = judge.score([r["premise"] for r in rows], [r["hypothesis"] for r in rows])
-    pred = [LABELS[i] for i in probs.argmax(1)]
-
-    def share(label: str, predicted: str) -> float:
-        hits = [p == predicted for r, p in zip(rows, pred, strict=True) if r["label"] == label]
-        return round(sum(hits) / len(hits), 4) if hits else 0.0
-
-    return {"entailment_recall": share("entailment", "entailment"),
-            "contradiction_recall": share("contradiction", "contradiction"),
-            "supporting_read_as_contradiction": share("entailment", "contradiction"),
-            "non_evidence_as_contradiction": share("neutral", "contradiction"), "pairs": len(rows)}
 
 
 def main() -> None:
@@ -56,10 +42,10 @@ def main() -> None:
         rows = claim_pairs(args.split, parts=parts)
         if args.per_label:
             rng = random.Random(13)
-            rows = [r for label in LABELS for r in
-                    rng.sample([r for r in rows if r["label"] == label], min(args.per_label, sum(r["label"] == label for r in rows)))]
+            pools = [[r for r in rows if r["label"] == label] for label in LABELS]
+            rows = [r for pool in pools for r in rng.sample(pool, min(args.per_label, len(pool)))]
         name = " + ".join(("sentence", *parts))
-        table[name] = reading(judge, rows)
+        table[name] = news_pairs_report(judge, rows)
         print(name, json.dumps(table[name]), flush=True)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -31,7 +31,8 @@ NEWS_TARGETS = {"entailment_recall": (">=", 0.80), "contradiction_recall": (">="
 
 def news_pairs_report(judge: NLIJudge, rows: list[dict]) -> dict:
     """The news dev split's gold sentences in context against their claims: recall of entailment (SUPPORTED claims)
-    and contradiction (REFUTED claims), and the share of the same articles' other sentences read as contradiction."""
+    and contradiction (REFUTED claims), the share of gold supporting sentences read as contradiction, and the share
+    of the same articles' other sentences read as contradiction. `judge`: anything with `score` (`eval.reads`)."""
     probs = judge.score([r["premise"] for r in rows], [r["hypothesis"] for r in rows])
     pred = [LABELS[i] for i in probs.argmax(1)]
 
@@ -42,6 +43,7 @@ def news_pairs_report(judge: NLIJudge, rows: list[dict]) -> dict:
 
     return {"entailment_recall": share("entailment", "gold", "entailment"),
             "contradiction_recall": share("contradiction", "gold", "contradiction"),
+            "supporting_read_as_contradiction": share("entailment", "gold", "contradiction"),
             "non_evidence_as_contradiction": share("neutral", "other", "contradiction"),
             "gold_pairs": sum(r["source"].endswith("gold") for r in rows),
             "other_pairs": sum(r["source"].endswith("other") for r in rows)}

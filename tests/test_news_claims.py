@@ -73,8 +73,7 @@ def test_gold_pairs_read_the_quotes_sentence_in_context(claims):
 def test_pairs_read_the_claim_as_the_judge_does_and_drop_the_parts_asked(claims):
     """The claim with agreeing values in the sentence's words (what the judge stage sends the verifier), and the
     premise without the title or date line when `eval.reads` leaves them out."""
-    full = {(p["claim_id"], p["premise"]): p for p in claim_pairs("dev") if p["claim_id"] == "D-015"}
-    gold = [p for p in full.values() if p["label"] == "entailment"]
+    gold = [p for p in claim_pairs("dev") if p["claim_id"] == "D-015" and p["label"] == "entailment"]
     assert gold and all("1 3/4 percent" in p["hypothesis"] for p in gold)  # the claim says "1.75%"
     bare = [p for p in claim_pairs("dev", parts=()) if p["claim_id"] == "D-015" and p["label"] == "entailment"]
     assert all(p["premise"].startswith("FOMC statement, August 13, 2002 (13 August 2002). ") for p in gold)
