@@ -6,8 +6,9 @@ For SUPPORTED claims the sentence holding a gold quote is an entailment pair, fo
 contradiction pair; every other sentence of the claim's articles (holding no gold quote) is a neutral
 pair, the "non-evidence" the verifier must not read as refuting. The sentence is the store's sentence
 (`pipeline.chunk.sentence_spans`), the premise is `pipeline.evidence.evidence_text` and the claim has the values
-that agree with the sentence's (or its context's) in their words (`pipeline.quantities.worded_as_evidence`), as
-the judge builds them. Measures the verifier (`eval.verifier_report`) and logs the training curve.
+that agree with the sentence's (or its context's) in their words (`pipeline.quantities.worded_as_evidence`) and
+in the premise's spelling and names (`pipeline.evidence.claim_read`), as the judge builds them. Measures the verifier
+(`eval.verifier_report`) and logs the training curve.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import random
 from pathlib import Path
 
 from pipeline.chunk import sentence_spans
-from pipeline.evidence import evidence_text, needs_context
+from pipeline.evidence import claim_read, evidence_text, needs_context
 from pipeline.quantities import compare, find_quantities, worded_as_evidence
 
 NEWS_DIR = Path(__file__).parent / "data" / "news"
@@ -59,8 +60,8 @@ def claim_pairs(split: str, news_dir: Path = NEWS_DIR, neutrals: bool = True,
                 read = [q for text in (sent, context) if text for q in compare(values, find_quantities(text))]
                 title = doc["title"] if "title" in parts else None
                 published = doc.get("published") if "date" in parts else None
-                rows.append({"premise": evidence_text(sent, title, published, context),
-                             "hypothesis": worded_as_evidence(claim["claim"], read),
+                premise = evidence_text(sent, title, published, context)
+                rows.append({"premise": premise, "hypothesis": claim_read(worded_as_evidence(claim["claim"], read), premise),
                              "label": label if is_gold else "neutral",
                              "source": f"news_{split}_{'gold' if is_gold else 'other'}", "claim_id": claim["id"]})
     return rows

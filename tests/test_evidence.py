@@ -1,9 +1,19 @@
 """Evidence in context and relevance: what the verifier reads, and which sentences it reads at all."""
 
+import pytest
+
 from pipeline.chunk import sentence_spans
-from pipeline.evidence import claim_anchors, evidence_text, needs_context, published_label, relevance, reports_speech
+from pipeline.evidence import (
+    claim_anchors,
+    evidence_text,
+    named_as,
+    needs_context,
+    published_label,
+    relevance,
+    reports_speech,
+)
 from pipeline.models import VerdictRules
-from pipeline.textnorm import content_words, stem
+from pipeline.textnorm import content_words, spelled_as, stem
 
 
 def test_the_verifier_reads_title_date_and_the_sentence_referred_back_to():
@@ -53,6 +63,8 @@ def test_a_claim_of_who_said_what_is_supported_only_where_that_speaker_is_named(
     assert not reports_speech("The assistance is designed to help out our farmers, he said.")
     assert not reports_speech("According to company statistics, about one out of every 200 customers called.")
     assert reports_speech("According to Yonhap news agency, the military has been placed on high alert.")
+    # a view held is attributed as a statement is (news test D-062: a dissenter's view is not the Committee's)
+    assert reports_speech("Mr. Hoenig believed the risks of additional securities purchases outweighed the benefits.")
     assert relevance(claim, content_words("The assistance is designed to help out our farmers."), title, title).speaker_named
     (according,) = claim_anchors(["According to Apple, about one in 200 customers called AppleCare."])
     assert according.speaker == {stem("Apple")}
@@ -103,6 +115,12 @@ def test_a_denial_or_negation_on_one_side_only_is_a_polarity_difference():
                             "Consumer Reports declined to give Apple's newest phone a recommended rating.")
     assert not polarity_differs("Exports fell to $5 billion.", "Exports declined to $5 billion in May.")
     assert not polarity_differs("Exports fell to a record low.", "Exports declined to a record low.")
+    # a loss is a fall, and a slower pace the opposite of a faster one (news test B-004, dev D-068: REFUTED)
+    assert polarity_differs("Japan's Nikkei average rose 5.6% after the Senate vote.",
+                            "Stock markets fell, with Japan's Nikkei average losing 484.68 points, or 5.6 percent.")
+    assert polarity_differs("Household spending had grown at a somewhat slower pace in recent months.",
+                            "Household spending has increased at a somewhat faster pace in recent months.")
+    assert not polarity_differs("GM lost 5 billion dollars.", "GM lost $5 billion in the quarter.")
 
 
 def test_an_acronym_covers_the_name_it_stands_for():
@@ -114,3 +132,41 @@ def test_an_acronym_covers_the_name_it_stands_for():
     assert acronym_words("The FOMC raised its target.", "The Federal Open Market Committee raised its target.") == {"fomc"}
     assert acronym_words("The US Air Force chose it.", "The USAF chose it.") == {"us", "air", "forc"}
     assert acronym_words("The cat sat on the mat.", "The USAF chose it.") == set()
+
+
+@pytest.mark.parametrize(("claim", "evidence", "read"), [
+    ("They bought refuelling tankers.", "179 new aerial refueling tankers", "They bought refueling tankers."),
+    ("A reorganisation plan for GM", "presented a reorganization plan", "A reorganization plan for GM"),
+    ("The Labor Party's defense policy", "the Labour Party's defence review", "The Labour Party's defence policy"),
+    ("Organisations were cancelled.", "organizations canceled the talks", "Organizations were canceled."),
+    ("GST top up payments", "GST top-up payments", "GST top-up payments"),
+    ("GST top-up payments", "GST top up payments", "GST top up payments"),
+    ("Co-operation with the centre", "cooperation at the center", "Cooperation with the center"),
+    # nothing the evidence does not spell: a pattern's other form that is no word of the evidence is never used
+    ("The water rose for four hours.", "the waiter rose for hours", "The water rose for four hours."),
+    ("The organisation met.", "a meeting of the board", "The organisation met."),
+    # another word, not another spelling; a compound's capitals kept
+    ("GM filed for bankruptcy.", "The posts GM filled were cut.", "GM filed for bankruptcy."),
+    ("The US Russia summit", "the US-Russia summit in Alaska", "The US-Russia summit"),
+])
+def test_the_verifier_reads_the_claim_in_the_evidences_spelling(claim, evidence, read):
+    assert spelled_as(claim, evidence) == read
+
+
+@pytest.mark.parametrize(("claim", "evidence", "read"), [
+    ("New South Wales will receive $4.154 billion.", "NSW will receive $4.154 billion and Victoria $2.077 billion.",
+     "NSW will receive $4.154 billion."),
+    ("The NSW Government agreed.", "The New South Wales Government agreed.", "The New South Wales Government agreed."),
+    ("The Federal Open Market Committee left its target unchanged.", "The FOMC left its target unchanged.",
+     "The FOMC left its target unchanged."),
+    ("Ties between the RAAF and the US Air Force", "the Royal Australian Air Force and the U.S. Air Force",
+     "Ties between the Royal Australian Air Force and the US Air Force"),
+    ("The Reserve Bank of Australia cut rates.", "The RBA cut rates.", "The RBA cut rates."),
+    ("The Royal Air Force's new tankers replace the VC10.", "They replace the RAF VC10 fleet.",
+     "The RAF's new tankers replace the VC10."),
+    # a name the evidence also writes in full, or an acronym it also uses, stays as the claim has it
+    ("The Bank of England agreed.", "The Bank of England (BoE) and the BOE agreed.", "The Bank of England agreed."),
+    ("Apple sold shares in the US.", "Apple, a US company, sold shares in the United States.", "Apple sold shares in the US."),
+])
+def test_the_verifier_reads_a_name_as_the_evidence_writes_it(claim, evidence, read):
+    assert named_as(claim, evidence) == read

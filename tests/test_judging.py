@@ -129,3 +129,25 @@ def test_a_recurring_events_other_occurrences_neither_support_nor_refute(fomc_20
     wrong_year = fomc_2002.check("The Federal Open Market Committee lowered its federal funds rate target by 50 basis "
                                  "points to 1.25% on 6 November 2001.")
     assert wrong_year.verdict == Verdict.REFUTED
+
+
+@pytest.mark.parametrize(("title", "sentence", "claim"), [
+    # British "refuelling" against American "refueling" (news dev claim A-001)
+    ("EADS defeats Boeing for US airtanker contract", "Northrop Grumman and Airbus parent company EADS have unexpectedly "
+     "defeated Boeing for a US$40 billion contract to supply the United States Air Force with 179 new aerial refueling "
+     "tankers.", "Northrop Grumman and EADS beat Boeing to a US$40 billion contract for new US Air Force refuelling tankers."),
+    # "New South Wales" against "NSW" (news dev claim C-067)
+    ("Historic Snowy Deal", "Allowing for Snowy Hydro’s debt as of 31 December 2017, NSW will receive $4.154 billion and "
+     "Victoria $2.077 billion.", "New South Wales will receive $4.154 billion from the Snowy Hydro sale."),
+])
+def test_a_claim_spelling_or_naming_things_otherwise_is_read_in_the_evidences_words(tmp_path, title, sentence, claim):
+    """The verifier read each pair as contradiction (0.75, 0.98) with the claim in its own words."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "news.md").write_text(f"---\ntitle: {title}\npublished: 2008-03-01\n---\n{sentence}\n\n"
+                                               "The first payments are to be made next year.\n", encoding="utf-8")
+    verifier = Verifier.open(tmp_path / "store", create=True)
+    verifier.ingest([tmp_path / "docs"])
+    result = verifier.check(claim, trail=True)
+    read = next(j for j in result.trail.judgements if j.quote == sentence)
+    assert read.probabilities.entailment > 0.9 and read.stance == Stance.SUPPORTS
+    assert result.verdict == Verdict.SUPPORTED

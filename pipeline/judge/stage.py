@@ -6,7 +6,8 @@ For each sentence, in order:
 2. relevance: is it about the claim's subject? Sentences that are not are never read by the verifier and
    never take a stance (an NLI model assumes both texts speak of one scene);
 3. quantities: numbers, units, dates and durations of the claim and the sentence compared as values;
-   where they agree, the claim reaches the verifier in the evidence's wording ("twelve hundred" -> "1,200");
+   where they agree, the claim reaches the verifier in the evidence's wording ("twelve hundred" -> "1,200"), and
+   in its spelling and names ("refuelling" -> "refueling", "New South Wales" -> "NSW": `pipeline.evidence.claim_read`);
 4. the judge's P(entailment, neutral, contradiction) (any `Judge`: the shipped verifier, a Hugging Face NLI model,
    an LLM); a sentence too long for it is read in overlapping windows and the most decided window counts;
 5. the stance, decided once by the verdict rules from all of the above, and stored: aggregation reads it;
@@ -23,6 +24,7 @@ from itertools import pairwise
 from pipeline.evidence import (
     acronym_words,
     claim_anchors,
+    claim_read,
     evidence_head,
     needs_context,
     polarity_differs,
@@ -145,6 +147,7 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
                 # the verifier reads the context too: a value it states in other words is reworded as well
                 hypothesis = worded_as_evidence(hypothesis, fields["quantities"] + (
                     compare(claim_values[ci], find_quantities(u.context)) if u.context else []))
+            hypothesis = claim_read(hypothesis, read)
             texts = windows(head, said)
             pending.append((u, fields, list(range(len(premises), len(premises) + len(texts)))))
             premises += texts
