@@ -284,17 +284,17 @@ def named_as(claim: str, text: str) -> str:
     verifier reads a name written another way as another name ("New South Wales will receive $4.154 billion"
     against "NSW will receive $4.154 billion": P(contradiction) 0.98, as "NSW will ...": 0.01)."""
     acronyms = {m.group() for m in ACRONYM.finditer(text)}
-    taken: list[tuple[int, int]] = []
     edits: list[tuple[int, int, str]] = []
+
+    def free(start: int, end: int) -> bool:  # no edit made yet overlaps this span
+        return not any(start < e and s < end for s, e, _ in edits)
+
     for start, end, run in _name_spans(claim):
-        if run in text or any(start < e and s < end for s, e in taken):
-            continue
-        if found := sorted(_initials(run) & acronyms, key=len, reverse=True):
+        if run not in text and free(start, end) and (found := sorted(_initials(run) & acronyms, key=len, reverse=True)):
             edits.append((start, end, found[0]))
-            taken.append((start, end))
     spelled = {acr: run for _, _, run in _name_spans(text) for acr in _initials(run)}
     for m in ACRONYM.finditer(claim):
-        if m.group() not in acronyms and m.group() in spelled and not any(m.start() < e and s < m.end() for s, e in taken):
+        if m.group() not in acronyms and m.group() in spelled and free(m.start(), m.end()):
             edits.append((m.start(), m.end(), spelled[m.group()]))
     for start, end, new in sorted(edits, reverse=True):
         claim = claim[:start] + new + claim[end:]
