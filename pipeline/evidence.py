@@ -95,9 +95,11 @@ def evidence_text(sentence: str, title: str | None = None, published: str | None
 # not assert what the claim asserts, however many words they share ("The company denied that it had hidden
 # side effects" / "The company admitted that it had hidden side effects"). Small verifiers read such pairs as
 # entailment (MODEL.md, Limits). "declined to" denies only before a verb ("declined to give", not "declined to
-# 4 percent" nor "declined to its lowest level").
-DENIAL = re.compile(r"(?i:\b(not|no|never|none|nobody|nothing|neither|nor|without|cannot|deny|denies|denied|denying|"
-                    r"unlikely|refused|refuses|ruled out|rules out|failed to|fails to|dropped)\b|n't\b)"
+# 4 percent" nor "declined to its lowest level"); "no" before a number abbreviates it ("statement no. 117"). A
+# denial may be a noun: "the failure of the bill to pass" is "the bill failed to pass" (news test B-003).
+DENIAL = re.compile(r"(?i:\bno\b(?!\.?\s*\d)|\b(not|never|none|nobody|nothing|neither|nor|without|cannot|deny|denies|denied|denying|"
+                    r"unlikely|refused|refuses|ruled out|rules out|failed to|fails to|failure (?:of|to)|refusal|denial)\b|n't\b)"
+                    r"|\bdropped (?!(?:to|by|from|below|under|sharply|slightly|back|about|around|nearly|almost)\b)(?=[a-z])"
                     r"|\b[Dd]eclin(?:e|es|ed|ing) to (?!(?:a|an|the|its|their|his|her|about|around|nearly|almost|just|"
                     r"below|under|some|only|levels?|record|one|two|three|four|five|six|seven|eight|nine|ten|zero)\b)"
                     r"(?=[a-z])")
@@ -115,10 +117,12 @@ def _verbs(*forms: str) -> re.Pattern:
 OPPOSITES: list[tuple[re.Pattern, re.Pattern]] = [
     (_verbs(r"increas(?:e|es|ed|ing)", r"rais(?:e|es|ed|ing)", r"ris(?:e|es|en|ing)", "rose", r"boost(?:s|ed|ing)?",
             r"expand(?:s|ed|ing)?", r"accelerat(?:e|es|ed|ing)", r"strengthen(?:s|ed|ing)?", r"gr(?:ow|ows|ew|own|owing)",
+            r"gain(?:s|ed|ing)?", r"climb(?:s|ed|ing)?", r"jump(?:s|ed|ing)?", r"surg(?:e|es|ed|ing)", r"soar(?:s|ed|ing)?",
             "faster"),
      _verbs(r"reduc(?:e|es|ed|ing)", r"decreas(?:e|es|ed|ing)", r"cut(?:s|ting)?", r"lower(?:s|ed|ing)",
             r"declin(?:e|es|ed|ing)", r"f[ae]ll(?:s|en|ing)?", r"shr[iau]nk(?:s|ing)?", r"slow(?:s|ed|ing|er)?",
-            r"weaken(?:s|ed|ing)?", r"diminish(?:es|ed|ing)?", r"damp(?:s|ed|ing|en|ened)?", r"los(?:e|es|t|ing)")),
+            r"weaken(?:s|ed|ing)?", r"diminish(?:es|ed|ing)?", r"damp(?:s|ed|ing|en|ened)?", r"los(?:e|es|t|ing)",
+            r"drop(?:s|ped|ping)?", r"plung(?:e|es|ed|ing)", r"slump(?:s|ed|ing)?", r"tumbl(?:e|es|ed|ing)")),
     (_verbs("faster", "quicker", "stronger", "higher"), _verbs("slower", "weaker", "lower")),  # "grew at a slower pace"
     (_verbs(r"w[io]n(?:s|ning)?", r"beat(?:s|en|ing)?", r"defeat(?:s|ed|ing)?"),
      _verbs(r"los(?:e|es|t|ing)", r"conced(?:e|es|ed|ing) defeat")),
@@ -131,6 +135,15 @@ OPPOSITES: list[tuple[re.Pattern, re.Pattern]] = [
     (_verbs(r"hir(?:e|es|ed|ing)"), _verbs(r"laid off", r"lay(?:s|ing)? off", r"sack(?:s|ed|ing)?", r"dismiss(?:es|ed|ing)?")),
     (_verbs(r"join(?:s|ed|ing)?"), _verbs(r"quit(?:s|ting)?", r"withdr(?:aw|aws|ew|awn|awing) from", r"exit(?:s|ed|ing)?")),
     (_verbs(r"support(?:s|ed|ing)?", r"favou?r(?:s|ed|ing)?", r"back(?:s|ed|ing)"), _verbs(r"oppos(?:e|es|ed|ing)")),
+    (_verbs(r"continu(?:e|es|ed|ing)", r"resum(?:e|es|ed|ing)"),
+     _verbs(r"halt(?:s|ed|ing)?", r"stop(?:s|ped|ping)?", r"suspend(?:s|ed|ing)?", r"ceas(?:e|es|ed|ing)",
+            r"discontinu(?:e|es|ed|ing)", r"end(?:s|ed|ing)")),
+    (_verbs(r"tighten(?:s|ed|ing)?"), _verbs(r"eas(?:e|es|ed|ing)", r"loosen(?:s|ed|ing)?")),
+    (_verbs(r"improv(?:e|es|ed|ing)"), _verbs(r"worsen(?:s|ed|ing)?", r"deteriorat(?:e|es|ed|ing)")),
+    (_verbs(r"allow(?:s|ed|ing)?", r"permit(?:s|ted|ting)?"),
+     _verbs(r"ban(?:s|ned|ning)?", r"prohibit(?:s|ed|ing)?", r"forb[ia]d(?:e|s|den)?")),
+    (_verbs(r"includ(?:e|es|ed|ing)"), _verbs(r"exclud(?:e|es|ed|ing)")),
+    (_verbs("strong", "surplus", r"profits?"), _verbs("weak", "deficit", r"loss(?:es)?")),
 ]
 
 
@@ -151,13 +164,18 @@ def claim_clause(claim: str, sentence: str) -> str:
     return max(CLAUSE_BREAK.split(sentence), key=lambda c: len(words & {w.lower() for w in WORD.findall(c)}))
 
 
-def polarity_differs(claim: str, sentence: str) -> bool:
+def polarity_differs(claim: str, sentence: str, in_clause: bool = False) -> bool:
     """Whether one of the two negates or denies and the other does not, or the clause of the sentence the claim
     is about (`claim_clause`) holds a predicate the claim holds the opposite of (went up / went down, won / lost,
-    approved / rejected, bought / sold ...)."""
-    if bool(DENIAL.search(claim)) != bool(DENIAL.search(sentence)):
-        return True
+    approved / rejected, bought / sold ...). `in_clause`: a denial counts only in that clause, as a refutation
+    needs ("No injuries were reported, but South Korea evacuated about 80 people" does not deny the evacuation);
+    without it, a difference in the clause or in the whole sentence counts, as keeping a sentence from supporting
+    needs ("Snowy Hydro will continue to be in public ownership, and employment levels will not change" does not
+    support "Snowy Hydro will not remain in public ownership")."""
     clause = claim_clause(claim, sentence)
+    denied = bool(DENIAL.search(claim))
+    if denied != bool(DENIAL.search(clause)) or (not in_clause and denied != bool(DENIAL.search(sentence))):
+        return True
     return any(_sense(claim, up, down) * _sense(clause, up, down) < 0 for up, down in OPPOSITES)
 
 

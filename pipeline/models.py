@@ -187,6 +187,9 @@ class Judgement(BaseModel):
                                 "refute the attribution")
     polarity_differs: bool = Field(False, description="one of sentence and claim negates or denies and the other does not, "
                                    "or one raises what the other lowers: then the sentence cannot support the claim")
+    polarity_differs_in_clause: bool = Field(False, description="as `polarity_differs`, a denial counting only in the "
+                                             "clause of the sentence the claim is about: only then may it refute the claim "
+                                             "by `VerdictRules.polarity_coverage`")
     probabilities: Probabilities | None = Field(None, description="the verifier's reading; None when not relevant")
     quantities: list[QuantityComparison] = Field(default_factory=list)
     unmatched: list[str] = Field(default_factory=list, description="the claim's figures (dates aside) that the sentence "
@@ -340,7 +343,7 @@ class VerdictRules(BaseModel):
         """The sentence, about the claim's subject and naming all its names, holds `polarity_coverage` of its words
         and denies or reverses it ("USAF also denied that creating jobs in the US was a factor" against "officials
         said that creating jobs had been a factor"): what small verifiers read as neutral or even entailment."""
-        return (j.polarity_differs and j.same_subject and j.names_coverage >= 1.0
+        return (j.polarity_differs_in_clause and j.same_subject and j.names_coverage >= 1.0
                 and j.claim_coverage >= self.polarity_coverage and j.language is None)
 
     def strength(self, j: Judgement, stance: Stance) -> float:

@@ -179,11 +179,12 @@ def test_a_denial_of_the_claim_about_its_subject_refutes_at_the_fitted_coverage(
     """"USAF also denied that creating jobs in the US was a factor" against "officials said that creating jobs had
     been a factor", which the verifier reads as neutral; off (1.01) unless the rules are fitted to it."""
     rules = VerdictRules(support=0.5, refute=0.5, polarity_coverage=0.6)
-    denial = judged("a", 0.05, 0.2, coverage=0.62).model_copy(update={"polarity_differs": True})
+    denial = judged("a", 0.05, 0.2, coverage=0.62).model_copy(update={"polarity_differs": True,
+                                                                      "polarity_differs_in_clause": True})
     assert rules.stance(denial) == Stance.REFUTES
     d = aggregate([denial.model_copy(update={"stance": Stance.REFUTES})], CANDS, rules)
     assert d.verdict == Verdict.REFUTED and d.rule_id == "polarity_mismatch"
-    for update in ({"claim_coverage": 0.5}, {"names_coverage": 0.5}, {"same_subject": False}, {"polarity_differs": False}):
+    for update in ({"claim_coverage": 0.5}, {"names_coverage": 0.5}, {"same_subject": False}, {"polarity_differs_in_clause": False}):
         assert rules.stance(denial.model_copy(update=update)) == Stance.NEUTRAL, update
     assert VerdictRules(support=0.5, refute=0.5).stance(denial) == Stance.NEUTRAL
 

@@ -121,6 +121,38 @@ def test_a_denial_or_negation_on_one_side_only_is_a_polarity_difference():
     assert polarity_differs("Household spending had grown at a somewhat slower pace in recent months.",
                             "Household spending has increased at a somewhat faster pace in recent months.")
     assert not polarity_differs("GM lost 5 billion dollars.", "GM lost $5 billion in the quarter.")
+    # continuing is not halting, easing not tightening; "dropped" denies a plan, not a price
+    assert polarity_differs("South Korea said it would halt its propaganda broadcasts.",
+                            "The broadcasts began on August 10, 2015 and South Korea says the broadcasts will continue.")
+    assert polarity_differs("The Committee tightened monetary policy.", "The Committee eased monetary policy.")
+    assert polarity_differs("Job gains had been strong.", "Job gains had been weak.")
+    assert not polarity_differs("Shares fell 5%.", "Shares dropped 5 percent.")
+    assert polarity_differs("The company kept its plan to build the plant.", "The company dropped its plan to build the plant.")
+    # "no." before a number abbreviates it (../shared/cases ingest 12-dense: the water board's statement no. 2024/117-B)
+    assert not polarity_differs("The price of drinking water will rise by 9 percent.",
+                                "In its statement no. 2024/117-B, the board decided the price of drinking water will rise "
+                                "by 9 percent.")
+    assert polarity_differs("There were injuries.", "There were no injuries.")
+    assert not polarity_differs("Harry Reid said he was disappointed that the bill failed to pass.",
+                                "Harry Reid said that he was disappointed by the failure of the bill to pass.")
+
+
+def test_a_denial_refutes_only_in_the_clause_the_claim_is_about():
+    """A denial anywhere keeps a sentence from supporting; only one in the claim's own clause may refute it (news dev
+    B-075, SUPPORTED: the "No injuries" clause says nothing of the evacuation)."""
+    from pipeline.evidence import polarity_differs
+
+    sentence = ("No injuries or deaths were reported in the attacks from either side, but South Korea evacuated about "
+                "80 people in the town of Yeoncheon after at least one shell landed near the area.")
+    claim = "South Korea evacuated about 80 people from the town of Yeoncheon."
+    assert polarity_differs(claim, sentence)
+    assert not polarity_differs(claim, sentence, in_clause=True)
+    assert polarity_differs("Injuries were reported on both sides after the artillery exchange.", sentence, in_clause=True)
+    # a denial in the claim's clause and one in another clause of the sentence: no support, but a refutation
+    snowy = ("Importantly, Snowy Hydro will continue to be in public ownership, and employment levels and existing head "
+             "office locations will not change.")
+    assert polarity_differs("Snowy Hydro will not remain in public ownership.", snowy)
+    assert polarity_differs("Snowy Hydro will not remain in public ownership.", snowy, in_clause=True)
 
 
 def test_an_acronym_covers_the_name_it_stands_for():

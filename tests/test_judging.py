@@ -151,3 +151,24 @@ def test_a_claim_spelling_or_naming_things_otherwise_is_read_in_the_evidences_wo
     read = next(j for j in result.trail.judgements if j.quote == sentence)
     assert read.probabilities.entailment > 0.9 and read.stance == Stance.SUPPORTS
     assert result.verdict == Verdict.SUPPORTED
+
+
+@pytest.mark.parametrize(("claim", "verdicts"), [
+    # the verifier reads this as neutral (news dev C-070, REFUTED): the denial in the claim's clause refutes it
+    ("Snowy Hydro will not remain in public ownership.", {Verdict.REFUTED}),
+    # the denial is in another clause of the same sentence (news dev B-075, SUPPORTED): it refutes nothing
+    ("South Korea evacuated about 80 people from the town of Yeoncheon.", {Verdict.SUPPORTED, Verdict.NOT_ENOUGH_INFO}),
+])
+def test_a_denial_refutes_only_in_the_clause_the_claim_is_about(tmp_path, claim, verdicts):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "news.md").write_text(
+        "---\ntitle: Historic Snowy Deal\npublished: 2018-03-02\n---\nImportantly, Snowy Hydro will continue to be in "
+        "public ownership, and employment levels and existing head office locations will not change.\n\n"
+        "No injuries or deaths were reported in the attacks from either side, but South Korea evacuated about 80 people "
+        "in the town of Yeoncheon after at least one shell landed near the area.\n", encoding="utf-8")
+    verifier = Verifier.open(tmp_path / "store", create=True)
+    verifier.ingest([tmp_path / "docs"])
+    result = verifier.check(claim)
+    assert result.verdict in verdicts
+    if Verdict.REFUTED in verdicts:
+        assert result.rule_id == "polarity_mismatch"

@@ -128,6 +128,7 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
                       "same_subject": rel.same_subject, "speaker_named": rel.speaker_named,
                       "other_speaker": own_speaker and not rel.speaker_named, "claim_coverage": rel.coverage,
                       "polarity_differs": polarity_differs(claims[ci].text, u.quote),
+                      "polarity_differs_in_clause": polarity_differs(claims[ci].text, u.quote, in_clause=True),
                       "language": claim_language[ci] or not_english(u.cand.chunk.text),
                       "retrieval_rank": u.cand.rank, "retrieval_score": u.cand.fused_score}
             relevant, why = rules.is_relevant(rel.names_match, rel.coverage, anchors[ci].names)
