@@ -9,9 +9,10 @@ set (no model runs), maximising the mean over the sets of verdict macro-F1 (for 
 macro-F1 and abstract Label+Rationale F1, as before), among the rules that keep every promise of
 `eval/data/promises.jsonl` (the `../shared/cases` a user found wrong, as tests check them: a record beside
 sibling records is supported, values are compared as values, claims the corpus never mentions are never
-refuted) and refute at most 2% of the news dev split's non-evidence sentences. The confidence map is fitted
-last, on the three sets.
-Never fitted on the news test split or SciFact dev. `--refit` reuses the stored trails.
+refuted) and refute at most 2% of the news dev split's non-evidence sentences, and that score no set lower than the rules
+fitted before. The confidence map is fitted last, on the three sets.
+Never fitted on the news test split or SciFact dev. `--refit` reuses the stored trails; `--only polarity_coverage`
+searches that rule alone, the others held.
 """
 
 from __future__ import annotations
@@ -112,10 +113,15 @@ def gold_spans(rows: list[dict], texts: dict[str, str]) -> list[list[tuple[str, 
     return out
 
 
-def fit(results: dict[str, list[CheckResult]], scifact: Path, base: VerdictRules) -> tuple[VerdictRules, dict]:
+def fit(results: dict[str, list[CheckResult]], scifact: Path, base: VerdictRules,
+        only: tuple[str, ...] = ()) -> tuple[VerdictRules, dict]:
     """Grid search (`GRID`) for the mean per-set objective, among the rules that read at most
     `MAX_NON_EVIDENCE_REFUTING` of the news dev split's non-evidence sentences as refuting (a sentence about
-    something else must not refute: the product's promise, not a score to trade); then the confidence map."""
+    something else must not refute: the product's promise, not a score to trade) and that score no set below
+    `base` (the rules fitted before): a gain on news claims bought with a loss on SciFact's is a fit to how one
+    claim set is worded, not a better reading (session 9's refit: news dev up, SciFact dev macro-F1 0.459 ->
+    0.439 and ECE 0.091 -> 0.198). `only`: search just these rules of the grid, the others held at `base` (the
+    whole grid, 31,104 rule sets, took over 45 minutes here in session 10). Then the confidence map."""
     news_rows = load_claim_set(ROOT / "data/news/dev.jsonl")
     texts = {json.loads(line)["id"]: json.loads(line)["text"]
              for line in (ROOT / "data/news/corpus.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
@@ -149,17 +155,20 @@ def fit(results: dict[str, list[CheckResult]], scifact: Path, base: VerdictRules
         return [p["id"] for p, d in zip(promises, decide(rules, kept), strict=True)
                 if d.verdict.value not in p["allowed"]]
 
+    floor = objective(base)[1]
+    grid = {name: values for name, values in GRID.items() if not only or name in only}
     best: tuple[float, VerdictRules, dict] = (-1.0, base, {})
-    for values in itertools.product(*GRID.values()):
-        rules = base.model_copy(update=dict(zip(GRID, values, strict=True)))
+    for values in itertools.product(*grid.values()):
+        rules = base.model_copy(update=dict(zip(grid, values, strict=True)))
         if non_evidence_refuting(results["news_dev"], news_gold, rules) > MAX_NON_EVIDENCE_REFUTING or broken(rules):
             continue
         value, per_set = objective(rules)
-        if value > best[0]:
+        if value > best[0] and all(per_set[name] >= floor[name] for name in per_set):
             best = (value, rules, per_set)
     _, rules, per_set = best
     if not per_set:
-        raise SystemExit(f"no rules in the grid keep every promise; with the base rules these break: {broken(base)}")
+        raise SystemExit(f"no rules in the grid keep every promise and every set's score; with the base rules these "
+                         f"promises break: {broken(base)}")
     per_set["news_dev_non_evidence_refuting"] = round(non_evidence_refuting(results["news_dev"], news_gold, rules), 4)
     raw, correct = [], []
     for name in results:
@@ -177,14 +186,17 @@ def main() -> None:
     ap.add_argument("--scifact", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--trails", type=Path, default=Path("build/fit-trails"))
     ap.add_argument("--refit", action="store_true", help="reuse the trails of the last run")
+    ap.add_argument("--only", nargs="+", choices=list(GRID), default=(),
+                    help="fit just these rules, the others held at those in --out (for a change to one rule's evidence)")
     args = ap.parse_args()
     started = time.perf_counter()
     results = load_trails(args.trails) if args.refit else collect(args.stores, args.scifact, args.trails)
     calib = json.loads(args.out.read_text()) if args.out.exists() else {}
     base = VerdictRules(**calib.get("rules", {}))
-    rules, per_set = fit(results, args.scifact, base)
+    rules, per_set = fit(results, args.scifact, base, tuple(args.only))
+    command = " ".join(["python -m eval.fit_rules", *(["--only", *args.only] if args.only else [])])
     calib |= {"rules": rules.model_dump(), "rules_fitted_on": "news claim set dev split, SciFact train claims held out of "
-              "verifier training, sample claims (python -m eval.fit_rules)", "rules_fit_objective": per_set}
+              f"verifier training, sample claims ({command})", "rules_fit_objective": per_set}
     args.out.write_text(json.dumps(calib, indent=1) + "\n")
     print(json.dumps({"rules": rules.model_dump(), "objective_per_set": per_set,
                       "seconds": round(time.perf_counter() - started, 1)}, indent=1))
