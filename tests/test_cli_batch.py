@@ -161,11 +161,13 @@ INTERRUPTED_ROWS = [{**row, "id": f"{row['id']}-{copy}", "claim": f"{row['claim'
 
 def interrupted_batch(tmp_path, store, sig: int) -> tuple[subprocess.Popen, str]:
     """A real `citetrail batch` of `INTERRUPTED_CLAIMS` claims, sent `sig` once it has stored a first result; the
-    finished process and its stderr."""
+    finished process and its stderr. It starts as from a terminal, Ctrl-C's SIGINT at its default: a suite run as a
+    shell's background job ignores SIGINT, and its children would inherit that (and finish the batch)."""
     claims = tmp_path / "claims.jsonl"
     claims.write_text(jsonl(INTERRUPTED_ROWS))
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "batch", str(claims), "--store", str(store)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 240
     while results_stored(store) == 0 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)
