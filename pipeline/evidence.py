@@ -210,7 +210,10 @@ def claim_anchors(claims: list[str]) -> list[ClaimAnchors]:
     for doc in _nlp().pipe(claims, batch_size=64):
         in_entity = {t.i for e in doc.ents if e.label_ in NAME_ENTITIES for t in e}
         in_value = {t.i for e in doc.ents if e.label_ not in NAME_ENTITIES for t in e}
-        names = {t for t in doc if (t.pos_ == "PROPN" or t.i in in_entity) and t.i not in in_value
+        # a person is named by the last word of their name: "President Trump" names "President Donald Trump", and
+        # "Jeffrey M. Lacker" names "Jeffrey Lacker"; the given names alone name no one ("Julia" is not "Gillard")
+        given = {t.i for e in doc.ents if e.label_ == "PERSON" for t in [t for t in e if t.is_alpha][:-1]}
+        names = {t for t in doc if (t.pos_ == "PROPN" or t.i in in_entity) and t.i not in in_value | given
                  and t.is_alpha and not t.is_stop and t.text not in MONTH_NAMES}
         root = next((t for t in doc if t.dep_ == "ROOT"), None)
         subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None) if root is not None else None
@@ -270,12 +273,12 @@ def _initials(run: str) -> set[str]:
 
 def acronym_words(claim: str, text: str) -> set[str]:
     """Content words of the claim that `text` states as an acronym or spells out ("Government Accountability
-    Office" / "GAO"), for coverage: lexical overlap alone reads the two as different words."""
+    Office" / "GAO"), for coverage: lexical overlap alone reads the two as different words. Any run of names
+    inside a longer one counts ("Vice Chairman of the Federal Open Market Committee" holds "FOMC")."""
     out: set[str] = set()
     for a, b in ((claim, text), (text, claim)):
         acronyms = {m.group().rstrip("s") for m in ACRONYM.finditer(b)}
-        for m in NAME_RUN.finditer(a):
-            run = m.group().strip()
+        for _, _, run in _name_spans(a):
             for acr in _initials(run) & acronyms:
                 out |= content_words(run) | {stem(acr.lower())}
     return out & content_words(claim)
