@@ -339,11 +339,17 @@ def compare(claim: list[Quantity], evidence: list[Quantity]) -> list[QuantityCom
     date not with one that another of the claim's dates gives; years
     are compared only when no full date is. Amounts, counts and measures are compared only when the words around
     them share one (`near`: "a $2.2 billion mental health package" is not "$2.5 billion to
-    build a cancer care system"); dates are not, since what is dated is rarely beside its date."""
+    build a cancer care system"); dates are not, since what is dated is rarely beside its date. A count that names
+    nothing after it stands for a count of the claim's noun only where it agrees with it."""
     out = []
     for c in claim:
         same = [e for e in evidence if _same_kind(c, e) and e.bound == c.bound and e.change == c.change
                 and (c.kind in ("date", "year") or not c.near or not e.near or c.near & e.near)]
+        if not same and c.kind.startswith("count:"):
+            # a count that names nothing after it ("would be about 5,000, or 9% of ...") is the claim's count of
+            # people or jobs when it agrees with it; disagreeing, it may count anything
+            same = [e for e in evidence if e.kind == "count" and e.bound == c.bound and e.change == c.change
+                    and c.near & e.near and _agree(c, e)]
         if c.kind == "date":  # a date that another of the claim's dates gives is that one's ("... from January 2014")
             same = [e for e in same if _agree(c, e) or not any(_agree(o, e) for o in claim if o is not c and o.kind == "date")]
         if not same:

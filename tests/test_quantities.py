@@ -22,6 +22,11 @@ def comparison(claim: str, evidence: str) -> list[tuple[str, str, bool]]:
     ("the price falls to 99 US dollars", "the price will be reduced to US $99, and", [("99 US dollars", "US $99", True)]),
     ("an extra 450 gigalitres of water", "an additional 450GL of water", [("450 gigalitres", "450GL", True)]),
     ("a 450 megawatt plant", "a 450MW plant", [("450 megawatt", "450MW", True)]),
+    # a count that names nothing after it is a count of what the words around it say (news dev A-018)
+    ("The reduction in Airbus's own staff, about 5,000 people, represents roughly 9% of its European full-time workforce.",
+     "Actual Airbus employee reduction would be about 5,000, or 9% of the total European work force of 55,000 full-time "
+     "Airbus employees.",
+     [("5,000", "5,000", True), ("9%", "9%", True)]),
 ])
 def test_the_same_value_written_differently_agrees(claim, evidence, expected):
     assert comparison(claim, evidence) == expected
@@ -56,6 +61,8 @@ def test_values_of_other_kinds_and_bounds_are_not_compared():
     assert comparison("The museum has 12 rooms.", "The museum was built for 3 million dollars.") == []
     assert comparison("more than 500 people came", "612 people came") == []
     assert comparison("The hospital has 400 beds.", "The hospital hired 400 nurses.") == []
+    # a count that names nothing after it counts the claim's noun only where it agrees (it may count anything)
+    assert comparison("The plant cut 945 jobs.", "The plant cut 105, the union said.") == []
     # another currency is another kind of value; a bare "$" is any country's dollar, never a euro
     assert comparison("estimated to cost 26 million US dollars", "at an estimated cost of NZ $ 26 million") == []
     assert comparison("estimated to cost 5 million euros", "at an estimated cost of $5 million") == []
