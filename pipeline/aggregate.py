@@ -43,7 +43,6 @@ RULES = {
     "refutation": "refutation: a passage contradicts the claim, none entails it",
     "quantity_mismatch": "refutation: a passage about the claim's subject states another value",
     "polarity_mismatch": "refutation: a passage about the claim's subject denies or reverses what it asserts",
-    "name_swap": "refutation: a passage about the claim's subject puts another name where the claim puts one",
     "misattribution": "refutation: a passage gives the claim's words to another speaker",
     "no_evidence": "no passage about the claim entails or contradicts it above threshold",
 }
@@ -118,7 +117,6 @@ def aggregate(judgements: list[Judgement], candidates: list[Candidate], rules: V
         by_rule = top.probabilities.contradiction < rules.refute
         rule_id = ("quantity_mismatch" if rules.value_mismatch(top) else
                    "polarity_mismatch" if by_rule and rules.polarity_mismatch(top) else
-                   "name_swap" if by_rule and rules.name_swap(top) else
                    "misattribution" if by_rule and rules.misattribution(top) else "refutation")
         return decide(Verdict.REFUTED, best_r, rule_id, cite_r)
     closest = sorted((j for j in judgements if j.relevant and j.probabilities), key=lambda j: -j.strength)

@@ -179,42 +179,6 @@ def polarity_differs(claim: str, sentence: str, in_clause: bool = False) -> bool
     return any(_sense(claim, up, down) * _sense(clause, up, down) < 0 for up, down in OPPOSITES)
 
 
-# A name in a slot: after a preposition that places or links an event ("a data center in Oregon", "moved to the
-# Museum of Flight", "a swap line with the Bank of England"); conjoined names are separate names.
-NAME_SLOT = re.compile(r"\b(in|at|to|from|near|into|against|with|by)\s+(?:the\s+)?"
-                       r"([A-Z][\w'’-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'’-]*)*)")
-
-
-def _slot_names(text: str) -> list[tuple[str, str]]:
-    """(preposition, name) for each name in a slot (`NAME_SLOT`); months and weekdays are dates, not names."""
-    return [(m.group(1), name) for m in NAME_SLOT.finditer(text) for name in re.split(r"\s+and\s+", m.group(2))
-            if name.split()[0] not in MONTH_NAMES]
-
-
-def _shares_name(words: set[str], others: set[str]) -> bool:
-    """Whether a word of a name is among `others` (stems), as itself or as its people's or language's adjective:
-    "Australian" is "Australia", "European" "Europe", "Korean" "Korea" (one a prefix of the other, of 4 letters
-    at least; "Austria" is not "Australia")."""
-    return any(w == o or (min(len(w), len(o)) >= 4 and (w.startswith(o) or o.startswith(w))) for w in words for o in others)
-
-
-def swapped_name(claim: str, sentence: str, named: set[str]) -> str | None:
-    """The name the sentence puts where the claim puts one that nothing read with it names ("Earlier this year,
-    Apple opened a 500,000 square foot data center in North Carolina" against "Apple opened a data center in
-    Oregon": "North Carolina"), else None. `named`: content words of the sentence, its context and title (with the
-    acronyms they state). The claim's name must be absent from all of them and the sentence's from the claim, after
-    the same preposition: the one-word error of a place, venue or party that small verifiers read as neutral."""
-    claim_words = content_words(claim)
-    theirs = [(prep, name) for prep, name in _slot_names(sentence) if not _shares_name(content_words(name), claim_words)]
-    for prep, name in _slot_names(claim):
-        words = content_words(name)
-        if words and not _shares_name(words, named):
-            found = next((other for p, other in theirs if p == prep and content_words(other)), None)
-            if found:
-                return found
-    return None
-
-
 # ---- relevance: is the sentence about the claim's subject? -----------------------------------------------
 
 MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

@@ -190,10 +190,6 @@ class Judgement(BaseModel):
     polarity_differs_in_clause: bool = Field(False, description="as `polarity_differs`, a denial counting only in the "
                                              "clause of the sentence the claim is about: only then may it refute the claim "
                                              "by `VerdictRules.polarity_coverage`")
-    swapped_name: str | None = Field(None, description="the name the sentence puts where the claim puts one that "
-                                     "neither it, its context nor its title names ('in North Carolina' against 'in "
-                                     "Oregon'; `pipeline.evidence.swapped_name`): then it cannot support the claim, and "
-                                     "refutes it by `VerdictRules.swap_coverage`")
     probabilities: Probabilities | None = Field(None, description="the verifier's reading; None when not relevant")
     quantities: list[QuantityComparison] = Field(default_factory=list)
     unmatched: list[str] = Field(default_factory=list, description="the claim's figures (dates aside) that the sentence "
@@ -264,9 +260,6 @@ class VerdictRules(BaseModel):
                                      "claim's subject, naming all its names, that denies or reverses what the claim "
                                      "asserts (`Judgement.polarity_differs`) refutes it whatever the verifier reads; "
                                      "1.01: never")
-    swap_coverage: float = Field(1.01, ge=0.0, le=1.01, description="claim coverage at which a sentence of the claim's "
-                                 "subject that puts another name where the claim puts one (`Judgement.swapped_name`) "
-                                 "refutes it whatever the verifier reads; 1.01: never")
     confidence_scale: float = Field(1.0, description="reported confidence is sigmoid(scale * logit(raw) + shift), "
                                     "fitted so that it matches accuracy")
     confidence_shift: float = 0.0
@@ -312,16 +305,15 @@ class VerdictRules(BaseModel):
         figures = [q for q in j.quantities if q.kind not in ("date", "year", "published")]
         return (bool(figures) and not j.unmatched and all(q.agrees for q in j.quantities) and j.same_subject
                 and j.speaker_named and j.names_coverage >= 1.0 and j.claim_coverage >= self.value_support_coverage
-                and not j.polarity_differs and not j.swapped_name and j.language is None)
+                and not j.polarity_differs and j.language is None)
 
     def stance(self, j: Judgement) -> Stance:
         """The sentence's stance: never one when it is not about the claim or about another occurrence of its
         event (`Judgement.another_event`); refuting when it states another value, when the verifier reads
         contradiction (it names the claim's subject and is not dated otherwise: `dated_otherwise`), when it denies
-        the claim (`polarity_mismatch`), puts another name where the claim puts one (`name_swap`) or gives its
-        words to another speaker (`misattribution`); supporting when the verifier reads entailment, it covers the
-        claim, no value disagrees, it does not deny what the claim asserts (or assert what it denies), puts no other
-        name in the claim's place and names the claim's speaker, or when it states the claim's figures
+        the claim (`polarity_mismatch`) or gives its words to another speaker (`misattribution`); supporting when
+        the verifier reads entailment, it covers the claim, no value disagrees, it does not deny what the claim
+        asserts (or assert what it denies) and names the claim's speaker, or when it states the claim's figures
         (`value_match`). Never refuting when the claim or the sentence is not in English."""
         p = j.probabilities
         if p is None or j.another_event or not self.is_relevant(j.names_match, j.claim_coverage)[0]:
@@ -331,10 +323,10 @@ class VerdictRules(BaseModel):
         mismatch = any(not q.agrees for q in j.quantities if q.kind != "published")
         if (p.entailment >= self.support and p.entailment >= p.contradiction and j.claim_coverage >= self.support_coverage
                 and j.names_coverage >= self.support_names and not mismatch and not j.polarity_differs
-                and not j.swapped_name and j.speaker_named) or self.value_match(j):
+                and j.speaker_named) or self.value_match(j):
             return Stance.SUPPORTS
-        if ((p.contradiction >= self.refute and not dated_otherwise(j)) or self.polarity_mismatch(j)
-                or self.name_swap(j)) and j.same_subject and j.language is None:
+        if ((p.contradiction >= self.refute and not dated_otherwise(j)) or self.polarity_mismatch(j)) and j.same_subject \
+                and j.language is None:
             return Stance.REFUTES
         if self.misattribution(j) and not mismatch:
             return Stance.REFUTES
@@ -354,13 +346,6 @@ class VerdictRules(BaseModel):
         return (j.polarity_differs_in_clause and j.same_subject and j.names_coverage >= 1.0
                 and j.claim_coverage >= self.polarity_coverage and j.language is None)
 
-    def name_swap(self, j: Judgement) -> bool:
-        """The sentence, about the claim's subject and holding `swap_coverage` of its words, puts another name where
-        the claim puts one ("opened a 500,000 square foot data center in North Carolina" against "... in Oregon"):
-        what small verifiers read as neutral."""
-        return (j.swapped_name is not None and j.same_subject and j.claim_coverage >= self.swap_coverage
-                and j.language is None)
-
     def strength(self, j: Judgement, stance: Stance) -> float:
         """How strongly the sentence takes its stance: P(entailment) or P(contradiction), a refutation by values
         at least `quantity_strength`."""
@@ -369,8 +354,7 @@ class VerdictRules(BaseModel):
         if stance == Stance.REFUTES:
             if self.misattribution(j) and j.probabilities.contradiction < self.refute:
                 return j.probabilities.entailment
-            value = self.quantity_strength if self.value_mismatch(j) or self.polarity_mismatch(j) or self.name_swap(j) \
-                else 0.0
+            value = self.quantity_strength if self.value_mismatch(j) or self.polarity_mismatch(j) else 0.0
             return max(j.probabilities.contradiction, value)
         return 0.0
 
@@ -464,7 +448,7 @@ class CheckResult(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
     rule: str = Field(description="the aggregation rule that decided the verdict, in words")
     rule_id: str = Field("", description="the same rule as a stable id: support, quantity_match, refutation, "
-                         "polarity_mismatch, name_swap, misattribution, quantity_mismatch, conflict, support_outweighs, "
+                         "polarity_mismatch, misattribution, quantity_mismatch, conflict, support_outweighs, "
                          "refutation_outweighs, no_evidence ('' in results stored before it existed)")
     citations: list[Citation]
     judged_pairs: int

@@ -189,26 +189,6 @@ def test_a_denial_of_the_claim_about_its_subject_refutes_at_the_fitted_coverage(
     assert VerdictRules(support=0.5, refute=0.5).stance(denial) == Stance.NEUTRAL
 
 
-def test_another_name_in_the_claims_place_refutes_at_the_fitted_coverage_and_never_supports():
-    """"Apple opened a 500,000 square foot data center in North Carolina" against "... in Oregon", read as neutral
-    (news dev A-101): the sentence puts another name where the claim puts one. Off (1.01) unless fitted to it."""
-    rules = VerdictRules(support=0.5, refute=0.5, swap_coverage=0.5)
-    swap = judged("a", 0.02, 0.1, coverage=0.75).model_copy(update={"swapped_name": "North Carolina"})
-    assert rules.stance(swap) == Stance.REFUTES
-    d = aggregate([swap.model_copy(update={"stance": Stance.REFUTES})], CANDS, rules)
-    assert d.verdict == Verdict.REFUTED and d.rule_id == "name_swap" and d.raw_confidence == pytest.approx(0.8)
-    for update in ({"claim_coverage": 0.4}, {"same_subject": False}, {"swapped_name": None}):
-        assert rules.stance(swap.model_copy(update=update)) == Stance.NEUTRAL, update
-    assert VerdictRules(support=0.5, refute=0.5).stance(swap) == Stance.NEUTRAL
-    # read as entailment, or stating the claim's figures, it still does not support
-    entailed = swap.model_copy(update={"probabilities": Probabilities(entailment=0.9, neutral=0.05, contradiction=0.05),
-                                       "quantities": [value("area:meter ** 2", "500,000-square-foot",
-                                                            "500,000 square foot", True)]})
-    assert rules.stance(entailed) == Stance.REFUTES
-    assert VerdictRules(support=0.5, refute=0.5, value_support_coverage=0.6).stance(entailed) == Stance.NEUTRAL
-    assert rules.stance(entailed.model_copy(update={"swapped_name": None})) == Stance.SUPPORTS
-
-
 def test_words_given_to_another_speaker_do_not_support():
     """"The Prime Minister said the assistance was designed to help farmers" entails the words but not that
     Robert McClelland said them: the sentence cannot support (nor can its figures)."""

@@ -154,30 +154,6 @@ def test_a_claim_spelling_or_naming_things_otherwise_is_read_in_the_evidences_wo
 
 
 @pytest.mark.parametrize(("claim", "verdicts"), [
-    # the verifier reads this as neutral (news dev A-101, REFUTED): another place where the claim puts Oregon
-    ("Apple opened a 500,000-square-foot data center in Oregon to support its iCloud service.", {Verdict.REFUTED}),
-    ("Apple opened a 500,000-square-foot data center in North Carolina to support its iCloud service.",
-     {Verdict.SUPPORTED, Verdict.NOT_ENOUGH_INFO}),
-])
-def test_another_name_in_the_claims_place_refutes(tmp_path, claim, verdicts):
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "icloud.md").write_text(
-        "---\ntitle: Apple unveils iCloud\npublished: 2011-06-07\n---\nApple unveiled its iCloud service yesterday. "
-        "Earlier this year, Apple opened a 500,000 square foot data center in North Carolina intended to facilitate "
-        "this new service.\n", encoding="utf-8")
-    verifier = Verifier.open(tmp_path / "store", create=True)
-    verifier.ingest([tmp_path / "docs"])
-    result = verifier.check(claim, trail=True)
-    assert result.verdict in verdicts
-    read = next(j for j in result.trail.judgements if "North Carolina" in j.quote)
-    if Verdict.REFUTED in verdicts:
-        assert read.swapped_name == "North Carolina" and read.stance == Stance.REFUTES
-        assert "North Carolina" in result.citations[0].quote
-    else:
-        assert read.swapped_name is None and read.stance != Stance.REFUTES
-
-
-@pytest.mark.parametrize(("claim", "verdicts"), [
     # the verifier reads this as neutral (news dev C-070, REFUTED): the denial in the claim's clause refutes it
     ("Snowy Hydro will not remain in public ownership.", {Verdict.REFUTED}),
     # the denial is in another clause of the same sentence (news dev B-075, SUPPORTED): it refutes nothing

@@ -32,7 +32,6 @@ from pipeline.evidence import (
     relevance,
     reports_speech,
     sentence_read,
-    swapped_name,
 )
 from pipeline.judge.base import Judge
 from pipeline.language import not_english
@@ -130,7 +129,6 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
                       "other_speaker": own_speaker and not rel.speaker_named, "claim_coverage": rel.coverage,
                       "polarity_differs": polarity_differs(claims[ci].text, u.quote),
                       "polarity_differs_in_clause": polarity_differs(claims[ci].text, u.quote, in_clause=True),
-                      "swapped_name": swapped_name(claims[ci].text, u.quote, stated | named_around),
                       "language": claim_language[ci] or not_english(u.cand.chunk.text),
                       "retrieval_rank": u.cand.rank, "retrieval_score": u.cand.fused_score}
             relevant, why = rules.is_relevant(rel.names_match, rel.coverage, anchors[ci].names)
