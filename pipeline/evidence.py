@@ -210,10 +210,7 @@ def claim_anchors(claims: list[str]) -> list[ClaimAnchors]:
     for doc in _nlp().pipe(claims, batch_size=64):
         in_entity = {t.i for e in doc.ents if e.label_ in NAME_ENTITIES for t in e}
         in_value = {t.i for e in doc.ents if e.label_ not in NAME_ENTITIES for t in e}
-        # a person is named by the last word of their name: "President Trump" names "President Donald Trump", and
-        # "Jeffrey M. Lacker" names "Jeffrey Lacker"; the given names alone name no one ("Julia" is not "Gillard")
-        given = {t.i for e in doc.ents if e.label_ == "PERSON" for t in [t for t in e if t.is_alpha][:-1]}
-        names = {t for t in doc if (t.pos_ == "PROPN" or t.i in in_entity) and t.i not in in_value | given
+        names = {t for t in doc if (t.pos_ == "PROPN" or t.i in in_entity) and t.i not in in_value
                  and t.is_alpha and not t.is_stop and t.text not in MONTH_NAMES}
         root = next((t for t in doc if t.dep_ == "ROOT"), None)
         subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None) if root is not None else None
@@ -285,14 +282,16 @@ def acronym_words(claim: str, text: str) -> set[str]:
 
 
 def _name_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, words) of every run of two or more capitalised words in the text, with "of", "and", "for",
-    "the" inside a run ("Bank of England"), a leading "The" left out: each sub-run of a longer run too, longest first."""
+    """(start, end, words) of every run of two to six capitalised words in the text, with "of", "and", "for",
+    "the" inside a run ("Bank of England"), a leading "The" left out: each sub-run of a longer run too, longest
+    first. Six at most: an acronym (`ACRONYM`) has six letters at most, and a title-case line of hundreds of words
+    would otherwise give a cubic number of sub-runs."""
     out = []
     for m in NAME_RUN.finditer(text):
         words = list(re.finditer(r"\S+", m.group()))
         caps = [i for i, w in enumerate(words) if w.group()[:1].isupper() and w.group() != "The"]
-        for a in caps:
-            for b in caps:
+        for n, a in enumerate(caps):
+            for b in caps[n + 1:n + 6]:
                 if b > a:
                     end = words[b].end() - (2 if re.search(r"['’]s$", words[b].group()) else 0)  # a possessive stays
                     out.append((m.start() + words[a].start(), m.start() + end, m.group()[words[a].start():end]))
