@@ -292,9 +292,8 @@ def _name_spans(text: str) -> list[tuple[int, int, str]]:
         caps = [i for i, w in enumerate(words) if w.group()[:1].isupper() and w.group() != "The"]
         for n, a in enumerate(caps):
             for b in caps[n + 1:n + 6]:
-                if b > a:
-                    end = words[b].end() - (2 if re.search(r"['’]s$", words[b].group()) else 0)  # a possessive stays
-                    out.append((m.start() + words[a].start(), m.start() + end, m.group()[words[a].start():end]))
+                end = words[b].end() - (2 if re.search(r"['’]s$", words[b].group()) else 0)  # a possessive stays
+                out.append((m.start() + words[a].start(), m.start() + end, m.group()[words[a].start():end]))
     return sorted(out, key=lambda s: s[0] - s[1])
 
 
