@@ -267,9 +267,6 @@ class VerdictRules(BaseModel):
                                       "the sentence as hypothesis, at which the verifier's reading of contradiction "
                                       "is withdrawn (`claim_entails`): a consistency check, set at more likely "
                                       "than not and not fitted; 1.01: never")
-    reverse_coverage: float = Field(0.8, ge=0.0, le=1.01, description="claim coverage from which the reverse reading "
-                                    "withdraws nothing: such a sentence differs from the claim by a word or two ('far' "
-                                    "for 'near'), a swap the verifier reads as entailment the other way round")
     confidence_scale: float = Field(1.0, description="reported confidence is sigmoid(scale * logit(raw) + shift), "
                                     "fitted so that it matches accuracy")
     confidence_shift: float = 0.0
@@ -348,14 +345,8 @@ class VerdictRules(BaseModel):
         A sentence the claim entails cannot contradict it (else the claim contradicts itself), so where the verifier
         reads both, one reading is wrong, and news paraphrases show which: "Premier Bligh said that every penny from
         the fund would go to flood victims" read at P(contradiction) 0.98 against "Anna Bligh said every penny from
-        the Premier's Disaster Relief Appeal would go to flood victims", whose reverse reading is entailment (0.70).
-        Not where a compared value differs, nor where the sentence holds `reverse_coverage` of the claim's words: the
-        two then differ by a value or a word, which the verifier misses read either way ("walk down the street" and
-        "walk up the street"). `python -m eval.reverse_reads`, on 20,700 held-out NLI pairs: of the 7,588 the verifier
-        reads as contradiction, the reverse reading alone withdraws 212 rightly and 157 wrongly (numbers and one-word
-        swaps 16 / 65), this rule 146 / 77; event order ("before" / "after") is where it errs most (69 / 45)."""
-        return (j.reverse_entailment is not None and j.reverse_entailment >= self.reverse_entailment
-                and j.claim_coverage < self.reverse_coverage and all(q.agrees for q in j.quantities))
+        the Premier's Disaster Relief Appeal would go to flood victims", whose reverse reading is entailment (0.70)."""
+        return j.reverse_entailment is not None and j.reverse_entailment >= self.reverse_entailment
 
     def contradicts(self, j: Judgement) -> bool:
         """The verifier reads contradiction (P >= `refute`), and not also entailment the other way round."""
