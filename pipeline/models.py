@@ -191,9 +191,6 @@ class Judgement(BaseModel):
                                              "clause of the sentence the claim is about: only then may it refute the claim "
                                              "by `VerdictRules.polarity_coverage`")
     probabilities: Probabilities | None = Field(None, description="the verifier's reading; None when not relevant")
-    reverse_entailment: float | None = Field(None, ge=0.0, le=1.0, description="the verifier's P(entailment) read the "
-                                             "other way, the claim as premise and the sentence as hypothesis; read "
-                                             "only where it reads contradiction (`VerdictRules.claim_entails`)")
     quantities: list[QuantityComparison] = Field(default_factory=list)
     unmatched: list[str] = Field(default_factory=list, description="the claim's figures (dates aside) that the sentence "
                                  "states nothing of the same kind for: then its agreeing values are not all the claim's")
@@ -263,10 +260,6 @@ class VerdictRules(BaseModel):
                                      "claim's subject, naming all its names, that denies or reverses what the claim "
                                      "asserts (`Judgement.polarity_differs`) refutes it whatever the verifier reads; "
                                      "1.01: never")
-    reverse_entailment: float = Field(0.5, ge=0.0, le=1.01, description="P(entailment), the claim read as premise and "
-                                      "the sentence as hypothesis, at which the verifier's reading of contradiction "
-                                      "is withdrawn (`claim_entails`): a consistency check, set at more likely "
-                                      "than not and not fitted; 1.01: never")
     confidence_scale: float = Field(1.0, description="reported confidence is sigmoid(scale * logit(raw) + shift), "
                                     "fitted so that it matches accuracy")
     confidence_shift: float = 0.0
@@ -317,8 +310,7 @@ class VerdictRules(BaseModel):
     def stance(self, j: Judgement) -> Stance:
         """The sentence's stance: never one when it is not about the claim or about another occurrence of its
         event (`Judgement.another_event`); refuting when it states another value, when the verifier reads
-        contradiction (it names the claim's subject, is not dated otherwise, `dated_otherwise`, and the claim does
-        not entail it, `claim_entails`), when it denies
+        contradiction (it names the claim's subject and is not dated otherwise: `dated_otherwise`), when it denies
         the claim (`polarity_mismatch`) or gives its words to another speaker (`misattribution`); supporting when
         the verifier reads entailment, it covers the claim, no value disagrees, it does not deny what the claim
         asserts (or assert what it denies) and names the claim's speaker, or when it states the claim's figures
@@ -333,24 +325,12 @@ class VerdictRules(BaseModel):
                 and j.names_coverage >= self.support_names and not mismatch and not j.polarity_differs
                 and j.speaker_named) or self.value_match(j):
             return Stance.SUPPORTS
-        if ((self.contradicts(j) and not dated_otherwise(j)) or self.polarity_mismatch(j)) and j.same_subject \
+        if ((p.contradiction >= self.refute and not dated_otherwise(j)) or self.polarity_mismatch(j)) and j.same_subject \
                 and j.language is None:
             return Stance.REFUTES
         if self.misattribution(j) and not mismatch:
             return Stance.REFUTES
         return Stance.NEUTRAL
-
-    def claim_entails(self, j: Judgement) -> bool:
-        """The verifier, reading the claim as premise, finds that it entails the sentence (`reverse_entailment`).
-        A sentence the claim entails cannot contradict it (else the claim contradicts itself), so where the verifier
-        reads both, one reading is wrong, and news paraphrases show which: "Premier Bligh said that every penny from
-        the fund would go to flood victims" read at P(contradiction) 0.98 against "Anna Bligh said every penny from
-        the Premier's Disaster Relief Appeal would go to flood victims", whose reverse reading is entailment (0.70)."""
-        return j.reverse_entailment is not None and j.reverse_entailment >= self.reverse_entailment
-
-    def contradicts(self, j: Judgement) -> bool:
-        """The verifier reads contradiction (P >= `refute`), and not also entailment the other way round."""
-        return j.probabilities is not None and j.probabilities.contradiction >= self.refute and not self.claim_entails(j)
 
     def misattribution(self, j: Judgement) -> bool:
         """The sentence gives the claim's words, as the verifier reads them (P(entailment) >= `support`, holding
@@ -372,10 +352,10 @@ class VerdictRules(BaseModel):
         if stance == Stance.SUPPORTS:
             return max(j.probabilities.entailment, self.quantity_strength if self.value_match(j) else 0.0)
         if stance == Stance.REFUTES:
-            if self.misattribution(j) and not self.contradicts(j):
+            if self.misattribution(j) and j.probabilities.contradiction < self.refute:
                 return j.probabilities.entailment
             value = self.quantity_strength if self.value_mismatch(j) or self.polarity_mismatch(j) else 0.0
-            return max(0.0 if self.claim_entails(j) else j.probabilities.contradiction, value)
+            return max(j.probabilities.contradiction, value)
         return 0.0
 
     def calibrated(self, raw: float) -> float:

@@ -223,17 +223,3 @@ def test_a_sentence_dated_otherwise_refutes_only_by_its_values():
     same_rate = value("percent", "5.25%", "5-1/4 percent", True)
     wrong_date = value("date", "29 June 2005", "today (29 June 2006)", False)
     assert rules.stance(sentence.model_copy(update={"quantities": [same_rate, wrong_date]})) == Stance.REFUTES
-
-
-def test_a_contradiction_the_claim_entails_the_other_way_round_is_withdrawn():
-    """A sentence the claim entails cannot contradict it: the verifier's contradiction is withdrawn where its reverse
-    reading (the claim as premise) is entailment at `reverse_entailment`, and its denial or values still refute."""
-    sentence = judged("a", 0.01, 0.95)
-    assert RULES.stance(sentence) == Stance.REFUTES
-    entailed = sentence.model_copy(update={"reverse_entailment": 0.7})
-    assert RULES.stance(entailed) == Stance.NEUTRAL and not RULES.contradicts(entailed)
-    assert RULES.stance(sentence.model_copy(update={"reverse_entailment": 0.3})) == Stance.REFUTES
-    assert RULES.model_copy(update={"reverse_entailment": 1.01}).stance(entailed) == Stance.REFUTES  # off
-    denial = entailed.model_copy(update={"polarity_differs": True, "polarity_differs_in_clause": True})
-    rules = RULES.model_copy(update={"polarity_coverage": 0.6})
-    assert rules.stance(denial) == Stance.REFUTES and rules.strength(denial, Stance.REFUTES) == rules.quantity_strength

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import Verifier
-from pipeline.models import CheckResult, Judgement, Stance, Verdict
+from pipeline.models import Stance, Verdict
 from tests.conftest import SHARED
 
 CASES = SHARED / "cases"
@@ -131,18 +131,6 @@ def test_a_recurring_events_other_occurrences_neither_support_nor_refute(fomc_20
     assert wrong_year.verdict == Verdict.REFUTED
 
 
-def check_against(tmp_path: Path, title: str, published: str, sentence: str, claim: str) -> tuple[CheckResult, Judgement]:
-    """`claim` checked against a store of one article, `sentence` and an unrelated one after it: the result (with
-    its trail) and how `sentence` was read."""
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "news.md").write_text(f"---\ntitle: {title}\npublished: {published}\n---\n{sentence}\n\n"
-                                               "The first payments are to be made next year.\n", encoding="utf-8")
-    verifier = Verifier.open(tmp_path / "store", create=True)
-    verifier.ingest([tmp_path / "docs"])
-    result = verifier.check(claim, trail=True)
-    return result, next(j for j in result.trail.judgements if j.quote == sentence)
-
-
 @pytest.mark.parametrize(("title", "sentence", "claim"), [
     # British "refuelling" against American "refueling" (news dev claim A-001)
     ("EADS defeats Boeing for US airtanker contract", "Northrop Grumman and Airbus parent company EADS have unexpectedly "
@@ -154,7 +142,13 @@ def check_against(tmp_path: Path, title: str, published: str, sentence: str, cla
 ])
 def test_a_claim_spelling_or_naming_things_otherwise_is_read_in_the_evidences_words(tmp_path, title, sentence, claim):
     """The verifier read each pair as contradiction (0.75, 0.98) with the claim in its own words."""
-    result, read = check_against(tmp_path, title, "2008-03-01", sentence, claim)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "news.md").write_text(f"---\ntitle: {title}\npublished: 2008-03-01\n---\n{sentence}\n\n"
+                                               "The first payments are to be made next year.\n", encoding="utf-8")
+    verifier = Verifier.open(tmp_path / "store", create=True)
+    verifier.ingest([tmp_path / "docs"])
+    result = verifier.check(claim, trail=True)
+    read = next(j for j in result.trail.judgements if j.quote == sentence)
     assert read.probabilities.entailment > 0.9 and read.stance == Stance.SUPPORTS
     assert result.verdict == Verdict.SUPPORTED
 
@@ -178,23 +172,3 @@ def test_a_denial_refutes_only_in_the_clause_the_claim_is_about(tmp_path, claim,
     assert result.verdict in verdicts
     if Verdict.REFUTED in verdicts:
         assert result.rule_id == "polarity_mismatch"
-
-
-@pytest.mark.parametrize(("title", "sentence", "claim", "verdict"), [
-    # the verifier reads contradiction (0.93) where the claim names the premier and her appeal in full
-    ("Drought appeal tops $20 million", "Premier Palmer said that every cent from the fund would go to farming families.",
-     "Karen Palmer said every cent from the Premier's Drought Relief Appeal would go to farming families.",
-     Verdict.NOT_ENOUGH_INFO),
-    # and here (0.95), where the claim names what "they" are
-    ("Navy orders new frigates", "They replace the existing Anzac and Adelaide class ships.",
-     "The Navy's new Hunter frigates will replace its Anzac and Adelaide class ships.", Verdict.NOT_ENOUGH_INFO),
-    # a real contradiction: the claim does not entail the sentence, so it still refutes
-    ("Storm hits coast", "The storm destroyed 40 homes in the town of Byron.",
-     "The storm destroyed 14 homes in the town of Byron.", Verdict.REFUTED),
-])
-def test_a_sentence_the_claim_entails_does_not_refute_it(tmp_path, title, sentence, claim, verdict):
-    """Made-up pairs in the pattern of news dev C-034 and A-008, true claims the verifier read as contradiction
-    and refuted; its reading the other way round (the claim as premise) withdraws the contradiction."""
-    result, read = check_against(tmp_path, title, "2019-03-04", sentence, claim)
-    assert read.probabilities.contradiction > 0.9 and result.verdict == verdict
-    assert (read.reverse_entailment >= 0.5) == (verdict != Verdict.REFUTED)

@@ -10,8 +10,6 @@ For each sentence, in order:
    in its spelling and names ("refuelling" -> "refueling", "New South Wales" -> "NSW": `pipeline.evidence.claim_read`);
 4. the judge's P(entailment, neutral, contradiction) (any `Judge`: the shipped verifier, a Hugging Face NLI model,
    an LLM); a sentence too long for it is read in overlapping windows and the most decided window counts;
-   a sentence it reads as contradiction is read the other way too, the claim as premise: a claim that entails
-   the sentence cannot be contradicted by it (`VerdictRules.claim_entails`);
 5. the stance, decided once by the verdict rules from all of the above, and stored: aggregation reads it;
    a claim or chunk not in English never refutes (`pipeline.language`).
 With `window=2` each pair of neighbouring sentences is judged too. Spans shared by overlapping chunks are
@@ -42,8 +40,6 @@ from pipeline.quantities import compare, find_quantities, published_comparison, 
 from pipeline.textnorm import content_words, coverage
 
 WINDOW_WORDS, WINDOW_OVERLAP = 120, 40  # windows over a sentence longer than the verifier reads
-REVERSE_FROM = 0.3  # P(contradiction) from which a sentence is read the other way too: under every refute threshold
-# `eval.fit_rules` tries, so that refitting from stored trails finds the reverse reading wherever it may count
 
 
 @dataclass
@@ -154,26 +150,18 @@ def judge_claims(judge: Judge, claims: list[Claim], candidates: list[list[Candid
                     compare(claim_values[ci], find_quantities(u.context)) if u.context else []))
             hypothesis = claim_read(hypothesis, read)
             texts = windows(head, said)
-            pending.append((u, fields, list(range(len(premises), len(premises) + len(texts))), hypothesis, len(head)))
+            pending.append((u, fields, list(range(len(premises), len(premises) + len(texts)))))
             premises += texts
             hypotheses += [hypothesis] * len(texts)
     probs = judge.score(premises, hypotheses, batch_size=batch_size)
-    best = [max(rows, key=lambda r: max(probs[r][0], probs[r][2])) for _, _, rows, _, _ in pending]
-    # the other way round: the claim as premise, the sentence (the most decided window, without title and context)
-    # as hypothesis, for the sentences that may refute
-    contradicted = [i for i, b in enumerate(best) if probs[b][2] >= min(rules.refute, REVERSE_FROM)]
-    reverse = judge.score([pending[i][3] for i in contradicted],
-                          [premises[best[i]][pending[i][4]:] for i in contradicted], batch_size=batch_size)
-    reverse_entailment = {i: round(float(r[0]), 4) for i, r in zip(contradicted, reverse, strict=True)}
-    dated = {u.claim for u, fields, *_ in pending if fields["same_subject"] and dated_as_claim(fields.get("quantities", []))}
-    for i, (u, fields, rows, _, _) in enumerate(pending):
+    dated = {u.claim for u, fields, _ in pending if fields["same_subject"] and dated_as_claim(fields.get("quantities", []))}
+    for u, fields, rows in pending:
         if u.claim in dated and dated_as_claim(fields.get("quantities", [])) is False:
             fields |= {"another_event": True, "relevance": f"{fields['relevance']}; another occurrence of the event: "
                        "dated otherwise than the claim, while another document is dated as it is"}
-        p = Probabilities(entailment=float(probs[best[i]][0]), neutral=float(probs[best[i]][1]),
-                          contradiction=float(probs[best[i]][2]))
-        j = Judgement(**fields, probabilities=p, reverse_entailment=reverse_entailment.get(i), windows=len(rows),
-                      stance=Stance.NEUTRAL)
+        best = max(rows, key=lambda r: max(probs[r][0], probs[r][2]))
+        p = Probabilities(entailment=float(probs[best][0]), neutral=float(probs[best][1]), contradiction=float(probs[best][2]))
+        j = Judgement(**fields, probabilities=p, windows=len(rows), stance=Stance.NEUTRAL)
         out[u.claim].append(j.model_copy(update={"stance": rules.stance(j)}))
     for judged in out:
         judged.sort(key=lambda j: (j.retrieval_rank, j.start, j.end))

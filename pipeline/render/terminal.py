@@ -72,8 +72,6 @@ def print_trail(console: Console, result: CheckResult) -> None:
         notes = [f"context: {j.context}"] if j.context else []
         notes += [j.relevance or ""] if not j.relevant else []
         notes += [values_text(j.quantities)] if j.quantities else []
-        notes += [f"read the other way, the claim as premise: P(entailment) {j.reverse_entailment:.2f}"] \
-            if j.reverse_entailment is not None else []
         extra = "".join(f"\n[dim]{shown(n)}[/]" for n in notes if n)
         table.add_row(j.stance.value, read, shown(f"{j.chunk_id} {j.start}-{j.end}"), shown(j.quote) + extra)
     console.print(table)
