@@ -41,6 +41,7 @@ GRID = {
     "support": (0.4, 0.5, 0.6, 0.7),
     "refute": (0.35, 0.45, 0.55, 0.65, 0.75, 0.85),
     "support_coverage": (0.2, 0.3, 0.4, 0.5),
+    "refute_coverage": (0.0, 0.25, 0.3, 0.4),
     "support_names": (0.0, 0.5, 1.0),
     "relevance_coverage": (0.1, 0.2, 0.3, 0.4),
     "quantity_coverage": (0.4, 0.6, 0.8),

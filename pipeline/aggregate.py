@@ -114,7 +114,7 @@ def aggregate(judgements: list[Judgement], candidates: list[Candidate], rules: V
         return decide(Verdict.SUPPORTED, best_s, "quantity_match" if by_value else "support", cite_s)
     if refute:
         top = refute[0]
-        by_rule = top.probabilities.contradiction < rules.refute
+        by_rule = not rules.contradicts(top)
         rule_id = ("quantity_mismatch" if rules.value_mismatch(top) else
                    "polarity_mismatch" if by_rule and rules.polarity_mismatch(top) else
                    "misattribution" if by_rule and rules.misattribution(top) else "refutation")

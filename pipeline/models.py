@@ -242,6 +242,11 @@ class VerdictRules(BaseModel):
     support_coverage: float = Field(0.0, ge=0.0, le=1.0, description="share of the claim's content words a sentence "
                                     "(with its document's date) must contain to support it: the verifier alone reads "
                                     "topical overlap as support")
+    refute_coverage: float = Field(0.0, ge=0.0, le=1.0, description="share of the claim's content words a sentence "
+                                   "(with its document's date) must contain to refute it by the verifier's reading "
+                                   "alone: a sentence on another matter is read as contradiction by a verifier trained "
+                                   "where two scenes that differ contradict (SNLI); its values and denials refute by "
+                                   "their own coverage (`quantity_coverage`, `polarity_coverage`)")
     support_names: float = Field(0.0, ge=0.0, le=1.0, description="share of the claim's names (people, organisations, "
                                  "places) that a sentence, with its context and title, must name to support it")
     relevance_coverage: float = Field(0.2, ge=0.0, le=1.0, description="share of the claim's content words a sentence "
@@ -310,7 +315,8 @@ class VerdictRules(BaseModel):
     def stance(self, j: Judgement) -> Stance:
         """The sentence's stance: never one when it is not about the claim or about another occurrence of its
         event (`Judgement.another_event`); refuting when it states another value, when the verifier reads
-        contradiction (it names the claim's subject and is not dated otherwise: `dated_otherwise`), when it denies
+        contradiction (it names the claim's subject, holds `refute_coverage` of its words and is not dated otherwise:
+        `dated_otherwise`), when it denies
         the claim (`polarity_mismatch`) or gives its words to another speaker (`misattribution`); supporting when
         the verifier reads entailment, it covers the claim, no value disagrees, it does not deny what the claim
         asserts (or assert what it denies) and names the claim's speaker, or when it states the claim's figures
@@ -325,12 +331,17 @@ class VerdictRules(BaseModel):
                 and j.names_coverage >= self.support_names and not mismatch and not j.polarity_differs
                 and j.speaker_named) or self.value_match(j):
             return Stance.SUPPORTS
-        if ((p.contradiction >= self.refute and not dated_otherwise(j)) or self.polarity_mismatch(j)) and j.same_subject \
+        if ((self.contradicts(j) and not dated_otherwise(j)) or self.polarity_mismatch(j)) and j.same_subject \
                 and j.language is None:
             return Stance.REFUTES
         if self.misattribution(j) and not mismatch:
             return Stance.REFUTES
         return Stance.NEUTRAL
+
+    def contradicts(self, j: Judgement) -> bool:
+        """The verifier reads contradiction (P >= `refute`) in a sentence holding `refute_coverage` of the claim."""
+        return j.probabilities is not None and j.probabilities.contradiction >= self.refute \
+            and j.claim_coverage >= self.refute_coverage
 
     def misattribution(self, j: Judgement) -> bool:
         """The sentence gives the claim's words, as the verifier reads them (P(entailment) >= `support`, holding
@@ -352,10 +363,10 @@ class VerdictRules(BaseModel):
         if stance == Stance.SUPPORTS:
             return max(j.probabilities.entailment, self.quantity_strength if self.value_match(j) else 0.0)
         if stance == Stance.REFUTES:
-            if self.misattribution(j) and j.probabilities.contradiction < self.refute:
+            if self.misattribution(j) and not self.contradicts(j):
                 return j.probabilities.entailment
             value = self.quantity_strength if self.value_mismatch(j) or self.polarity_mismatch(j) else 0.0
-            return max(j.probabilities.contradiction, value)
+            return max(j.probabilities.contradiction if self.contradicts(j) else 0.0, value)
         return 0.0
 
     def calibrated(self, raw: float) -> float:

@@ -223,3 +223,18 @@ def test_a_sentence_dated_otherwise_refutes_only_by_its_values():
     same_rate = value("percent", "5.25%", "5-1/4 percent", True)
     wrong_date = value("date", "29 June 2005", "today (29 June 2006)", False)
     assert rules.stance(sentence.model_copy(update={"quantities": [same_rate, wrong_date]})) == Stance.REFUTES
+
+
+def test_a_sentence_on_another_matter_does_not_refute_by_the_verifiers_reading_alone():
+    """News dev C-032: "Australians in every corner of our country can be proud of what they've raised for the flood
+    victims" read as contradiction (0.99) of "the federal and Queensland governments each agreed to put another
+    10 million dollars into the flood relief fund", holding 21% of its words: under `refute_coverage` it takes no
+    stance, while its values, where they differ, still refute by `quantity_coverage`."""
+    rules = VerdictRules(support=0.5, refute=0.5, relevance_coverage=0.2, refute_coverage=0.25, quantity_coverage=0.2)
+    other_matter = judged("a", 0.0, 0.99, coverage=0.21)
+    assert rules.stance(other_matter) == Stance.NEUTRAL and not rules.contradicts(other_matter)
+    assert rules.stance(other_matter.model_copy(update={"claim_coverage": 0.3})) == Stance.REFUTES
+    other_value = other_matter.model_copy(update={"quantities": [value("currency:$", "$10 million", "$5 million", False)]})
+    assert rules.stance(other_value) == Stance.REFUTES and rules.strength(other_value, Stance.REFUTES) == rules.quantity_strength
+    d = aggregate([other_value.model_copy(update={"stance": Stance.REFUTES})], CANDS, rules)
+    assert d.verdict == Verdict.REFUTED and d.rule_id == "quantity_mismatch"
