@@ -26,6 +26,7 @@ DATE = re.compile(rf"\b(?:(?:\d{{1,2}}\s+)?(?:{MONTHS})(?:\s+\d{{1,2}}(?:st|nd|r
 BOUND = re.compile(r"\b(more than|less than|fewer than|over|under|at least|at most|up to|above|below|exceeding|"
                    r"nearly|almost|as many as|as much as|as few as|no more than|no less than|upwards of)\s*$", re.IGNORECASE)
 # Bounds of one sense compare with each other: "up to 30 million" is refuted by "up to $30 billion"
+PARTICLE_OVER = re.compile(r"\b(?:hand|turn|fork|sign)(?:s|ed|ing)?\s+over\s*$", re.IGNORECASE)  # "hand over $71.3 billion"
 BOUND_SENSE = {"more than": "above", "over": "above", "above": "above", "exceeding": "above", "upwards of": "above",
                "at least": "at least", "no less than": "at least", "less than": "below", "fewer than": "below",
                "under": "below", "below": "below", "at most": "at most", "up to": "at most", "no more than": "at most",
@@ -49,7 +50,7 @@ CHANGE_BY = re.compile(r"\bby(?:\s+(?:about|around|almost|nearly|some|a|an|just|
 DEFAULT_DAY = datetime(2000, 1, 1)  # fills what a date does not say; _date_value reports those parts as None
 LONG_DIGITS = re.compile(r"[\d,.]{16,}")
 # Written forms quantulum3 misreads: "7.1 bn" (it finds "bit newton"), "per cent", "A$", fractions "2-1/4".
-REWRITES = [(re.compile(r"(?:\b[A-Z]{1,2}\s?)?\$\s?(\d(?:[\d.,]*\d)?(?:\s(?:million|billion|trillion))?)"), r"\1 dollars"),
+REWRITES = [(re.compile(r"(?:\b[A-Z]{2}\s?|\b[A-Z])?\$\s?(\d(?:[\d.,]*\d)?(?:\s(?:million|billion|trillion))?)"), r"\1 dollars"),
             (re.compile(r"(\d+(?:\.\d+)?) basis points?"), lambda m: f"{float(m.group(1)) / 100:g} percentage points"),
             (re.compile(r"(\d)\s?bn\b"), r"\1 billion"), (re.compile(r"(\d)\s?m\b(?!\w)"), r"\1 million"),
             (re.compile(r"\bper cent\b"), "percent"),
@@ -169,8 +170,9 @@ def _currency(unit, surface: str) -> str:
     `surface`: the amount as written with a few characters before it ("ost NZ $ 26 million")."""
     if unit.name != "dollar":  # quantulum3 names "euro", "australian dollar", "united states dollar" itself
         return unit.currency_code or unit.name
-    m = re.search(r"\b([A-Z]{1,3})\s?\$", surface)
-    return _dollar_symbols().get(f"{m.group(1)}$", "$") if m else "$"
+    # a one-letter prefix only written against the sign: "A$45 million" is Australian, "a A $45 million grant" is not
+    m = re.search(r"\b(?:([A-Z]{2,3})\s?|([A-Z]))\$", surface)
+    return _dollar_symbols().get(f"{m.group(1) or m.group(2)}$", "$") if m else "$"
 
 
 def _same_kind(c: Quantity, e: Quantity) -> bool:
@@ -275,7 +277,11 @@ def find_quantities(text: str) -> list[Quantity]:
             else:
                 value, dim = base
                 kind = f"{entity}:{dim}"
-        bound = BOUND.search(before)
+        bound = None if PARTICLE_OVER.search(before) else BOUND.search(before)
+        # "by $200" is a change, "funded by a $45 million donation" names a sum ("by a quarter point" is one again)
+        change_by = CHANGE_BY.search(before)
+        if change_by and kind.startswith("currency:") and re.search(r"\ban?\s*$", change_by.group(), re.IGNORECASE):
+            change_by = None
         direction = DIRECTION_BEFORE.search(text[:start]) or (DIRECTION_AFTER.search(text[end:]) if end > start else None)
         if direction is not None and direction.end() == start:  # "rose 2.5%" is shown as the change it states
             surface = text[direction.start():end]
@@ -284,7 +290,7 @@ def find_quantities(text: str) -> list[Quantity]:
         out.append(Quantity(kind=kind, value=value, surface=surface,
                             bound=BOUND_SENSE[bound.group(1).lower()] if bound else "",
                             direction=0 if direction is None else (1 if direction.group("up") else -1),
-                            change=direction is not None or bool(CHANGE_BY.search(before))
+                            change=direction is not None or bool(change_by)
                             or bool(re.search(r"\b(basis|percentage) points?\b", surface, re.IGNORECASE)),
                             tolerance=_tolerance(surface, value, bool(APPROX.search(before))),
                             near=_near(text, start, end) if end > start else frozenset()))

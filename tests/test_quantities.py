@@ -87,6 +87,21 @@ def test_a_change_and_a_level_are_two_values():
                                            ("3%", "3 percent", True)]
 
 
+
+def test_an_article_or_a_verb_before_a_sum_is_not_read_as_part_of_it():
+    """Found by a review with made-up sentences (session 12): "A $45 million grant" is no Australian sum, "funded by
+    a $45 million donation" no change, "hand over $71.3 billion" no bound; "A$45 million", "cut ... by $200", "by a
+    further $100" and "paid over $71.3 billion" still are."""
+    def read(text: str) -> list[tuple[str, str, bool]]:
+        return [(q.kind, q.bound, q.change) for q in find_quantities(text)]
+    assert read("A $45 million grant was approved.") == [("currency:$", "", False)]
+    assert read("It cost A$45 million.") == [("currency:AUD", "", False)]
+    assert read("The school was funded by a $45 million donation.") == [("currency:$", "", False)]
+    assert read("Prices rose by a further $100.") == [("currency:$", "", True)]
+    assert read("The bank agreed to hand over $71.3 billion.") == [("currency:$", "", False)]
+    assert read("The bank paid over $71.3 billion.") == [("currency:$", "above", False)]
+
+
 def test_a_partial_date_agrees_with_a_fuller_one():
     assert comparison("in March 2008", "before the end of March 2008") == [("March 2008", "March 2008", True)]
     assert comparison("in May 2009", "on 3 June 2009") == [("May 2009", "3 June 2009", False)]
