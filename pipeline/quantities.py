@@ -25,8 +25,8 @@ DATE = re.compile(rf"\b(?:(?:\d{{1,2}}\s+)?(?:{MONTHS})(?:\s+\d{{1,2}}(?:st|nd|r
 # Words before a figure that make it a bound or an estimate: a bound is not compared, an estimate loosely.
 BOUND = re.compile(r"\b(more than|less than|fewer than|over|under|at least|at most|up to|above|below|exceeding|"
                    r"nearly|almost|as many as|as much as|as few as|no more than|no less than|upwards of)\s*$", re.IGNORECASE)
-# Bounds of one sense compare with each other: "up to 30 million" is refuted by "up to $30 billion"
 PARTICLE_OVER = re.compile(r"\b(?:hand|turn|fork|sign)(?:s|ed|ing)?\s+over\s*$", re.IGNORECASE)  # "hand over $71.3 billion"
+# Bounds of one sense compare with each other: "up to 30 million" is refuted by "up to $30 billion"
 BOUND_SENSE = {"more than": "above", "over": "above", "above": "above", "exceeding": "above", "upwards of": "above",
                "at least": "at least", "no less than": "at least", "less than": "below", "fewer than": "below",
                "under": "below", "below": "below", "at most": "at most", "up to": "at most", "no more than": "at most",
@@ -170,7 +170,7 @@ def _currency(unit, surface: str) -> str:
     `surface`: the amount as written with a few characters before it ("ost NZ $ 26 million")."""
     if unit.name != "dollar":  # quantulum3 names "euro", "australian dollar", "united states dollar" itself
         return unit.currency_code or unit.name
-    # a one-letter prefix only written against the sign: "A$45 million" is Australian, "a A $45 million grant" is not
+    # a one-letter prefix only written against the sign: "A$45 million" is Australian, "A $45 million grant" is a grant
     m = re.search(r"\b(?:([A-Z]{2,3})\s?|([A-Z]))\$", surface)
     return _dollar_symbols().get(f"{m.group(1) or m.group(2)}$", "$") if m else "$"
 
