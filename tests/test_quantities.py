@@ -102,6 +102,14 @@ def test_an_article_or_a_verb_before_a_sum_is_not_read_as_part_of_it():
     assert read("The bank paid over $71.3 billion.") == [("currency:$", "above", False)]
 
 
+@pytest.mark.xfail(strict=True, reason="known fault (MODEL.md, session 12): a list's values are not told apart by whose "
+                   "they are; two attempts by punctuation wrongly refuted true claims")
+def test_a_value_in_a_list_is_compared_with_its_own_items():
+    assert comparison("Victoria will receive $4.154 billion under the deal.",
+                      "Under the deal, NSW will receive $4.154 billion and Victoria $2.077 billion.") == [
+        ("$4.154 billion", "$2.077 billion", False)]
+
+
 def test_a_partial_date_agrees_with_a_fuller_one():
     assert comparison("in March 2008", "before the end of March 2008") == [("March 2008", "March 2008", True)]
     assert comparison("in May 2009", "on 3 June 2009") == [("May 2009", "3 June 2009", False)]
