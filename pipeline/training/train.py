@@ -4,7 +4,8 @@ One command, seeded and resumable: `python -m pipeline.training.train --data bui
 Batches are grouped by length and padded per batch, since most pairs are far shorter than the
 limit and a CPU spends its time on padding otherwise. A checkpoint is written every
 `--save-every` steps; rerunning the same command resumes from the last one, with the same batch
-order (it is derived from the seed alone).
+order (it is derived from the seed alone). It trains on a GPU where torch sees one (`--device auto`, the default);
+no GPU has been lent to this project's sessions yet, so that path has not been run.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def predict_logits(model, items: list[dict], pad_id: int, batch_size: int = 64) 
         idx = order[start:start + batch_size]
         batch = collate([items[i] for i in idx], pad_id)
         batch.pop("labels")
-        out[idx] = model(**batch).logits.float().numpy()
+        out[idx] = model(**{k: v.to(model.device) for k, v in batch.items()}).logits.float().cpu().numpy()
     model.train()
     return out
 
@@ -129,10 +130,11 @@ def train(args: argparse.Namespace) -> None:
     steps_per_epoch = math.ceil(len(items) / args.batch_size)
     total = min(steps_per_epoch * args.epochs, args.max_steps or steps_per_epoch * args.epochs)
 
+    device = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device)
     model = AutoModelForSequenceClassification.from_pretrained(
         args.init or base_model_path(), num_labels=len(LABELS),
         id2label=dict(enumerate(LABELS)), label2id=LABEL_ID,
-    )
+    ).to(device)
     if args.freeze_embeddings:
         model.get_input_embeddings().weight.requires_grad_(False)
     optim = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
@@ -140,12 +142,12 @@ def train(args: argparse.Namespace) -> None:
     step = 0
     ckpt = out / "checkpoint.pt"
     if ckpt.exists():
-        state = torch.load(ckpt, weights_only=False)
+        state = torch.load(ckpt, weights_only=False, map_location=device)
         model.load_state_dict(state["model"])
         optim.load_state_dict(state["optim"])
         sched.load_state_dict(state["sched"])
         step = state["step"]
-        torch.set_rng_state(state["torch_rng"])
+        torch.set_rng_state(state["torch_rng"].cpu())
         print(f"resumed at step {step}/{total}", flush=True)
 
     model.train()
@@ -154,7 +156,7 @@ def train(args: argparse.Namespace) -> None:
         epoch, pos = divmod(step, steps_per_epoch)
         batches = length_grouped_batches(lengths, args.batch_size, args.seed, epoch)
         for idx in batches[pos:]:
-            batch = collate([items[i] for i in idx], tokenizer.pad_token_id)
+            batch = {k: v.to(device) for k, v in collate([items[i] for i in idx], tokenizer.pad_token_id).items()}
             labels = batch.pop("labels")
             loss = pair_loss(model(**batch).logits, labels)
             loss.backward()
@@ -213,6 +215,9 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="train on the first N pairs only (smoke runs)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="auto", help="'cpu', 'cuda' or 'auto' (cuda where torch sees one); on cuda, "
+                    "dropout draws from the GPU's generator, which checkpoints do not hold: a resumed run is not "
+                    "bit-for-bit the uninterrupted one")
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--eval-every", type=int, default=500)
     ap.add_argument("--save-every", type=int, default=200)
