@@ -316,11 +316,10 @@ class VerdictRules(BaseModel):
         """The sentence's stance: never one when it is not about the claim or about another occurrence of its
         event (`Judgement.another_event`); refuting when it states another value, when the verifier reads
         contradiction (it names the claim's subject, holds `refute_coverage` of its words and is not dated otherwise:
-        `dated_otherwise`), when it denies
-        the claim (`polarity_mismatch`) or gives its words to another speaker (`misattribution`); supporting when
-        the verifier reads entailment, it covers the claim, no value disagrees, it does not deny what the claim
-        asserts (or assert what it denies) and names the claim's speaker, or when it states the claim's figures
-        (`value_match`). Never refuting when the claim or the sentence is not in English."""
+        `dated_otherwise`), when it denies the claim (`polarity_mismatch`) or gives its words to another speaker
+        (`misattribution`); supporting when the verifier reads entailment, it covers the claim, no value disagrees,
+        it does not deny what the claim asserts (or assert what it denies) and names the claim's speaker, or when it
+        states the claim's figures (`value_match`). Never refuting when the claim or the sentence is not in English."""
         p = j.probabilities
         if p is None or j.another_event or not self.is_relevant(j.names_match, j.claim_coverage)[0]:
             return Stance.NEUTRAL

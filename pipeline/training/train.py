@@ -72,7 +72,7 @@ def length_grouped_batches(lengths: list[int], batch_size: int, seed: int, epoch
     return batches
 
 
-def collate(items: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
+def collate(items: list[dict], pad_id: int, device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
     width = max(len(it["input_ids"]) for it in items)
     ids = torch.full((len(items), width), pad_id, dtype=torch.long)
     types = torch.zeros((len(items), width), dtype=torch.long)
@@ -82,8 +82,9 @@ def collate(items: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
         ids[row, :n] = torch.tensor(it["input_ids"])
         types[row, :n] = torch.tensor(it["token_type_ids"])
         mask[row, :n] = 1
-    return {"input_ids": ids, "token_type_ids": types, "attention_mask": mask,
-            "labels": torch.tensor([it["label"] for it in items])}
+    batch = {"input_ids": ids, "token_type_ids": types, "attention_mask": mask,
+             "labels": torch.tensor([it["label"] for it in items])}
+    return {k: v.to(device) for k, v in batch.items()}
 
 
 @torch.no_grad()
@@ -93,9 +94,9 @@ def predict_logits(model, items: list[dict], pad_id: int, batch_size: int = 64) 
     out = np.zeros((len(items), len(LABELS)), dtype=np.float32)
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
-        batch = collate([items[i] for i in idx], pad_id)
+        batch = collate([items[i] for i in idx], pad_id, model.device)
         batch.pop("labels")
-        out[idx] = model(**{k: v.to(model.device) for k, v in batch.items()}).logits.float().cpu().numpy()
+        out[idx] = model(**batch).logits.float().cpu().numpy()
     model.train()
     return out
 
@@ -156,7 +157,7 @@ def train(args: argparse.Namespace) -> None:
         epoch, pos = divmod(step, steps_per_epoch)
         batches = length_grouped_batches(lengths, args.batch_size, args.seed, epoch)
         for idx in batches[pos:]:
-            batch = {k: v.to(device) for k, v in collate([items[i] for i in idx], tokenizer.pad_token_id).items()}
+            batch = collate([items[i] for i in idx], tokenizer.pad_token_id, device)
             labels = batch.pop("labels")
             loss = pair_loss(model(**batch).logits, labels)
             loss.backward()
